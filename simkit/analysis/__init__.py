@@ -1,0 +1,44 @@
+"""The course's calculators as pure functions (tables or numbers in and out).
+
+Money is in 万 CNY (10,000 CNY), time in weeks. Stage probabilities are the
+course's cumulative win probabilities; stage labels may be English keys or
+the course's Chinese names.
+"""
+
+from simkit.analysis.forecast import (
+    LargeProjectForecast,
+    RepGap,
+    RevenueForecast,
+    large_project_forecast,
+    rep_gap,
+    revenue_forecast,
+)
+from simkit.analysis.funnel import (
+    Coverage,
+    FunnelGap,
+    StandardFunnel,
+    conversions_from_win_probs,
+    coverage_needed,
+    funnel_gap,
+    standard_funnel,
+    weekly_projection,
+    win_probs_from_conversions,
+)
+
+__all__ = [
+    "Coverage",
+    "FunnelGap",
+    "LargeProjectForecast",
+    "RepGap",
+    "RevenueForecast",
+    "StandardFunnel",
+    "conversions_from_win_probs",
+    "coverage_needed",
+    "funnel_gap",
+    "large_project_forecast",
+    "rep_gap",
+    "revenue_forecast",
+    "standard_funnel",
+    "weekly_projection",
+    "win_probs_from_conversions",
+]
