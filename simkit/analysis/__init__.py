@@ -17,12 +17,10 @@ from simkit.analysis.funnel import (
     Coverage,
     FunnelGap,
     StandardFunnel,
-    conversions_from_win_probs,
     coverage_needed,
     funnel_gap,
     standard_funnel,
     weekly_projection,
-    win_probs_from_conversions,
 )
 
 __all__ = [
@@ -32,7 +30,6 @@ __all__ = [
     "RepGap",
     "RevenueForecast",
     "StandardFunnel",
-    "conversions_from_win_probs",
     "coverage_needed",
     "funnel_gap",
     "large_project_forecast",
@@ -40,5 +37,4 @@ __all__ = [
     "revenue_forecast",
     "standard_funnel",
     "weekly_projection",
-    "win_probs_from_conversions",
 ]

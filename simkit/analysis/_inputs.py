@@ -100,7 +100,15 @@ def stages_from_win_probs(win_probs: Any, field: str = "win_probs") -> Stages:
     strictly towards won: a 0% stage (the seven-step process's "target")
     never produces a win and would make the standard funnel infinite, and a
     non-increasing pair would mean a stage-to-stage conversion of 100% or more.
+
+    A scenario's :class:`simkit.params.Funnel` (or a whole ``Scenario``) is
+    accepted too and read as its stage names and win probabilities.
     """
+    # Duck-typed so this layer needs no import of the scenario classes.
+    if hasattr(win_probs, "funnel") and hasattr(win_probs.funnel, "win_probs"):
+        win_probs = win_probs.funnel
+    if hasattr(win_probs, "names") and hasattr(win_probs, "win_probs"):
+        win_probs = dict(zip(win_probs.names, win_probs.win_probs, strict=True))
     if isinstance(win_probs, Mapping):
         labels = [canonical(k) for k in win_probs]
         raw = list(win_probs.values())

@@ -23,51 +23,17 @@ from simkit.analysis._inputs import (
 )
 from simkit.errors import SimkitInputError
 from simkit.labels import label_zh
+from simkit.params import conversions_from_win_probs
 
 __all__ = [
     "StandardFunnel",
     "FunnelGap",
     "Coverage",
-    "conversions_from_win_probs",
-    "win_probs_from_conversions",
     "standard_funnel",
     "funnel_gap",
     "weekly_projection",
     "coverage_needed",
 ]
-
-
-def conversions_from_win_probs(win_probs: Any) -> tuple[float, ...]:
-    """Stage-to-stage conversions from cumulative win probabilities.
-
-    Returns one conversion per open stage: ``p_i / p_{i+1}`` for the move to
-    the next stage and ``p_N`` for the last stage's move to won, e.g.
-    (0.2, 0.35, 0.7) -> (0.571, 0.5, 0.7). Their product from stage i on is
-    p_i again, which is why the two forms carry the same information.
-    """
-    p = stages_from_win_probs(win_probs).win_probs
-    return tuple(float(x) for x in np.append(p[:-1] / p[1:], p[-1]))
-
-
-def win_probs_from_conversions(conv: Sequence[float]) -> tuple[float, ...]:
-    """Cumulative win probabilities from stage-to-stage conversions.
-
-    ``conv[i]`` is the share of stage-i deals that move on (the last entry:
-    that are won). p_i is the product of the conversions from i to won.
-    """
-    if isinstance(conv, Mapping) or not isinstance(conv, Sequence) or isinstance(conv, str):
-        raise SimkitInputError("conv", conv, "a sequence of conversions, first stage first")
-    if len(conv) == 0:
-        raise SimkitInputError("conv", list(conv), "at least one conversion")
-    c = np.array([non_negative(x, "conv") for x in conv], dtype=float)
-    if np.any(c <= 0) or np.any(c > 1) or np.any(c[:-1] >= 1):
-        raise SimkitInputError(
-            "conv",
-            list(conv),
-            "conversions in (0, 1), the last (to won) in (0, 1]: a 100% move between "
-            "open stages means the two stages are one",
-        )
-    return tuple(float(x) for x in np.cumprod(c[::-1])[::-1])
 
 
 @dataclass(frozen=True)
@@ -167,7 +133,7 @@ def standard_funnel(
     return StandardFunnel(
         stages=stages.labels,
         win_probs=tuple(float(x) for x in p),
-        conversions=conversions_from_win_probs(p.tolist()),
+        conversions=tuple(conversions_from_win_probs(p)),
         deals_needed=deals_needed,
         wins_per_week=wins_per_week,
         stage_counts=tuple(float(x) for x in entering * weeks_per_stage),
@@ -284,7 +250,7 @@ def weekly_projection(counts: Any, win_probs: Any, injections: Sequence[float]) 
         raise SimkitInputError("injections", injections, "a sequence of new projects per week")
     inj = [non_negative(x, f"injections[{i}]") for i, x in enumerate(injections)]
     p = stages.win_probs
-    conv = np.append(p[:-1] / p[1:], p[-1])
+    conv = np.array(conversions_from_win_probs(p))
     columns = {"now": np.append(c, np.nan)}
     level = c
     for week, new in enumerate(inj, start=1):

@@ -10,46 +10,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simkit.analysis import (
-    conversions_from_win_probs,
-    coverage_needed,
-    funnel_gap,
-    standard_funnel,
-    weekly_projection,
-    win_probs_from_conversions,
-)
+from simkit.analysis import coverage_needed, funnel_gap, standard_funnel, weekly_projection
 from simkit.errors import SimkitInputError
+from simkit.presets import preset
 
 SMALL = {"intent": 0.20, "solution": 0.35, "negotiation": 0.70}
 SMALL_ZH = {"意向阶段": 0.20, "方案阶段": 0.35, "谈判阶段": 0.70, "成交": 1.0}
 
 
-# --- conversions ------------------------------------------------------------
+# --- stage input forms -------------------------------------------------------
 
 
-def test_conversions_small_projects():
-    assert conversions_from_win_probs([0.2, 0.35, 0.7]) == pytest.approx(
-        (0.2 / 0.35, 0.35 / 0.7, 0.7)
-    )
-    assert conversions_from_win_probs([0.2, 0.35, 0.7])[0] == pytest.approx(0.5714, abs=1e-4)
+def test_conversions_are_shown_next_to_win_probs():
+    sf = standard_funnel(240, 2, [0.1, 0.2, 0.3, 0.5, 0.7])
+    assert sf.conversions == pytest.approx((0.5, 2 / 3, 0.6, 5 / 7, 0.7))
+    assert standard_funnel(240, 2, SMALL).conversions[0] == pytest.approx(0.5714, abs=1e-4)
 
 
-def test_conversions_round_trip_large_projects():
-    large = [0.1, 0.2, 0.3, 0.5, 0.7]
-    conv = conversions_from_win_probs(large)
-    assert conv == pytest.approx((0.5, 2 / 3, 0.6, 5 / 7, 0.7))
-    assert win_probs_from_conversions(conv) == pytest.approx(tuple(large))
-
-
-def test_win_probs_from_conversions_hand():
-    assert win_probs_from_conversions([0.5, 0.5, 0.8]) == pytest.approx((0.2, 0.4, 0.8))
-
-
-@pytest.mark.parametrize("conv", [[0.5, 1.0, 0.7], [0.5, 0.0], [1.2], [], "abc"])
-def test_win_probs_from_conversions_rejects(conv):
-    with pytest.raises(SimkitInputError) as err:
-        win_probs_from_conversions(conv)
-    assert err.value.field == "conv"
+def test_scenario_funnel_is_accepted_as_win_probs():
+    scenario = preset("small-projects")
+    from_funnel = standard_funnel(240, 2, scenario.funnel)
+    from_scenario = standard_funnel(240, 2, scenario)
+    expected = dict(zip(scenario.funnel.names, scenario.funnel.win_probs, strict=True))
+    assert from_funnel.stages == tuple(expected)
+    assert from_funnel.win_probs == pytest.approx(tuple(expected.values()))
+    assert from_scenario.stage_counts == pytest.approx(from_funnel.stage_counts)
 
 
 # --- standard_funnel: case A -------------------------------------------------
