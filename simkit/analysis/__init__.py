@@ -22,8 +22,15 @@ from simkit.analysis.funnel import (
     standard_funnel,
     weekly_projection,
 )
+from simkit.analysis.tables import (
+    METRICS,
+    goal_tracking,
+    performance_table,
+    target_decomposition,
+)
 
 __all__ = [
+    "METRICS",
     "Coverage",
     "FunnelGap",
     "LargeProjectForecast",
@@ -32,9 +39,12 @@ __all__ = [
     "StandardFunnel",
     "coverage_needed",
     "funnel_gap",
+    "goal_tracking",
     "large_project_forecast",
+    "performance_table",
     "rep_gap",
     "revenue_forecast",
     "standard_funnel",
+    "target_decomposition",
     "weekly_projection",
 ]

@@ -20,11 +20,11 @@ from simkit.labels import canonical
 
 __all__ = [
     "Stages",
+    "non_negative",
+    "positive",
+    "probability",
     "stages_from_win_probs",
     "values_for_stages",
-    "positive",
-    "non_negative",
-    "probability",
 ]
 
 

@@ -23,12 +23,12 @@ from simkit.errors import SimkitInputError
 from simkit.labels import label_zh
 
 __all__ = [
-    "RevenueForecast",
-    "RepGap",
     "LargeProjectForecast",
-    "revenue_forecast",
-    "rep_gap",
+    "RepGap",
+    "RevenueForecast",
     "large_project_forecast",
+    "rep_gap",
+    "revenue_forecast",
 ]
 
 
@@ -256,9 +256,7 @@ def large_project_forecast(
     large-project quota itself (the course uses 25% of the quarterly quota).
     """
     stages = stages_from_win_probs(win_probs)
-    amounts = values_for_stages(
-        amounts_by_stage, stages, "amounts_by_stage", reduce_sequences=True
-    )
+    amounts = values_for_stages(amounts_by_stage, stages, "amounts_by_stage", reduce_sequences=True)
     won_expected_collection = non_negative(won_expected_collection, "won_expected_collection")
     in_year = probability(in_year_share, "in_year_share")
     in_quarter = probability(in_quarter_share, "in_quarter_share")

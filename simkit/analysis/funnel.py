@@ -26,13 +26,13 @@ from simkit.labels import label_zh
 from simkit.params import conversions_from_win_probs
 
 __all__ = [
-    "StandardFunnel",
-    "FunnelGap",
     "Coverage",
-    "standard_funnel",
-    "funnel_gap",
-    "weekly_projection",
+    "FunnelGap",
+    "StandardFunnel",
     "coverage_needed",
+    "funnel_gap",
+    "standard_funnel",
+    "weekly_projection",
 ]
 
 

@@ -4,6 +4,7 @@ Expected values are the brief's worked numbers or hand arithmetic written out
 in the test, never a second call of the function under test.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -142,7 +143,11 @@ def test_standard_funnel_rejects(kwargs, field):
 
 @pytest.mark.parametrize(
     "counts",
-    [[169, 49, 45], {"intent": 169, "solution": 49, "negotiation": 45}, {"意向阶段": 169, "方案阶段": 49, "谈判阶段": 45}],
+    [
+        [169, 49, 45],
+        {"intent": 169, "solution": 49, "negotiation": 45},
+        {"意向阶段": 169, "方案阶段": 49, "谈判阶段": 45},
+    ],
 )
 def test_case_b(counts):
     gap = funnel_gap(counts, SMALL_ZH, realised=119.1, quota=372, avg_deal=2.0)
@@ -254,7 +259,12 @@ def test_projection_no_injections_is_snapshot_only():
 
 @pytest.mark.parametrize(
     ("injections", "field"),
-    [([10, -1], "injections[1]"), (5, "injections"), ("10", "injections"), ([np.nan], "injections[0]")],
+    [
+        ([10, -1], "injections[1]"),
+        (5, "injections"),
+        ("10", "injections"),
+        ([np.nan], "injections[0]"),
+    ],
 )
 def test_projection_rejects_injections(injections, field):
     with pytest.raises(SimkitInputError) as err:
@@ -298,7 +308,7 @@ def test_coverage_equals_fixed_3x_only_for_one_mix():
 
 def test_coverage_grows_as_the_quarter_runs_out():
     nows = [coverage_needed(0.2, 3, w).coverage_now for w in range(12, 0, -1)]
-    assert all(b >= a for a, b in zip(nows, nows[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(nows))
 
 
 @pytest.mark.parametrize(
