@@ -1,0 +1,52 @@
+"""Options and helpers shared by simkit's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ScenarioError, SimkitInputError
+from ..params import Scenario
+from ..presets import DEFAULT_PRESET, preset, preset_names
+from ..scenario_io import load_scenario, parse_value
+
+
+def scenario_options(f):
+    """SCENARIO_FILE argument plus --preset and --set, for commands that take a scenario."""
+    f = click.option(
+        "--set", "sets", multiple=True, metavar="PATH=VALUE",
+        help="Change one parameter by its dotted path, e.g. --set team.reps=12 "
+             "(values are read as TOML: 0.3, [0.2,0.4,0.7], \"text\"). Repeatable.",
+    )(f)
+    f = click.option(
+        "--preset", "preset_name", default=None, metavar="NAME",
+        help=f"Start from a built-in scenario ({', '.join(preset_names())}); "
+             f"default {DEFAULT_PRESET} when no file is given.",
+    )(f)
+    f = click.argument(
+        "scenario_file", required=False, type=click.Path(dir_okay=False, path_type=Path),
+    )(f)
+    return f
+
+
+def resolve_scenario(scenario_file: Path | None, preset_name: str | None,
+                     sets: tuple[str, ...]) -> Scenario:
+    """The scenario a command was asked for, validated, with --set applied."""
+    if scenario_file is not None and preset_name is not None:
+        raise SimkitInputError("--preset", preset_name,
+                               "not together with a scenario file; give one or the other")
+    if scenario_file is not None:
+        sc = load_scenario(scenario_file)
+    else:
+        name = preset_name or DEFAULT_PRESET
+        if name not in preset_names():
+            raise SimkitInputError("--preset", name, "one of " + ", ".join(preset_names()))
+        sc = preset(name)
+    changes = {}
+    for item in sets:
+        path, sep, value = item.partition("=")
+        if not sep or not path.strip():
+            raise ScenarioError([("--set", item, "must look like PATH=VALUE, e.g. team.reps=12")])
+        changes[path.strip()] = parse_value(value.strip())
+    return sc.override(changes) if changes else sc

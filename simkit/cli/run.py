@@ -1,0 +1,82 @@
+"""``simkit run`` and ``simkit presets``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import SimkitInputError
+from ..io import atomic_write
+from ..presets import preset, preset_names
+from ..simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
+from . import main
+from .common import resolve_scenario, scenario_options
+
+
+def format_summary(s: dict) -> str:
+    """A readable summary for a terminal."""
+    lines = [
+        f"scenario {s['scenario']}: {s['replications']} replications, seed {s['seed']}, "
+        f"{s['quarters']} quarter(s), engine {s['engine']}",
+        "",
+        f"  team attainment        mean {s['team_attainment_mean']:7.1%}  "
+        f"(± {1.96 * s['team_attainment_se']:.1%}, 95% CI of the mean)",
+        f"                         P10 {s['team_attainment_p10']:7.1%}   "
+        f"P50 {s['team_attainment_p50']:7.1%}   P90 {s['team_attainment_p90']:7.1%}",
+        f"  P(team hits quota)     {s['p_team_hits_quota']:7.1%}",
+        f"  reps at quota (mean)   {s['share_of_reps_at_quota_mean']:7.1%}",
+        f"  wins per quarter       {s['wins_mean']:7.1f}",
+        f"  won amount per quarter {s['won_amount_mean']:7.1f} 万",
+        f"  steady-state expected attainment {s['expected_attainment_steady_state']:.1%}",
+    ]
+    return "\n".join(lines)
+
+
+@main.command()
+@scenario_options
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=DEFAULT_REPLICATIONS,
+              show_default=True, help="Number of independent replications.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
+              help="Root seed; the same seed gives the same numbers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the tables, the scenario and the summary to this folder.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True, help="Table format for --out.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: on a terminal).")
+def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, fmt, progress):
+    """Simulate a scenario and print its summary.
+
+    SCENARIO_FILE is a TOML scenario (see `simkit scenario template`); without
+    it the --preset (default small-projects) is used.
+    """
+    sc = resolve_scenario(scenario_file, preset_name, sets)
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise SimkitInputError("--out", str(out_dir), "a folder (this is a file)")
+    res = simulate(sc, replications=replications, seed=seed, progress=progress)
+    summary = res.summary()
+    if out_dir is not None:
+        res.write(out_dir, fmt)
+        atomic_write(out_dir / "scenario.toml", lambda p: p.write_text(sc.to_toml(), "utf-8"))
+        atomic_write(out_dir / "summary.json",
+                     lambda p: p.write_text(json.dumps(summary, indent=2) + "\n", "utf-8"))
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(format_summary(summary))
+        if out_dir is not None:
+            click.echo(f"\ntables written to {out_dir}/")
+
+
+@main.command()
+def presets():
+    """List the built-in scenarios."""
+    for name in preset_names():
+        sc = preset(name)
+        click.echo(f"{name}")
+        click.echo(f"    {' '.join(sc.description.split())}")
+        click.echo(f"    stages: {' > '.join(sc.funnel.names)}; "
+                   f"expected attainment {sc.expected_attainment():.1%}")
