@@ -5,6 +5,7 @@ course's cumulative win probabilities; stage labels may be English keys or
 the course's Chinese names.
 """
 
+from simkit.analysis.coaching import PROBLEMS, Coaching, coaching_diagnostics
 from simkit.analysis.forecast import (
     LargeProjectForecast,
     RepGap,
@@ -31,12 +32,15 @@ from simkit.analysis.tables import (
 
 __all__ = [
     "METRICS",
+    "PROBLEMS",
+    "Coaching",
     "Coverage",
     "FunnelGap",
     "LargeProjectForecast",
     "RepGap",
     "RevenueForecast",
     "StandardFunnel",
+    "coaching_diagnostics",
     "coverage_needed",
     "funnel_gap",
     "goal_tracking",

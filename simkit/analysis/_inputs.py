@@ -14,18 +14,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from simkit.errors import SimkitInputError
 from simkit.labels import canonical
 
 __all__ = [
     "Stages",
+    "check_deals",
+    "n_replications",
     "non_negative",
     "positive",
     "probability",
     "stages_from_win_probs",
     "values_for_stages",
 ]
+
+
+# Columns every deals table needs; grouping columns come on top.
+DEAL_COLUMNS = ("entered", "outcome", "closed_at", "amount")
 
 
 class Stages:
@@ -193,3 +200,30 @@ def _is_one(value: Any) -> bool:
 
 def _shown(value: Any) -> Any:
     return dict(value) if isinstance(value, Mapping) else list(value)
+
+
+def check_deals(deals: Any, by: str | Sequence[str]) -> list[str]:
+    """Validate a deals table and return the grouping columns as a list."""
+    if not isinstance(deals, pd.DataFrame):
+        raise SimkitInputError("deals", type(deals).__name__, "a pandas DataFrame of deals")
+    keys = [by] if isinstance(by, str) else list(by)
+    if not keys:
+        raise SimkitInputError("by", by, "at least one grouping column")
+    missing = [c for c in (*DEAL_COLUMNS, *keys) if c not in deals.columns]
+    if missing:
+        raise SimkitInputError(
+            "deals", sorted(deals.columns), f"a table with the columns {missing} as well"
+        )
+    bad = set(deals["outcome"].dropna().unique()) - {"won", "lost", "open"}
+    if bad:
+        raise SimkitInputError("deals.outcome", sorted(bad), "'won', 'lost' or 'open'")
+    if (deals["amount"] < 0).any():
+        raise SimkitInputError("deals.amount", float(deals["amount"].min()), "amounts >= 0")
+    return keys
+
+
+def n_replications(deals: pd.DataFrame) -> int:
+    """Replications in a results table (1 for a CRM export without the column)."""
+    if "replication" in deals.columns and len(deals):
+        return int(deals["replication"].nunique())
+    return 1

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simkit.analysis._inputs import non_negative, positive
+from simkit.analysis._inputs import check_deals, n_replications, non_negative, positive
 from simkit.errors import SimkitInputError
 
 __all__ = ["METRICS", "goal_tracking", "performance_table", "target_decomposition"]
@@ -30,8 +30,6 @@ METRICS: dict[str, str] = {
     "win_rate": "won / (won + lost), deals closed in the period",
     "avg_deal": "万 CNY per won deal (closed in the period)",
 }
-
-_REQUIRED = ("entered", "outcome", "closed_at", "amount")
 
 
 def target_decomposition(start: float, factors: Mapping[str, float]) -> pd.DataFrame:
@@ -71,7 +69,7 @@ def goal_tracking(
     ``owner`` is a column name, a mapping group -> owner, or None (the group
     itself when grouping by rep).
     """
-    keys = _check_deals(deals, by)
+    keys = check_deals(deals, by)
     actual = _metric_by_group(deals, keys, metric, period)
     target = _targets(targets, actual.index)
     owners = _owners(deals, keys, owner, actual.index)
@@ -110,7 +108,7 @@ def performance_table(
     or it was zero), and empty ``reason`` / ``action`` columns for the manager,
     as in the course's template. Indexed by group.
     """
-    keys = _check_deals(deals, by)
+    keys = check_deals(deals, by)
     length = positive(period_weeks, "period_weeks")
     if period is None:
         times = pd.concat([deals["entered"], deals["closed_at"]]).dropna()
@@ -153,31 +151,6 @@ def performance_table(
 # --- helpers ---------------------------------------------------------------
 
 
-def _check_deals(deals: Any, by: str | Sequence[str]) -> list[str]:
-    if not isinstance(deals, pd.DataFrame):
-        raise SimkitInputError("deals", type(deals).__name__, "a pandas DataFrame of deals")
-    keys = [by] if isinstance(by, str) else list(by)
-    if not keys:
-        raise SimkitInputError("by", by, "at least one grouping column")
-    missing = [c for c in (*_REQUIRED, *keys) if c not in deals.columns]
-    if missing:
-        raise SimkitInputError(
-            "deals", sorted(deals.columns), f"a table with the columns {missing} as well"
-        )
-    bad = set(deals["outcome"].dropna().unique()) - {"won", "lost", "open"}
-    if bad:
-        raise SimkitInputError("deals.outcome", sorted(bad), "'won', 'lost' or 'open'")
-    if (deals["amount"] < 0).any():
-        raise SimkitInputError("deals.amount", float(deals["amount"].min()), "amounts >= 0")
-    return keys
-
-
-def _n_replications(deals: pd.DataFrame) -> int:
-    if "replication" in deals.columns and len(deals):
-        return int(deals["replication"].nunique())
-    return 1
-
-
 def _metric_by_group(
     deals: pd.DataFrame, keys: list[str], metric: str, period: tuple[float, float] | None
 ) -> pd.Series:
@@ -191,22 +164,22 @@ def _metric_by_group(
         lo, hi = -np.inf, np.inf
     # Every group seen anywhere in the table gets a row, so a rep with no wins
     # shows 0 rather than disappearing from the table.
-    groups = deals.groupby(keys, sort=True).size().index
-    reps = _n_replications(deals)
+    groups = deals.groupby(keys, sort=True, observed=True).size().index
+    reps = n_replications(deals)
     closed_in = deals["closed_at"].ge(lo) & deals["closed_at"].lt(hi)
-    won = deals[closed_in & deals["outcome"].eq("won")].groupby(keys)
+    won = deals[closed_in & deals["outcome"].eq("won")].groupby(keys, observed=True)
     if metric == "won_amount":
         values = won["amount"].sum() / reps
     elif metric == "wins":
         values = won.size() / reps
     elif metric == "new_projects":
         entered = deals[deals["entered"].ge(lo) & deals["entered"].lt(hi)]
-        values = entered.groupby(keys).size() / reps
+        values = entered.groupby(keys, observed=True).size() / reps
     elif metric == "avg_deal":
         return won["amount"].mean().reindex(groups)
     else:  # win_rate
         closed = deals[closed_in & deals["outcome"].isin(["won", "lost"])]
-        rate = closed["outcome"].eq("won").groupby([closed[k] for k in keys]).mean()
+        rate = closed["outcome"].eq("won").groupby([closed[k] for k in keys], observed=True).mean()
         return rate.reindex(groups)
     return values.reindex(groups, fill_value=0).astype(float)
 
@@ -231,7 +204,7 @@ def _owners(deals: pd.DataFrame, keys: list[str], owner: Any, index: pd.Index) -
     if isinstance(owner, Mapping):
         return [owner.get(g, "") for g in index]
     if isinstance(owner, str) and owner in deals.columns:
-        first = deals.groupby(keys)[owner].first()
+        first = deals.groupby(keys, observed=True)[owner].first()
         return [first.get(g, "") for g in index]
     raise SimkitInputError("owner", owner, "a column of deals, a mapping group -> owner, or None")
 
