@@ -23,6 +23,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .distributions import Deterministic, Distribution, Exponential, Gamma, LogNormal
 from .labels import canonical, label_zh
+from .params_team import (
+    DYNAMICS_SECTIONS,
+    Attrition,
+    Capacity,
+    Commission,
+    Hiring,
+    PreSales,
+    Ramp,
+    check_team_sections,
+)
 
 __all__ = [
     "Stage",
@@ -149,8 +159,12 @@ class Funnel(_Frozen):
         that converts better than another still does. (A plain multiplier
         would push late conversions above 1.)
         """
-        if not 0 < win_rate <= 1:
-            raise ValueError(f"funnel.win_rate must be in (0, 1], got {win_rate!r}")
+        upper = 1 if len(self.stages) == 1 else 1 - 1e-9
+        if not 0 < win_rate <= upper:
+            raise ValueError(
+                f"funnel.win_rate must be above 0 and below 1 (at most 1 for a one-stage "
+                f"funnel), got {win_rate!r}"
+            )
         conv = rescale_conversions(self.conversions, self.win_rate, win_rate)
         probs = win_probs_from_conversions(conv)
         return Funnel(
@@ -286,6 +300,14 @@ class Start(_Frozen):
     counts: tuple[float, ...] | None = Field(
         None, description="snapshot mode: open deals per stage, team total"
     )
+    rep_counts: tuple[tuple[float, ...], ...] | None = Field(
+        None,
+        description=(
+            "snapshot mode, optional: open deals per rep (one row per rep, in rep order) and "
+            "stage; counts must then be the column totals. Without it the team counts are "
+            "dealt to reps in turn"
+        ),
+    )
     week: float = Field(0.0, ge=0, description="weeks of the first quarter already past")
     realised: float = Field(0.0, ge=0, description="amount already won this quarter, 万 CNY")
 
@@ -298,12 +320,37 @@ class Start(_Frozen):
                     raise ValueError(f"counts[{i}] = {c!r}: counts must be whole numbers >= 0")
         return v
 
+    @field_validator("rep_counts")
+    @classmethod
+    def _rep_counts(cls, v):
+        if v is not None:
+            for r, row in enumerate(v):
+                for i, c in enumerate(row):
+                    if c < 0 or c != int(c):
+                        raise ValueError(
+                            f"rep_counts[{r}][{i}] = {c!r}: counts must be whole numbers >= 0")
+        return v
+
     @model_validator(mode="after")
     def _mode(self):
         if self.mode == "snapshot" and self.counts is None:
             raise ValueError("mode 'snapshot' needs counts (open deals per stage)")
         if self.mode != "snapshot" and self.counts is not None:
             raise ValueError(f"counts are only used with mode 'snapshot', not {self.mode!r}")
+        if self.rep_counts is not None:
+            if self.mode != "snapshot":
+                raise ValueError(
+                    f"rep_counts are only used with mode 'snapshot', not {self.mode!r}")
+            widths = {len(row) for row in self.rep_counts}
+            if widths != {len(self.counts)}:
+                raise ValueError(
+                    f"every rep_counts row must have {len(self.counts)} values (one per stage), "
+                    f"got row lengths {sorted(widths)}")
+            totals = tuple(float(sum(col)) for col in zip(*self.rep_counts))
+            if totals != tuple(float(c) for c in self.counts):
+                raise ValueError(
+                    f"counts {list(self.counts)} must equal the column totals of rep_counts "
+                    f"{list(totals)}")
         return self
 
 
@@ -327,9 +374,24 @@ class Scenario(_Frozen):
     team: Team
     quota: Quota
     horizon: Horizon = Field(default_factory=Horizon)
+    # Team dynamics (simkit.params_team): each off unless set.
+    capacity: Capacity | None = None
+    presales: PreSales | None = None
+    hiring: Hiring | None = None
+    ramp: Ramp | None = None
+    attrition: Attrition | None = None
+    commission: Commission | None = None
+
+    @property
+    def uses_dynamics(self) -> bool:
+        """True when a team section changes what the engine does (capacity, pre-sales,
+        hiring, ramp, attrition); such scenarios run on :class:`simkit.dynamics.TeamModel`.
+        A commission plan alone only changes the results."""
+        return any(getattr(self, name) is not None for name in DYNAMICS_SECTIONS)
 
     @model_validator(mode="after")
     def _cross(self):
+        check_team_sections(self)
         names = self.funnel.names
         for i, src in enumerate(self.leads.sources):
             if src.entry_stage is not None and canonical(src.entry_stage) not in names:
@@ -349,6 +411,11 @@ class Scenario(_Frozen):
             raise ValueError(
                 f"horizon.start.counts has {len(start.counts)} values but the funnel has "
                 f"{len(names)} stages ({', '.join(names)})"
+            )
+        if start.rep_counts is not None and len(start.rep_counts) != self.team.reps:
+            raise ValueError(
+                f"horizon.start.rep_counts has {len(start.rep_counts)} rows but team.reps is "
+                f"{self.team.reps} (one row per rep)"
             )
         if start.week >= self.quota.weeks_per_quarter:
             raise ValueError(

@@ -174,8 +174,9 @@ def _virtual_funnel(funnel_data: dict, path: str, value: Any) -> dict:
     stages = list(funnel_data["stages"])
     n = len(stages)
     if path == "funnel.win_rate":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-            raise ScenarioError([(path, value, "must be a number in (0, 1]")], "override")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ScenarioError([(path, value, "must be a number above 0 and below 1")],
+                                "override")
         probs = win_probs_from_conversions(
             rescale_conversions(funnel.conversions, funnel.win_rate, float(value))
         )

@@ -1,0 +1,29 @@
+"""Shared test configuration.
+
+Statistical tests use ``z_tolerance``: the tolerance of a mean is derived
+from the replication count (|mean - theory| <= z * s / sqrt(n)), never pinned.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "simkit", deadline=None, max_examples=25,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("simkit")
+
+# Two-sided z for a false-alarm rate of 1e-4 per check: the suite makes a few
+# hundred statistical comparisons, so a wrong model fails them but sampling
+# noise alone almost never does.
+Z = 3.89
+
+
+def z_tolerance(samples, z: float = Z) -> float:
+    """z times the standard error of the mean of ``samples`` (per-replication values)."""
+    x = np.asarray(samples, dtype=float)
+    return z * x.std(ddof=1) / math.sqrt(len(x))
