@@ -31,7 +31,7 @@ import simpy
 from .params import Archetype, Scenario
 from .rng import stream
 
-__all__ = ["FunnelModel", "Recorder", "Rep", "Deal", "run_replication"]
+__all__ = ["Deal", "FunnelModel", "Recorder", "Rep", "run_replication"]
 
 OUTCOMES = ("won", "lost", "open")
 
@@ -46,8 +46,9 @@ class Rep:
     conversions: list[float]
     lead_rate: float  # new projects per week when fully productive
     active: bool = True
-    draws: "DealDraws | None" = None
-    initial_draws: "DealDraws | None" = None
+    draws: DealDraws | None = None
+    initial_draws: DealDraws | None = None
+    key: tuple[int, ...] = ()  # random-stream key (default: (index,)); hires get their own
 
 
 @dataclass(slots=True)
@@ -63,6 +64,7 @@ class Deal:
     initial: bool = False
     stage: int = 0
     stage_entered: float = 0.0
+    dropped: bool = False  # set by team dynamics (a leaver's deal lost): closes as lost
 
 
 class DealDraws:
@@ -91,6 +93,9 @@ class DealDraws:
         self._conv = g["conversion"].random((n, len(self.stage_dists)))
         self._dur = np.column_stack([d.sample(g["durations"], n) for d in self.stage_dists])
         self._size = self.size_dist.sample(g["deal_size"], n)
+        # The thinning uniform of candidate lead k sits in row k, so it stays the
+        # same whichever earlier candidates were kept (only team dynamics use it).
+        self._thin = g["thinning"].random(n) if "thinning" in g else None
         self._i = 0
 
     def deal(self) -> tuple[float, np.ndarray, np.ndarray, float]:
@@ -100,6 +105,19 @@ class DealDraws:
         i = self._i
         self._i += 1
         return self._src[i], self._conv[i], self._dur[i], self._size[i]
+
+    def thin_u(self) -> float:
+        """The thinning uniform of the next candidate lead (needs a "thinning" stream)."""
+        if self._i >= self.BLOCK:
+            self._refill()
+        return self._thin[self._i]
+
+    def skip(self) -> None:
+        """Use up the next deal's numbers without making a deal (a thinned-out lead), so
+        the deal after it gets the same numbers whichever leads were thinned out."""
+        if self._i >= self.BLOCK:
+            self._refill()
+        self._i += 1
 
     def interarrival(self) -> float:
         """A standard exponential; divided by the rate it is the time to the next lead."""
@@ -124,6 +142,9 @@ class Recorder:
         self.t0 = t0
         self.deals: list[tuple] = []
         self.stage_times: list[tuple] = []
+        # Team dynamics (simkit.dynamics) fill these; the plain engine leaves them empty.
+        self.reps: list[tuple] = []
+        self.waits: list[tuple] = []
         self._open: dict[int, tuple[Deal, list]] = {}
 
     def deal_started(self, deal: Deal) -> None:
@@ -201,12 +222,21 @@ class FunnelModel:
     # ------------------------------------------------------------- hooks
 
     def lead_rate(self, rep: Rep) -> float:
-        """New projects per week for ``rep`` now (hook for ramp and saturation)."""
+        """New projects per week for ``rep`` now (hook for ramp and saturation); at most
+        ``rep.lead_rate``: candidates come at that full rate and are thinned down to this."""
         return rep.lead_rate if rep.active else 0.0
 
     def work_stage(self, deal: Deal, stage: int, duration: float):
         """How a deal spends its time in a stage (hook for capacity and shared resources)."""
         yield self.env.timeout(duration)
+
+    def accept_lead(self, rep: Rep, rate: float) -> bool:
+        """Thinning: keep a candidate lead with probability ``rate / rep.lead_rate``
+        (hook; only called when the rate is below the full rate)."""
+        return False
+
+    def deal_done(self, deal: Deal) -> None:
+        """Called once when a deal closes as won or lost (hook for releasing resources)."""
 
     def start_processes(self) -> None:
         """Start the scenario's processes (hook for hiring and attrition)."""
@@ -236,12 +266,18 @@ class FunnelModel:
         return d
 
     def _leads(self, rep: Rep):
-        env = self.env
-        while True:
-            rate = self.lead_rate(rep)
-            if rate <= 0:
+        # Candidate leads arrive at the full rate and a slower rate (ramp, a full
+        # rep) thins them out, so a rep's candidate stream, and the numbers of
+        # its k-th candidate, are common to every scenario on the same seed.
+        env, full = self.env, rep.lead_rate
+        while rep.active and full > 0:
+            yield env.timeout(rep.draws.interarrival() / full)
+            if not rep.active:
                 return
-            yield env.timeout(rep.draws.interarrival() / rate)
+            rate = self.lead_rate(rep)
+            if rate < full and not self.accept_lead(rep, rate):
+                rep.draws.skip()
+                continue
             d = self._new_deal(rep, rep.draws, None, None, initial=False)
             env.process(self._deal(d, rep, None))
 
@@ -256,11 +292,13 @@ class FunnelModel:
             remaining = None
             yield from self.work_stage(d, stage, dur)
             rec.stage_done(d, stage, d.stage_entered, env.now)
-            if d.conv_u[stage] >= conv[stage]:
+            if d.dropped or d.conv_u[stage] >= conv[stage]:
                 rec.deal_closed(d, stage, "lost", env.now)
+                self.deal_done(d)
                 return
             if stage == self.n_stages - 1:
                 rec.deal_closed(d, stage, "won", env.now)
+                self.deal_done(d)
                 return
             stage += 1
 

@@ -27,8 +27,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Capacity", "PreSales", "Hire", "Hiring", "Ramp", "Attrition", "Tier", "Commission",
-           "DYNAMICS_SECTIONS"]
+__all__ = [
+    "DYNAMICS_SECTIONS",
+    "Attrition",
+    "Capacity",
+    "Commission",
+    "Hire",
+    "Hiring",
+    "PreSales",
+    "Ramp",
+    "Tier",
+]
 
 # Sections that change what the engine does (commission only changes the results).
 DYNAMICS_SECTIONS = ("capacity", "presales", "hiring", "ramp", "attrition")

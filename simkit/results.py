@@ -28,7 +28,7 @@ import pandas as pd
 from .engine import OUTCOMES, Recorder
 from .params import Scenario
 
-__all__ = ["Results", "SUMMARY_KEYS"]
+__all__ = ["SUMMARY_KEYS", "Results"]
 
 SUMMARY_KEYS = (
     "scenario", "engine", "replications", "seed", "quarters",
@@ -121,9 +121,31 @@ class Results:
             "count": counts.astype(np.int64),
         })
 
+    @property
+    def _team(self) -> bool:
+        return self.scenario.uses_dynamics or self.scenario.commission is not None
+
+    @cached_property
+    def reps(self) -> pd.DataFrame:
+        """Rep x replication: archetype, new_hire, hired_at, left_at, seat_quota."""
+        from .results_team import reps_table
+
+        return reps_table(self)
+
+    @cached_property
+    def waits(self) -> pd.DataFrame:
+        """Pre-sales requests: replication, deal_id, rep, requested, started, released, wait."""
+        from .results_team import waits_table
+
+        return waits_table(self)
+
     @cached_property
     def rep_quarters(self) -> pd.DataFrame:
         sc = self.scenario
+        if self._team:
+            from .results_team import team_rep_quarters
+
+            return team_rep_quarters(self)
         wpq = sc.quota.weeks_per_quarter
         n_reps, quarters = sc.team.reps, sc.horizon.quarters
         d = self.deals
@@ -148,6 +170,10 @@ class Results:
 
     @cached_property
     def team_quarters(self) -> pd.DataFrame:
+        if self._team:
+            from .results_team import team_team_quarters
+
+            return team_team_quarters(self)
         rq = self.rep_quarters
         g = rq.groupby(["replication", "quarter"], sort=True)
         out = g.agg(quota=("quota", "sum"), wins=("wins", "sum"), won_amount=("won_amount", "sum"))
@@ -162,7 +188,7 @@ class Results:
         tq = self.team_quarters
         att = tq["attainment"].to_numpy()
         n = len(att)
-        return {
+        out = {
             "scenario": self.scenario.name,
             "engine": self.engine,
             "replications": self.replications,
@@ -179,12 +205,22 @@ class Results:
             "won_amount_mean": float(tq["won_amount"].mean()),
             "expected_attainment_steady_state": float(self.scenario.expected_attainment()),
         }
+        if self._team:  # keys of simkit.results_team.TEAM_/COMMISSION_SUMMARY_KEYS
+            from .results_team import team_summary
+
+            out.update(team_summary(self))
+        return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {
+        out = {
             "deals": self.deals, "stage_times": self.stage_times, "snapshots": self.snapshots,
             "rep_quarters": self.rep_quarters, "team_quarters": self.team_quarters,
         }
+        if self.scenario.uses_dynamics:
+            out["reps"] = self.reps
+            if self.scenario.presales is not None:
+                out["waits"] = self.waits
+        return out
 
     def write(self, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
         """Write every table to ``out_dir`` as CSV or Parquet; each file appears whole or not at all."""

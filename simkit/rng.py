@@ -26,6 +26,7 @@ STREAMS: dict[str, int] = {
     "initial": 5,
     "people": 6,
     "resources": 7,
+    "thinning": 8,
 }
 
 

@@ -47,5 +47,9 @@ def simulate(
         from tqdm.auto import tqdm
 
         reps = tqdm(reps, desc=f"simulating {scenario.name}", unit="rep", leave=False)
+    if model is FunnelModel and scenario.uses_dynamics:
+        from .dynamics import TeamModel
+
+        model = TeamModel
     recorders = [run_replication(scenario, seed, r, model) for r in reps]
     return Results(scenario, seed, recorders)
