@@ -23,8 +23,15 @@ def simulate(
     *,
     progress: bool | None = None,
     model: type[FunnelModel] = FunnelModel,
+    engine: str = "auto",
 ) -> Results:
     """Run ``replications`` independent replications of ``scenario`` with the SimPy engine.
+
+    ``engine``: ``"simpy"`` always runs the SimPy model of record; ``"fast"``
+    runs the vectorised fast path (:mod:`simkit.fastpath`), which gives the
+    same numbers for scenarios without team dynamics and refuses the others;
+    ``"auto"`` (default) takes the fast path when it supports the scenario and
+    SimPy otherwise. ``Results.engine`` records which one ran.
 
     ``scenario`` is a :class:`Scenario` or a preset name. The same scenario and
     seed give identical results on every run; two scenarios run on the same
@@ -40,6 +47,18 @@ def simulate(
         raise SimkitInputError("replications", replications, "a whole number of at least 1")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SimkitInputError("seed", seed, "a whole number of at least 0")
+    if engine not in ("auto", "simpy", "fast"):
+        raise SimkitInputError("engine", engine, "'auto', 'simpy' or 'fast'")
+    if engine != "simpy":
+        from .fastpath import simulate_fast, unsupported_reason
+
+        reason = unsupported_reason(scenario, model)
+        if reason is None:
+            return simulate_fast(scenario, replications, seed)
+        if engine == "fast":
+            raise SimkitInputError(
+                "engine", engine,
+                f"'auto' or 'simpy' for this scenario (the fast path does not model {reason})")
     if progress is None:
         progress = replications >= 50 and sys.stderr.isatty()
     reps = range(replications)
