@@ -320,6 +320,14 @@ class FunnelModel:
                         for r in residual:
                             d = self._new_deal(rep, rep.initial_draws, s_idx, k, initial=True)
                             self.env.process(self._deal(d, rep, float(r)))
+        elif start.mode == "snapshot" and start.rep_counts is not None:
+            for rep, row in zip(self.reps, start.rep_counts):
+                g = rep.initial_draws.gens["arrivals"]
+                for k, count in enumerate(row):
+                    for _ in range(int(count)):
+                        r = float(stages[k].duration.sample_residual(g))
+                        d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
+                        self.env.process(self._deal(d, rep, r))
         elif start.mode == "snapshot":
             n_reps = len(self.reps)
             offset = 0

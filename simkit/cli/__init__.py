@@ -35,3 +35,4 @@ def main() -> None:
 # Command modules register themselves on `main` when imported.
 from . import run as _run  # noqa: E402,F401
 from . import scenario as _scenario  # noqa: E402,F401
+from . import calibrate as _calibrate  # noqa: E402,F401

@@ -1,0 +1,106 @@
+"""``simkit calibrate`` and ``simkit backtest``: a scenario from a CRM export, and its back-test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..io import atomic_write
+from ..simulation import DEFAULT_SEED
+from . import main
+
+
+def _export_options(f):
+    f = click.option("--pseudonymise", "pseudonyms", is_flag=True,
+                     help="Replace rep and account names with stable pseudonyms in every output.")(f)
+    f = click.option("--pseudonym-key", default="simkit", show_default=True,
+                     help="Key for the pseudonyms (the same key gives the same pseudonyms).")(f)
+    f = click.option("--lookback", "lookback", type=click.FloatRange(4, 520), default=26,
+                     show_default=True, help="Weeks before the cutoff whose deals are used.")(f)
+    f = click.option("--amount-divisor", type=float, default=None,
+                     help="Divide the export's amounts by this to get 万 CNY (default 10000).")(f)
+    f = click.option("--strict", is_flag=True,
+                     help="Refuse the file if any row breaks a data-quality rule.")(f)
+    f = click.option("--wins", "wins", type=click.Path(dir_okay=False, path_type=Path),
+                     help="File of won deals, for the lead-level mapping.")(f)
+    f = click.option("--mapping", default="auto", show_default=True,
+                     help="maven, salesforce, hubspot, leads-wins, auto, or a mapping .toml file.")(f)
+    f = click.argument("export", type=click.Path(dir_okay=False, path_type=Path))(f)
+    return f
+
+
+def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key):
+    from ..crm import read_export
+
+    return read_export(export, mapping, wins=wins, strict=strict, amount_divisor=amount_divisor,
+                       pseudonyms=pseudonyms, pseudonym_key=pseudonym_key)
+
+
+@main.command()
+@_export_options
+@click.option("--cutoff", required=True, help="Use only what was known on this date (YYYY-MM-DD).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Scenario file to write (TOML).")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the calibration report tables (CSV) and report.md here.")
+def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
+              cutoff, out, report_dir):
+    """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
+    from ..crm import estimate
+    from ..crm.report import calibration_report, write_report
+
+    imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)
+    est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
+    sc = est.scenario()
+    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
+    rep = calibration_report(est, imp.quality)
+    if report_dir is not None:
+        write_report(rep, report_dir)
+    click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
+    click.echo("")
+    click.echo(rep["parameters"].to_string(index=False))
+    for note in est.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"\nscenario written to {out}" + (f"; report in {report_dir}/" if report_dir else ""))
+
+
+@main.command()
+@_export_options
+@click.option("--cutoff", "cutoffs", required=True, multiple=True,
+              help="Forecast from this date (YYYY-MM-DD); repeat for a rolling origin.")
+@click.option("--horizon", default="quarter", show_default=True,
+              help="'quarter' (13 weeks) or a number of weeks (1-26).")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the table as JSON records (cutoff, method, target, metric, value).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the long table (csv, parquet or xlsx by extension).")
+def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
+             cutoffs, horizon, replications, seed, as_json, out):
+    """Calibrate at each --cutoff, simulate forward, and score against what happened."""
+    from ..crm.backtest import backtest as run_backtest
+    from ..crm.backtest import parse_horizon
+    from ..io import atomic_write_table
+
+    weeks = parse_horizon(horizon)
+    imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)
+    res = run_backtest(imp.deals, list(cutoffs), horizon_weeks=weeks, replications=replications,
+                       seed=seed, lookback_weeks=lookback, source=Path(export).name,
+                       progress=False)
+    if out is not None:
+        atomic_write_table(res.table, out)
+    if as_json:
+        click.echo(json.dumps(res.records()))
+        return
+    click.echo(f"back-test of {Path(export).name} (mapping {imp.mapping.name}; "
+               f"{imp.quality.rows_excluded} of {imp.quality.rows_in} rows excluded): "
+               f"horizon {weeks} weeks, {replications} replications, seed {seed}")
+    click.echo("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
+               "in_80 = actual inside the model's P10-P90\n")
+    w = res.wide()
+    w = w[w["metric"].isin(["forecast", "actual", "bias", "rep_wape", "in_80",
+                            "rep_coverage_80"])]
+    click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -1,0 +1,292 @@
+"""Estimate a scenario from the deals known at a cutoff date.
+
+Only what was known at the cutoff is used (:func:`as_of`): deals created
+later do not exist, deals closed later are open, and their amounts and
+current stage labels are blanked, because the export shows them as they
+were at export time.
+
+What is estimated, from deals created in the ``lookback_weeks`` before the
+cutoff:
+
+- arrivals per rep per week (and a trend: the second half of the window
+  against the first);
+- the win probability, the loss probability and the stalled share, from the
+  Aalen-Johansen incidences with open deals censored (:mod:`.survival`);
+- the time from creation to a win, a gamma distribution with the mean and
+  spread of the win incidence's conditional distribution;
+- deal size, a lognormal with the mean and cv of won amounts (closed in the
+  window); by product and source as tables;
+- per rep: prospecting, conversion and deal-size multipliers, each an
+  observed / expected ratio shrunk towards the team by empirical Bayes, so a
+  rep with few deals stays near 1.
+
+What is assumed, because these exports carry no stage history: the funnel
+is one stage ("pipeline", created to close) whose duration is the time to a
+win and whose win probability is the unconditional one (stalled deals
+count as not won). In the simulation lost and stalled deals therefore close
+as "lost" after a win-like time; won counts, won amounts and their timing -
+what the back-test scores - are unaffected. Arrivals are constant over the
+horizon (the trend is reported, not projected). The open pipeline at the
+cutoff becomes a per-rep snapshot sized so that its expected wins equal the
+sum over open deals of P(won | still open at its age).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SimkitInputError
+from ..params import Scenario
+from ..scenario_io import scenario_from_dict
+from .survival import LOST, OPEN, WON, Incidence, aalen_johansen
+
+__all__ = [
+    "DEFAULT_LOOKBACK_WEEKS",
+    "STAGE_NAME",
+    "Estimate",
+    "as_of",
+    "estimate",
+    "shrink_ratio",
+]
+
+DEFAULT_LOOKBACK_WEEKS = 26
+STAGE_NAME = "pipeline"
+WEEK = pd.Timedelta(days=7)
+
+
+def _cutoff(cutoff) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(cutoff)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if ts is pd.NaT or pd.isna(ts):
+        raise SimkitInputError("--cutoff", cutoff, "a date such as 2017-07-01")
+    return ts.tz_localize(None) if ts.tzinfo else ts
+
+
+def as_of(deals: pd.DataFrame, cutoff) -> pd.DataFrame:
+    """The deal table as it stood at ``cutoff`` (no information from later is kept)."""
+    c = _cutoff(cutoff)
+    d = deals[deals["created"] < c].copy()
+    later = d["closed"].isna() | (d["closed"] >= c)
+    d.loc[later, "status"] = "open"
+    d.loc[later, "closed"] = pd.NaT
+    d.loc[later, "amount"] = np.nan
+    d.loc[later, "stage"] = None
+    return d.reset_index(drop=True)
+
+
+def shrink_ratio(observed, expected) -> tuple[np.ndarray, float]:
+    """Gamma-Poisson empirical Bayes: ``(O + a) / (E + a)`` per unit, and the prior strength a.
+
+    The between-unit variance of the true ratios is the variance of O/E less
+    its Poisson part (method of moments); a = 1 / that variance. No
+    between-unit variance means every ratio shrinks to 1.
+    """
+    o = np.asarray(observed, float)
+    e = np.asarray(expected, float)
+    ok = e > 0
+    if ok.sum() < 2:
+        return np.ones_like(o), math.inf
+    x = o[ok] / e[ok]
+    tau2 = float(np.var(x, ddof=1) - np.mean(x.mean() / e[ok]))
+    if tau2 <= 1e-9:
+        return np.ones_like(o), math.inf
+    a = 1.0 / tau2
+    return (o + a) / (e + a), a
+
+
+def _shrink_mean_ratio(values: list[np.ndarray]) -> np.ndarray:
+    """Normal-normal shrinkage of each group's mean / overall mean towards 1."""
+    allv = np.concatenate([v for v in values if len(v)]) if any(len(v) for v in values) else []
+    if len(allv) < 2 or np.mean(allv) <= 0:
+        return np.ones(len(values))
+    mu = float(np.mean(allv))
+    cv2 = float(np.var(allv, ddof=1)) / mu**2
+    n = np.array([len(v) for v in values], float)
+    r = np.array([np.mean(v) / mu if len(v) else 1.0 for v in values])
+    has = n > 0
+    if has.sum() < 2:
+        return np.ones(len(values))
+    noise = cv2 / np.maximum(n, 1)
+    tau2 = max(0.0, float(np.var(r[has], ddof=1) - np.mean(noise[has])))
+    weight = np.where(has, tau2 / (tau2 + noise), 0.0)
+    return 1.0 + weight * (r - 1.0)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Everything estimated at one cutoff; :meth:`scenario` turns it into a simkit Scenario."""
+
+    cutoff: pd.Timestamp
+    lookback_weeks: float
+    incidence: Incidence
+    per_rep_per_week: float
+    deal_mean: float
+    deal_cv: float
+    win_time_mean: float
+    win_time_cv: float
+    reps: pd.DataFrame  # rep, arrivals, expected_arrivals, prospecting_raw, prospecting, ...
+    arrivals_weekly: pd.DataFrame  # week_start, arrivals
+    trend: float  # arrivals in the second half of the window / the first half
+    won_last_quarter: float
+    deal_size_by: dict[str, pd.DataFrame] = field(default_factory=dict)
+    deal_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    notes: tuple[str, ...] = ()
+    source: str = "export"
+
+    @property
+    def p_won(self) -> float:
+        return self.incidence.p_won
+
+    @property
+    def p_stalled(self) -> float:
+        return self.incidence.p_stalled
+
+    def scenario(self, horizon_weeks: int = 13, name: str | None = None) -> Scenario:
+        """The calibrated scenario: one rep per archetype, the open pipeline as a snapshot."""
+        r = self.reps
+        n = len(r)
+        p = min(max(self.p_won, 1e-6), 1.0)
+        if self.win_time_cv > 0:
+            duration = {"kind": "gamma", "mean": max(self.win_time_mean, 1e-3),
+                        "cv": self.win_time_cv}
+        else:
+            duration = {"kind": "deterministic", "value": max(self.win_time_mean, 1e-3)}
+        archetypes = [
+            {"name": str(row.rep), "share": 1.0 / n,
+             "prospecting": float(np.clip(row.prospecting, 0.0, 100.0)),
+             "conversion": float(np.clip(row.conversion, 1e-3, 1.0 / p)),
+             "deal_size": float(np.clip(row.deal_size, 1e-3, 100.0))}
+            for row in r.itertuples()
+        ]
+        snap = [[float(c)] for c in r["snapshot"]]
+        quota = self.won_last_quarter * horizon_weeks / 13.0
+        tmp = {"name": "x", "funnel": {"stages": [{"name": STAGE_NAME, "win_prob": p,
+                                                   "duration": duration}]},
+               "leads": {"per_rep_per_week": self.per_rep_per_week},
+               "deal_size": {"kind": "lognormal", "mean": max(self.deal_mean, 1e-6),
+                             "cv": max(self.deal_cv, 1e-3)},
+               "team": {"reps": n, "archetypes": archetypes},
+               "quota": {"team_per_quarter": 1.0, "weeks_per_quarter": int(horizon_weeks)}}
+        if quota <= 0:
+            # No wins last quarter: the quota falls back to what the model expects.
+            quota = max(scenario_from_dict(tmp).expected_won_amount_per_week() * horizon_weeks,
+                        1e-6)
+        data = dict(tmp)
+        data["name"] = name or f"calibrated-{self.cutoff.date()}"
+        data["description"] = (
+            f"Calibrated from {self.source} with what was known on {self.cutoff.date()} "
+            f"(deals created in the {self.lookback_weeks:g} weeks before). Quota = won amount "
+            f"of the last {horizon_weeks} weeks (an assumption; set your own).")
+        data["quota"] = {"team_per_quarter": quota, "weeks_per_quarter": int(horizon_weeks)}
+        data["horizon"] = {"quarters": 1, "start": {
+            "mode": "snapshot", "counts": [float(sum(c[0] for c in snap))], "rep_counts": snap}}
+        return scenario_from_dict(data, "calibration")
+
+
+def _weeks(delta: pd.Series) -> np.ndarray:
+    return (delta / WEEK).to_numpy(float)
+
+
+def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBACK_WEEKS,
+             min_at_risk: int = 10, source: str = "export") -> Estimate:
+    """Estimate the scenario's parameters from ``deals`` as known at ``cutoff``."""
+    c = _cutoff(cutoff)
+    if not (isinstance(lookback_weeks, (int, float)) and 4 <= lookback_weeks <= 520):
+        raise SimkitInputError("lookback_weeks", lookback_weeks, "a number of weeks in [4, 520]")
+    known = as_of(deals, c)
+    start = c - lookback_weeks * WEEK
+    win = known[known["created"] >= start]
+    if len(win) < 20 or (win["status"] == "won").sum() < 5:
+        raise SimkitInputError(
+            "--cutoff", str(c.date()),
+            f"a date with at least 20 deals created and 5 won in the {lookback_weeks:g} weeks "
+            f"before it (found {len(win)} created, {(win['status'] == 'won').sum()} won)",
+            hint="Move the cutoff later or lengthen the lookback.")
+    notes = []
+    closed = win["status"].isin(["won", "lost"]).to_numpy()
+    t = np.where(closed, _weeks(win["closed"] - win["created"]), _weeks(c - win["created"]))
+    ev = np.select([win["status"].eq("won"), win["status"].eq("lost")], [WON, LOST], OPEN)
+    inc = aalen_johansen(t, ev, min_at_risk=min_at_risk)
+    if inc.plateau_rise > 0.02:
+        notes.append(f"win incidence still rose {inc.plateau_rise:.1%} in the last "
+                     f"{inc.tail_weeks:g} weeks of follow-up: the stalled share "
+                     f"({inc.p_stalled:.1%}) may include slow deals")
+    m, sd, _ = inc.conditional_moments(WON)
+    # --- arrivals
+    reps = sorted(win["rep"].dropna().unique())
+    n_reps = len(reps)
+    rate = len(win) / (n_reps * lookback_weeks)
+    wk = np.floor(_weeks(win["created"] - start)).astype(int)
+    n_weeks = math.ceil(lookback_weeks)
+    counts = np.bincount(np.clip(wk, 0, n_weeks - 1), minlength=n_weeks)
+    weekly = pd.DataFrame({"week_start": [start + i * WEEK for i in range(n_weeks)],
+                           "arrivals": counts})
+    half = n_weeks // 2
+    first, second = counts[:half].sum(), counts[half:2 * half].sum()
+    trend = float(second / first) if first > 0 else math.nan
+    # --- deal size: wins closed in the window with a positive amount
+    won = known[(known["status"] == "won") & (known["closed"] >= start)]
+    amounts = won["amount"].to_numpy(float)
+    amounts = amounts[np.isfinite(amounts) & (amounts > 0)]
+    if len(amounts) >= 2:
+        deal_mean = float(amounts.mean())
+        deal_cv = float(amounts.std(ddof=1) / deal_mean)
+    else:
+        deal_mean, deal_cv = 1.0, 1.0
+        notes.append("no won amounts in the window: deal size assumed lognormal, mean 1万, cv 1")
+    by = {}
+    for col in ("product", "source", "region"):
+        if won[col].notna().any():
+            g = won[won["amount"] > 0].groupby(won[col].fillna("(none)"))["amount"]
+            by[col] = g.agg(wins="count", mean="mean", median="median", total="sum").reset_index()
+    # --- per rep: observed / expected, shrunk towards the team
+    # A rep's expected wins by the cutoff: each deal's win incidence at its follow-up.
+    exp_win = inc.won(_weeks(c - win["created"]))
+    g = pd.DataFrame({"rep": win["rep"].to_numpy(), "won": ev == WON, "exp_won": exp_win})
+    per = g.groupby("rep").agg(arrivals=("won", "size"), wins=("won", "sum"),
+                               expected_wins=("exp_won", "sum")).reindex(reps)
+    per["expected_arrivals"] = rate * lookback_weeks
+    pros, a_p = shrink_ratio(per["arrivals"], per["expected_arrivals"])
+    conv, a_c = shrink_ratio(per["wins"], per["expected_wins"])
+    w_amt = known[(known["status"] == "won") & (known["closed"] >= start) & (known["amount"] > 0)]
+    size = _shrink_mean_ratio([w_amt.loc[w_amt["rep"] == r, "amount"].to_numpy(float)
+                               for r in reps])
+    per["prospecting_raw"] = per["arrivals"] / per["expected_arrivals"]
+    per["prospecting"] = pros / pros.mean()
+    per["conversion_raw"] = per["wins"] / per["expected_wins"].where(per["expected_wins"] > 0)
+    wts = per["prospecting"].to_numpy()
+    per["conversion"] = conv / np.average(conv, weights=wts) if wts.sum() > 0 else conv
+    per["deal_wins"] = [int((w_amt["rep"] == r).sum()) for r in reps]
+    per["deal_size_raw"] = [
+        float(w_amt.loc[w_amt["rep"] == r, "amount"].mean() / deal_mean)
+        if (w_amt["rep"] == r).any() else math.nan for r in reps]
+    per["deal_size"] = size
+    per["prior_strength_prospecting"] = a_p
+    per["prior_strength_conversion"] = a_c
+    # --- the open pipeline at the cutoff
+    open_now = known[known["status"] == "open"]
+    age = _weeks(c - open_now["created"])
+    pi = inc.p_won_given_open(age)
+    live = pd.Series(pi, index=open_now.index).groupby(open_now["rep"]).sum()
+    per["open_deals"] = open_now.groupby("rep").size().reindex(reps).fillna(0).astype(int)
+    per["expected_open_wins"] = live.reindex(reps).fillna(0.0)
+    per["snapshot"] = np.round(per["expected_open_wins"] / max(inc.p_won, 1e-9)).astype(int)
+    dropped = live.drop(labels=[r for r in reps if r in live.index]).sum()
+    if dropped > 0.5:
+        notes.append(f"{dropped:.1f} expected wins in open deals of reps with no deals in the "
+                     f"window are left out")
+    last_q = known[(known["status"] == "won") & (known["closed"] >= c - 13 * WEEK)]
+    won_last_quarter = float(np.nansum(last_q["amount"].to_numpy(float)))
+    return Estimate(
+        cutoff=c, lookback_weeks=float(lookback_weeks), incidence=inc, per_rep_per_week=rate,
+        deal_mean=deal_mean, deal_cv=deal_cv,
+        win_time_mean=float(m) if np.isfinite(m) else 1.0,
+        win_time_cv=float(sd / m) if np.isfinite(m) and m > 0 else 0.0,
+        reps=per.reset_index(), arrivals_weekly=weekly, trend=trend,
+        won_last_quarter=won_last_quarter, deal_size_by=by, deal_amounts=amounts, notes=tuple(notes), source=source)

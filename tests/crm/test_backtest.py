@@ -1,0 +1,124 @@
+"""Back-test, CLI commands and the per-rep snapshot start."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import T0, synthetic_deals
+
+import simkit
+from simkit.cli import main
+from simkit.crm.backtest import METHODS, backtest, parse_horizon
+from simkit.errors import SimkitInputError
+
+
+def _export_csv(d: pd.DataFrame, path, end: pd.Timestamp):
+    """Write synthetic deals as a maven-shaped export taken on ``end``."""
+    d = d[d["created"] < end].copy()
+    later = d["closed"].isna() | (d["closed"] >= end)
+    d.loc[later, "status"] = "open"
+    d.loc[later, "closed"] = pd.NaT
+    lab = {"won": "Won", "lost": "Lost", "open": "Engaging"}
+    pd.DataFrame({
+        "opportunity_id": d["deal_id"], "sales_agent": d["rep"], "product": d["product"],
+        "account": d["account"], "deal_stage": d["status"].map(lab),
+        "engage_date": d["created"].dt.strftime("%Y-%m-%d"),
+        "close_date": d["closed"].dt.strftime("%Y-%m-%d"),
+        "close_value": (d["amount"].where(d["status"] == "won", 0) * 10_000).round(0),
+    }).to_csv(path, index=False)
+    return path
+
+
+def test_backtest_table_and_baselines():
+    d = synthetic_deals(reps=4, rate=3.0, weeks=60, seed=4)
+    c1, c2 = T0 + pd.Timedelta(weeks=30), T0 + pd.Timedelta(weeks=43)
+    res = backtest(d, [c2, c1], replications=10, seed=2)
+    t = res.table
+    assert list(t.columns) == ["cutoff", "method", "target", "metric", "value"]
+    assert set(t["cutoff"]) == {str(c1.date()), str(c2.date()), "all"}
+    assert set(t["method"]) == set(METHODS)
+    w = res.wide().set_index(["cutoff", "target", "metric"]).sort_index()
+    # the last-quarter baseline is what was won in the 13 weeks before the cutoff
+    won = d[(d["status"] == "won") & (d["closed"] >= c1 - pd.Timedelta(weeks=13))
+            & (d["closed"] < c1)]
+    assert w.loc[(str(c1.date()), "wins", "forecast"), "last_quarter"] == len(won)
+    actual = d[(d["status"] == "won") & (d["closed"] >= c1)
+               & (d["closed"] < c1 + pd.Timedelta(weeks=13))]
+    assert w.loc[(str(c1.date()), "wins", "actual"), "model"] == len(actual)
+    m = w.loc[(str(c1.date()), "wins")]
+    assert m.loc["p10", "model"] <= m.loc["forecast", "model"] <= m.loc["p90", "model"]
+    assert pd.isna(m.loc["in_80", "last_quarter"])
+    recs = res.records()
+    assert {"cutoff", "method", "target", "metric", "value"} == set(recs[0])
+    json.dumps(recs)  # NaN became None
+
+
+def test_backtest_refuses_a_cutoff_without_a_future():
+    d = synthetic_deals(reps=3, rate=3.0, weeks=30, seed=4)
+    with pytest.raises(SimkitInputError, match="weeks before the export's last date"):
+        backtest(d, [T0 + pd.Timedelta(weeks=29)], replications=2)
+
+
+def test_parse_horizon():
+    assert parse_horizon("quarter") == 13 and parse_horizon("8") == 8
+    with pytest.raises(SimkitInputError, match="--horizon"):
+        parse_horizon("year")
+
+
+def test_cli_calibrate_and_backtest_json(tmp_path):
+    d = synthetic_deals(reps=4, rate=3.0, weeks=60, seed=6)
+    f = _export_csv(d, tmp_path / "export.csv", T0 + pd.Timedelta(weeks=60))
+    out = tmp_path / "sc.toml"
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out",
+                                  str(out), "--report", str(tmp_path / "rep"), "--pseudonymise"])
+    assert r.exit_code == 0, r.output
+    sc = simkit.load_scenario(out)
+    assert sc.horizon.start.mode == "snapshot"
+    assert all(a.name.startswith("rep-") for a in sc.team.archetypes)
+    text = out.read_text("utf-8") + "".join(p.read_text("utf-8")
+                                            for p in (tmp_path / "rep").iterdir())
+    assert "Rep 0" not in text and "Acct" not in text  # names never leave with --pseudonymise
+    assert (tmp_path / "rep" / "time_to_win.csv").exists()
+    r = CliRunner().invoke(main, ["backtest", str(f), "--cutoff", "2020-06-01", "--cutoff",
+                                  "2020-08-01", "-n", "5", "--json"])
+    assert r.exit_code == 0, r.output
+    recs = json.loads(r.output)
+    assert {x["method"] for x in recs} == set(METHODS)
+    assert {x["cutoff"] for x in recs} == {"2020-06-01", "2020-08-01", "all"}
+    r = CliRunner().invoke(main, ["backtest", str(f), "--cutoff", "2020-06-01", "-n", "5"])
+    assert r.exit_code == 0 and "rep_wape" in r.output
+
+
+def test_cli_errors_exit_2(tmp_path, data_dir):
+    r = CliRunner().invoke(main, ["calibrate", str(data_dir / "maven_shape.csv"), "--cutoff",
+                                  "2020-05-01", "--out", str(tmp_path / "x.toml"), "--strict"])
+    assert r.exit_code == 2 and "strict" in r.output
+    r = CliRunner().invoke(main, ["backtest", str(data_dir / "maven_shape.csv"), "--cutoff",
+                                  "soon"])
+    assert r.exit_code == 2 and "--cutoff" in r.output
+
+
+def test_fixture_end_to_end(tmp_path, data_dir):
+    r = CliRunner().invoke(main, ["calibrate", str(data_dir / "maven_shape.csv"), "--cutoff",
+                                  "2020-05-15", "--out", str(tmp_path / "x.toml")])
+    assert r.exit_code == 0, r.output
+    assert "7 excluded" in r.output
+    simkit.simulate(simkit.load_scenario(tmp_path / "x.toml"), replications=2)
+
+
+def test_snapshot_rep_counts_place_deals_per_rep():
+    sc = simkit.preset("small-projects").override({
+        "team.reps": 3,
+        "horizon.start": {"mode": "snapshot", "counts": [4, 1, 0],
+                          "rep_counts": [[4, 0, 0], [0, 0, 0], [0, 1, 0]]}})
+    d = simkit.simulate(sc, replications=2, seed=1).deals
+    init = d[d["initial"]]
+    got = init.groupby(["replication", "rep"]).size().unstack(fill_value=0)
+    assert (got[0] == 4).all() and (got[2] == 1).all() and 1 not in got.columns
+    with pytest.raises(simkit.ScenarioError, match="column totals"):
+        sc.override({"horizon.start.counts": [3, 1, 0]})
+    with pytest.raises(simkit.ScenarioError, match="one row per rep"):
+        sc.override({"team.reps": 4})
