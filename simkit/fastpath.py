@@ -237,6 +237,7 @@ class _Bank:
     def __init__(self, seed, stage_dists, size_dist, base: int = 0):
         self.seed, self.stage_dists, self.size_dist = seed, stage_dists, size_dist
         self.base = base  # replication of row 0
+        self.starts: dict = {}  # starting-funnel draws, see _initial_funnel
         self.main: dict[int, _RepDraws] = {}
         self.init: dict[int, _RepDraws] = {}
 
@@ -378,40 +379,13 @@ def _rep_deals(plan: _Plan, bank: _Bank, i: int, r0: int, r1: int, detail: bool)
     if mode in ("standard", "snapshot"):
         ini = bank.rep(i, initial=True)
         ini.ensure(R, BLOCK)
-        rows = []  # per replication: (stages, sources, remaining, order)
-        stages_dur = [s.duration for s in sc.funnel.stages]
-        for r in range(r0, r1):
-            g = ini.initial_gen(r - base)
-            ks, srcs, rems, order = [], [], [], []
-            if mode == "standard":
-                for s_idx, src in enumerate(sc.leads.sources):
-                    e = int(plan.src_entry[s_idx])
-                    for k in range(e, S):
-                        reach = math.prod(conv[e:k])
-                        mean = plan.rate[i] * src.share * reach * stages_dur[k].mean
-                        n = int(g.poisson(mean)) if mean > 0 else 0
-                        if n:
-                            res = stages_dur[k].sample_residual(g, n)
-                            ks += [k] * n
-                            srcs += [s_idx] * n
-                            rems.append(res)
-                rems = np.concatenate(rems) if rems else np.empty(0)
-                order = np.arange(len(ks)) + i * 1_000_000_000
-            else:
-                for k, o in plan.snapshot_stages[i]:
-                    ks.append(k)
-                    srcs.append(-1)
-                    rems.append(float(stages_dur[k].sample_residual(g)))
-                    order.append(o)
-                rems = np.asarray(rems, float)
-            rows.append((np.asarray(ks, np.int8), np.asarray(srcs, np.int64), rems,
-                         np.asarray(order, np.int64)))
+        rows = _initial_funnel(plan, bank, ini, i, r0, r1)
         kmax = max((len(x[0]) for x in rows), default=0)
         if kmax:
             ini.ensure(R, kmax)
             counts = np.array([len(x[0]) for x in rows])
             rr = np.repeat(np.arange(r0, r1), counts)
-            jj = np.concatenate([np.arange(c) for c in counts])
+            jj = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
             e = np.concatenate([x[0] for x in rows])
             src = np.concatenate([x[1] for x in rows])
             rem = np.concatenate([x[2] for x in rows])
@@ -454,6 +428,71 @@ def _rep_deals(plan: _Plan, bank: _Bank, i: int, r0: int, r1: int, detail: bool)
         parts.append(f)
     return parts
 
+
+
+def _residual_sampler(dist):
+    """``dist.sample_residual`` with its constants worked out once (the same
+    operations in the same order), for the per-replication loop of the start."""
+    if isinstance(dist, Gamma):
+        a, scale = dist.shape + 1.0, dist.mean_ / dist.shape
+        return lambda g, n=None: g.standard_gamma(a, n) * scale * g.random(n)
+    if isinstance(dist, Exponential):
+        m = dist.mean_
+        return lambda g, n=None: g.standard_gamma(2.0, n) * m * g.random(n)
+    return dist.sample_residual
+
+
+def _initial_funnel(plan: _Plan, bank: _Bank, ini: _RepDraws, i: int, r0: int, r1: int):
+    """Per replication: (stages, sources, remaining times, creation order) of rep i's
+    starting deals, drawn exactly as FunnelModel._initial_funnel draws them.
+
+    Each replication's generator must run from its start, one scalar call
+    after another, so this loop is the fast path's slowest part; its output is
+    kept per rep and per Poisson means, which a deal-size, quota or team-size
+    lever leaves unchanged.
+    """
+    sc, S = plan.sc, plan.S
+    durs = [s.duration for s in sc.funnel.stages]
+    samplers = [_residual_sampler(d) for d in durs]
+    conv = plan.conv[i]
+    if plan.snapshot_stages is None:
+        cells = []  # (source, stage, Poisson mean) in the engine's loop order
+        for s_idx, src in enumerate(sc.leads.sources):
+            e = int(plan.src_entry[s_idx])
+            for k in range(e, S):
+                reach = math.prod(conv[e:k])
+                cells.append((s_idx, k, plan.rate[i] * src.share * reach * durs[k].mean))
+        key = ("standard", i, r0, r1, tuple(cells))
+    else:
+        mine = plan.snapshot_stages[i]
+        key = ("snapshot", i, r0, r1, tuple(mine))
+    hit = bank.starts.get(key)
+    if hit is not None:
+        return hit
+    base = bank.base
+    rows = []
+    for r in range(r0, r1):
+        g = ini.initial_gen(r - base)
+        if plan.snapshot_stages is None:
+            ks, srcs, rems = [], [], []
+            for s_idx, k, mean in cells:
+                n = int(g.poisson(mean)) if mean > 0 else 0
+                if n:
+                    rems.append(samplers[k](g, n))
+                    ks += [k] * n
+                    srcs += [s_idx] * n
+            rem = np.concatenate(rems) if rems else np.empty(0)
+            order = np.arange(len(ks), dtype=np.int64) + i * 1_000_000_000
+        else:
+            ks = [k for k, _ in mine]
+            srcs = [-1] * len(mine)
+            rem = np.array([float(samplers[k](g)) for k in ks], float)
+            order = np.array([o for _, o in mine], np.int64)
+        rows.append((np.asarray(ks, np.int8), np.asarray(srcs, np.int64), rem, order))
+    if len(bank.starts) > 64 * max(1, plan.n_reps):
+        bank.starts.clear()
+    bank.starts[key] = rows
+    return rows
 
 
 # ---------------------------------------------------------------- running
