@@ -53,7 +53,7 @@ from .params import (
 from .results import Results
 from .rng import stream
 
-__all__ = ["simulate_fast", "unsupported_reason", "FastResults", "clear_cache"]
+__all__ = ["FastResults", "clear_cache", "simulate_fast", "unsupported_reason"]
 
 BLOCK = DealDraws.BLOCK
 _DEAL_STREAMS = ("arrivals", "sources", "conversion", "durations", "deal_size")
@@ -366,7 +366,7 @@ class _Plan:
 def _rep_deals(plan: _Plan, bank: _Bank, i: int, r0: int, r1: int, detail: bool) -> dict:
     """All deals of rep ``i`` in replications r0..r1-1: the starting funnel first
     (in creation order), then arrivals in time order, replication by replication."""
-    sc, S = plan.sc, plan.S
+    sc = plan.sc
     base = bank.base
     lo, R = r0 - base, r1 - base  # rows of the bank
     arch: Archetype = plan.archetypes[i]
@@ -520,7 +520,7 @@ def _runs(scenario: Scenario, seed: int, replications: int, detail: bool):
                              for i in range(plan.n_reps)]
 
 
-def simulate_fast(scenario: Scenario, replications: int, seed: int) -> "FastResults":
+def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FastResults:
     """The fast path for a supported scenario (check :func:`unsupported_reason` first)."""
     reason = unsupported_reason(scenario)
     if reason is not None:
@@ -610,7 +610,6 @@ def _deal_tables(sc: Scenario, seed: int, replications: int):
     ids = np.empty(n, np.int64)
     ini = c["initial"].astype(bool)
     n_ini = np.bincount(r[ini], minlength=replications)
-    first = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=replications))])
     for mask, key, offset in ((ini, c["order"], np.zeros(replications, np.int64)),
                               (~ini, c["entered"], n_ini)):
         idx = np.flatnonzero(mask)
@@ -618,7 +617,6 @@ def _deal_tables(sc: Scenario, seed: int, replications: int):
         counts = np.bincount(r[o], minlength=replications)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         ids[o] = np.arange(len(o)) - np.repeat(starts, counts) + offset[r[o]]
-    del first
     keep = (c["outcome"] == OPEN) | (c["closed"] >= t0) if n else np.zeros(0, bool)
     stages = sc.funnel.names
     sources = [s.name for s in sc.leads.sources] + ["snapshot"]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import simkit
-from simkit import Source, SimkitInputError
+from simkit import SimkitInputError, Source
 from simkit.fastpath import FastResults, clear_cache, unsupported_reason
 
 SMALL = simkit.preset("small-projects")

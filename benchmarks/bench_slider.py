@@ -1,0 +1,75 @@
+"""Slider latency: recompute the small-projects summary after a lever change.
+
+In one warm process (as in a notebook kernel), for each lever, 20 different
+values are visited in turn; each visit times ``simulate(...).summary()`` for
+200 replications on the fixed seed. Prints one JSON line with the median (and
+max) latency per lever, the cold first call, and, for a scenario with rep
+capacity and a shared pre-sales pool (team dynamics: the SimPy engine), the
+latency of the same recomputation.
+
+    .venv/bin/python benchmarks/bench_slider.py [--replications 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import emit
+
+import simkit
+
+LEVERS = {
+    "team.reps": [int(x) for x in range(5, 25)],
+    "leads.per_rep_per_week": [float(x) for x in np.linspace(2.5, 10.0, 20)],
+    "funnel.win_rate": [float(x) for x in np.linspace(0.10, 0.40, 20)],
+    "deal_size.mean": [float(x) for x in np.linspace(1.0, 4.0, 20)],
+    "quota.team_per_quarter": [float(x) for x in np.linspace(150.0, 350.0, 20)],
+}
+
+
+def _time(sc, n, seed) -> tuple[float, str]:
+    t = time.perf_counter()
+    s = simkit.simulate(sc, n, seed).summary()
+    return time.perf_counter() - t, s["engine"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--replications", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dynamics-values", type=int, default=3,
+                    help="lever values timed for the capacity + pre-sales scenario")
+    args = ap.parse_args()
+    base = simkit.preset("small-projects")
+    n, seed = args.replications, args.seed
+    cold, engine = _time(base, n, seed)
+    per_lever = {}
+    for lever, values in LEVERS.items():
+        times = [_time(base.override({lever: v}), n, seed)[0] for v in values]
+        per_lever[lever] = {"median_s": round(statistics.median(times), 4),
+                            "max_s": round(max(times), 4), "values": len(values)}
+    worst = max(v["median_s"] for v in per_lever.values())
+
+    dyn = base.override({"capacity": {"max_open_deals": 25},
+                         "presales": {"consultants": 4, "stage": "solution"}})
+    dyn_times, dyn_engine = [], None
+    for v in LEVERS["leads.per_rep_per_week"][: args.dynamics_values]:
+        t, dyn_engine = _time(dyn.override({"leads.per_rep_per_week": v}), n, seed)
+        dyn_times.append(t)
+    emit("slider", scenario=base.name, replications=n, seed=seed, engine=engine,
+         cold_first_call_s=round(cold, 3), levers=per_lever, worst_median_s=worst,
+         target_s=0.25, met=worst <= 0.25,
+         capacity_presales={"engine": dyn_engine, "median_s": round(statistics.median(dyn_times), 3),
+                            "values": len(dyn_times), "target_s": 1.0,
+                            "met": statistics.median(dyn_times) <= 1.0})
+
+
+if __name__ == "__main__":
+    main()
