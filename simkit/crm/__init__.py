@@ -9,6 +9,7 @@ and scores the forecasts against what happened and against naive baselines.
 """
 
 from .estimate import DEFAULT_LOOKBACK_WEEKS, Estimate, as_of, estimate
+from .example import example_export
 from .importers import CRMImport, read_export
 from .mappings import MAPPINGS, Mapping, get_mapping, load_mapping
 from .privacy import pseudonym, pseudonymise
@@ -25,6 +26,7 @@ __all__ = [
     "QualityReport",
     "as_of",
     "estimate",
+    "example_export",
     "get_mapping",
     "load_mapping",
     "pseudonym",

@@ -122,3 +122,23 @@ def test_snapshot_rep_counts_place_deals_per_rep():
         sc.override({"horizon.start.counts": [3, 1, 0]})
     with pytest.raises(simkit.ScenarioError, match="one row per rep"):
         sc.override({"team.reps": 4})
+
+
+@pytest.mark.slow
+def test_shipped_example_end_to_end(tmp_path):
+    from simkit.crm import example_export, read_export
+
+    path = example_export()
+    imp = read_export(path)
+    assert imp.mapping.name == "maven" and imp.quality.rows_in == 3512
+    assert set(imp.quality.table.query("rows > 0")["rule"]) == {"missing_date"}
+    r = CliRunner().invoke(main, ["calibrate", str(path), "--cutoff", "2017-07-01", "--out",
+                                  str(tmp_path / "sc.toml")])
+    assert r.exit_code == 0, r.output
+    c = pd.Timestamp("2017-07-01")
+    d = imp.deals
+    active = d.loc[(d["created"] < c) & (d["created"] >= c - pd.Timedelta(weeks=26)), "rep"]
+    assert simkit.load_scenario(tmp_path / "sc.toml").team.reps == active.nunique()
+    res = backtest(imp.deals, ["2017-07-01", "2017-10-01"], replications=10)
+    w = res.wide().set_index(["cutoff", "target", "metric"]).sort_index()
+    assert w.loc[("2017-07-01", "wins", "actual"), "model"] > 0
