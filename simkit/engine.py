@@ -243,6 +243,8 @@ class FunnelModel:
         for rep in self.reps:
             if rep.lead_rate > 0:
                 self.env.process(self._leads(rep))
+        if self.scenario.leads.weekly_plan:
+            self.env.process(self._planned_leads())
 
     # ------------------------------------------------------------- processes
 
@@ -280,6 +282,42 @@ class FunnelModel:
                 continue
             d = self._new_deal(rep, rep.draws, None, None, initial=False)
             env.process(self._deal(d, rep, None))
+
+    def _planned_leads(self):
+        """The injection plan ``leads.weekly_plan``: week i+1 of the run gets exactly
+        ``plan[i]`` new projects in the first stage.
+
+        They enter at evenly spread times ``t0 + i + (j + 0.5) / n``, never on a week
+        boundary, so the snapshot that closes week i+1 finds them all still in the first
+        stage, as the course's projection table has it. They are dealt to the active
+        reps in turn; a rep's k-th planned project takes its numbers from that rep's own
+        "plan" stream, so the other streams are untouched, and a plan with more projects
+        a week only brings every project in earlier (common random numbers).
+        """
+        env = self.env
+        draws: dict[int, DealDraws] = {}
+        turn = 0
+        for week, n in enumerate(self.scenario.leads.weekly_plan):
+            n = int(n)
+            for j in range(n):
+                t = self.t0 + week + (j + 0.5) / n
+                if t >= self.t_end:
+                    return
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                active = [r for r in self.reps if r.active]
+                if not active:
+                    continue
+                rep = active[turn % len(active)]
+                turn += 1
+                if rep.index not in draws:
+                    key = getattr(rep, "key", ()) or (rep.index,)
+                    keys = ("arrivals", "sources", "conversion", "durations", "deal_size")
+                    draws[rep.index] = DealDraws(self.scenario, {
+                        name: stream(self.seed, self.replication, "plan", *key, m)
+                        for m, name in enumerate(keys)})
+                d = self._new_deal(rep, draws[rep.index], 0, 0, initial=False)
+                env.process(self._deal(d, rep, None))
 
     def _deal(self, d: Deal, rep: Rep, first_remaining: float | None):
         env, rec = self.env, self.recorder

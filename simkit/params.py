@@ -194,12 +194,31 @@ class Source(_Frozen):
 
 
 class Leads(_Frozen):
-    """Lead generation: Poisson arrivals of new projects per rep."""
+    """Lead generation: Poisson arrivals of new projects per rep, plus an optional
+    team-level weekly injection plan (the course's "new projects in week i" table)."""
 
     per_rep_per_week: float = Field(ge=0, le=1000, description="new projects per rep per week")
     sources: tuple[Source, ...] = Field(
         default_factory=lambda: (Source(name="new", share=1.0),), min_length=1
     )
+    weekly_plan: tuple[float, ...] = Field(
+        (),
+        description=(
+            "optional injection plan: team-level new projects entering the first stage in "
+            "each coming week (week i+1 of the run gets weekly_plan[i]), on top of the "
+            "Poisson leads; exact whole counts, spread evenly over the week and dealt to "
+            "reps in turn"
+        ),
+    )
+
+    @field_validator("weekly_plan")
+    @classmethod
+    def _plan(cls, v):
+        for i, c in enumerate(v):
+            if not (c >= 0 and c == int(c)):
+                raise ValueError(
+                    f"weekly_plan[{i}] = {c!r}: new projects per week must be whole numbers >= 0")
+        return v
 
     @model_validator(mode="after")
     def _shares(self):

@@ -27,6 +27,7 @@ STREAMS: dict[str, int] = {
     "people": 6,
     "resources": 7,
     "thinning": 8,
+    "plan": 9,
 }
 
 
