@@ -1,0 +1,108 @@
+"""The course's worked cases as ready scenarios, for the workbook's lessons.
+
+- :func:`case_b_scenario`: case B (mid-quarter, week 7 of 12, the branch's
+  funnel snapshot) with a steady injection of new projects from now on.
+- :func:`coaching_team`: a team with hidden problems (one rep prospects too
+  little, one wins too few, one sells small deals) for the coaching lesson.
+- :func:`open_deals_at`: the deals open at a given week with the stage they
+  were in and whether they were won before the quarter ended (the forecast
+  drill of lesson 6).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import SimkitInputError
+from .params import Archetype, Scenario
+from .presets import preset
+
+__all__ = ["CASE_B", "COACHING_PROBLEMS", "case_b_scenario", "coaching_team", "open_deals_at"]
+
+#: Case B of the course: week 7 of 12, funnel snapshot, realised, quota, average deal.
+CASE_B = {"week": 7, "counts": (169, 49, 45), "realised": 119.1, "quota": 372.0, "avg_deal": 2.0,
+          "reps": 16}
+
+
+def case_b_scenario(new_per_week: float, *, counts=CASE_B["counts"], week: float = CASE_B["week"],
+                    realised: float = CASE_B["realised"], quota: float = CASE_B["quota"],
+                    reps: int = CASE_B["reps"]) -> Scenario:
+    """Small projects from case B's snapshot, with ``new_per_week`` new projects entering each week.
+
+    The branch's reps share the injection evenly (``leads.per_rep_per_week =
+    new_per_week / reps``); reps only spread the quota, the team total is
+    what the course's arithmetic uses.
+    """
+    if not isinstance(new_per_week, (int, float)) or new_per_week < 0:
+        raise SimkitInputError("new_per_week", new_per_week, "a number of new projects >= 0")
+    return preset("small-projects").override({
+        "name": "case-b",
+        "team.reps": reps,
+        "quota.team_per_quarter": quota,
+        "leads.per_rep_per_week": new_per_week / reps,
+        "horizon.start": {"mode": "snapshot", "counts": [int(c) for c in counts],
+                          "week": week, "realised": realised},
+    })
+
+
+#: Hidden-problem archetypes of the coaching team and the course's diagnosis of each.
+COACHING_PROBLEMS = {
+    "average": "on track",
+    "few-leads": "not enough prospecting",
+    "poor-closer": "low win rate",
+    "small-deals": "low deal size",
+}
+
+
+def coaching_team(seed: int = 7, reps: int = 8) -> tuple[Scenario, dict[int, str]]:
+    """A small-projects team over a year (four quarters) in which three reps each have one problem.
+
+    Returns the scenario and the hidden truth, rep index -> problem key (see
+    :data:`COACHING_PROBLEMS`). Which rep has which problem depends on
+    ``seed``, so a trainee cannot guess it from the rep numbers.
+    """
+    if not isinstance(reps, int) or reps < 4:
+        raise SimkitInputError("reps", reps, "a whole number of at least 4")
+    rng = np.random.default_rng([seed, 2024])
+    kinds = ["few-leads", "poor-closer", "small-deals"] + ["average"] * (reps - 3)
+    order = [kinds[i] for i in rng.permutation(reps)]
+    mult = {"few-leads": {"prospecting": 0.45}, "poor-closer": {"conversion": 0.45},
+            "small-deals": {"deal_size": 0.45}, "average": {}}
+    # One archetype per rep (share 1/reps each) keeps the rep order = the list order.
+    archetypes = [Archetype(name=f"rep{i}", share=1 / reps, **mult[k]).model_dump()
+                  for i, k in enumerate(order)]
+    sc = preset("small-projects").override({
+        "name": "coaching-team",
+        "team.reps": reps,
+        "team.archetypes": archetypes,
+        "quota.team_per_quarter": 24.0 * reps,
+        "horizon.quarters": 4,
+    })
+    return sc, {i: COACHING_PROBLEMS[k] for i, k in enumerate(order)}
+
+
+def open_deals_at(results, week: float, *, replication: int | None = None) -> pd.DataFrame:
+    """Deals open at ``week`` with the stage they were in and whether they were won in the quarter.
+
+    Columns: replication, deal_id, rep, stage, weeks_in_stage, amount,
+    won_in_quarter (won before the end of the quarter that contains ``week``).
+    """
+    wpq = results.scenario.quota.weeks_per_quarter
+    end = (np.floor(week / wpq) + 1) * wpq
+    st = results.stage_times
+    if replication is not None:
+        st = st[st["replication"] == replication]
+    live = st[(st["entered"] <= week) & ((st["left"] > week) | st["left"].isna())]
+    d = results.deals.set_index(["replication", "deal_id"])
+    info = d.loc[list(zip(live["replication"], live["deal_id"]))]
+    won = (info["outcome"].to_numpy() == "won") & (info["closed_at"].to_numpy() < end)
+    return pd.DataFrame({
+        "replication": live["replication"].to_numpy(),
+        "deal_id": live["deal_id"].to_numpy(),
+        "rep": info["rep"].to_numpy(),
+        "stage": live["stage"].astype(str).to_numpy(),
+        "weeks_in_stage": week - live["entered"].to_numpy(),
+        "amount": info["amount"].to_numpy(),
+        "won_in_quarter": won,
+    }).reset_index(drop=True)

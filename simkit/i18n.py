@@ -1,0 +1,181 @@
+"""English and simplified-Chinese labels for the workbook's widgets, charts and tables.
+
+One switch for everything: ``set_language("zh")`` (or ``"en"``), then every
+dashboard, chart title, axis label and table header built afterwards uses
+that language; ``t(key)`` looks a label up. The Chinese wording is the
+course's own (意向 / 方案 / 谈判, 项目缺口, 确保收入 ...), so trainees see
+the terms they use at work.
+"""
+
+from __future__ import annotations
+
+from .errors import SimkitInputError
+from .labels import STAGE_LABELS_ZH, canonical
+
+__all__ = ["LABELS", "LANGUAGES", "get_language", "set_language", "stage_label", "t"]
+
+LANGUAGES = ("en", "zh")
+
+# key -> (English, 中文). Placeholders in braces are filled by t(key, **values).
+LABELS: dict[str, tuple[str, str]] = {
+    # generic
+    "seed": ("seed {seed}, {replications} replications",
+             "随机种子 {seed}，{replications} 次重复模拟"),
+    "language": ("Language", "语言"),
+    "weeks": ("weeks", "周"),
+    "week": ("week", "周"),
+    "wan": ("万 CNY", "万元"),
+    "stage": ("Stage", "阶段"),
+    "won": ("won", "成交"),
+    "count": ("deals", "项目数"),
+    "win_prob": ("win probability", "该阶段成功率"),
+    "conversion": ("conversion to next stage", "阶段转化率"),
+    "deals_in_stage": ("deals in the stage", "阶段项目数"),
+    "entering_per_week": ("entering per week", "每周进入"),
+    "amount": ("amount, wan", "金额（万）"),
+    "preset": ("Preset", "预设场景"),
+    "small-projects": ("small projects", "小项目"),
+    "large-projects": ("large projects", "大项目"),
+    "seven-step": ("seven-step process", "七步销售流程"),
+    "view": ("Show", "显示"),
+    "cumulative": ("cumulative win probability", "累计成功率"),
+    "stage_to_stage": ("stage-to-stage conversion", "阶段间转化率"),
+    # headline dashboard (lesson 2)
+    "leads_per_rep": ("New projects / rep / week", "每人每周新项目"),
+    "win_rate": ("Win rate", "成功率"),
+    "avg_deal": ("Average deal, 万", "平均单笔（万）"),
+    "reps": ("Reps", "销售人数"),
+    "team_quota": ("Team quota per quarter, 万", "团队季度指标（万）"),
+    "attainment_mean": ("Team attainment (mean)", "团队完成率（均值）"),
+    "p_quarter": ("Chance to make the quarter", "完成季度指标的概率"),
+    "share_at_quota": ("Reps at quota (mean share)", "达标销售占比（均值）"),
+    "wins_quarter": ("Wins per quarter (mean)", "季度成交数（均值）"),
+    "expected_attainment": ("Expected attainment (closed form)", "期望完成率（公式）"),
+    "vs_baseline": ("vs the preset", "相对预设"),
+    "attainment_hist_title": ("Quarterly team attainment", "团队季度完成率分布"),
+    "attainment_axis": ("team attainment (won / quota)", "团队完成率（成交额 / 指标）"),
+    "replications_axis": ("share of simulated quarters", "模拟季度占比"),
+    "quota_line": ("quota", "指标"),
+    "funnel_title": ("Open deals by stage", "各阶段项目数"),
+    "standard_funnel_title": ("Standard funnel", "标准漏斗"),
+    "cumulative_title": ("Cumulative bookings in the quarter", "季度累计成交额"),
+    "cumulative_axis": ("won so far, wan (10k CNY)", "累计成交（万）"),
+    "week_axis": ("week of the quarter", "季度第几周"),
+    "band": ("10%-90% of simulated quarters", "10%-90% 模拟区间"),
+    "median": ("median", "中位数"),
+    # funnel dashboard (lesson 1)
+    "wins_per_week": ("Wins per week", "每周成交数"),
+    "new_per_week": ("New projects per week", "每周新项目"),
+    # headcount (lesson 3)
+    "annual_quota": ("Annual software quota, 万", "年度软件指标（万）"),
+    "vat": ("VAT factor", "含税系数"),
+    "small_share": ("Small-project share", "小项目占比"),
+    "quarter_share": ("Quarter's share of the year", "本季度占全年比例"),
+    "new_per_rep": ("New projects a rep opens / week", "每人每周开拓新项目"),
+    "weeks_per_stage": ("Weeks per stage", "每阶段周数"),
+    "quarter_quota": ("Quarter's small-project quota", "季度小项目指标"),
+    "deals_needed": ("Wins needed in the quarter", "季度所需成交数"),
+    "reps_needed": ("Reps needed", "所需销售人数"),
+    # gap (lesson 4)
+    "intent_count": ("Deals in intent (意向)", "意向阶段项目数"),
+    "solution_count": ("Deals in solution (方案)", "方案阶段项目数"),
+    "negotiation_count": ("Deals in negotiation (谈判)", "谈判阶段项目数"),
+    "realised": ("Already won this quarter, 万", "本季度已成交（万）"),
+    "quota": ("Quota, 万", "指标（万）"),
+    "current_week": ("Current week", "当前周"),
+    "injection": ("New projects / week from now", "今后每周新增项目"),
+    "expected_wins": ("Expected wins from the funnel", "漏斗预期成交数"),
+    "expected_amount": ("Expected amount from the funnel, 万", "漏斗预期成交额（万）"),
+    "amount_gap": ("Amount gap, 万", "金额缺口（万）"),
+    "deals_gap": ("More wins needed", "还需成交数"),
+    "project_gap": ("Project gap (new projects needed)", "项目缺口"),
+    "projection_title": ("Weekly projection", "每周推演"),
+    "wins": ("wins", "成交"),
+    "now": ("now", "现在"),
+    # large projects (lesson 5)
+    "signable": ("Stages that can still sign this quarter", "本季度可签约阶段"),
+    "in_year_share": ("Collected within the year", "当年回款比例"),
+    "in_quarter_share": ("... of which in this quarter", "其中本季度回款比例"),
+    "software_share": ("Software share of collections", "软件回款占比"),
+    "won_collection": ("Expected collection of won projects, 万", "已成交项目预期回款（万）"),
+    "expected_total": ("Expected revenue of the funnel, 万", "漏斗预期收入（万）"),
+    "collection_forecast": ("Software collection forecast, 万", "软件回款预测（万）"),
+    "large_quota": ("Large-project quota, 万", "大项目指标（万）"),
+    "expected_revenue_title": ("Expected revenue by stage", "各阶段预期收入"),
+    "expected_revenue": ("expected revenue, wan", "预期收入（万）"),
+    "open_amount": ("open amount, wan", "在途金额（万）"),
+    # forecast (lesson 6)
+    "committed": ("Committed (确保), 万", "确保收入（万）"),
+    "possible": ("Possible (可能), 万", "可能收入（万）"),
+    "unforecast": ("Unforecast (预测外)", "预测外收入"),
+    "weeks_remaining": ("Weeks remaining", "剩余周数"),
+    "committed_weight": ("Committed weight", "确保收入系数"),
+    "possible_weight": ("Possible weight", "可能收入系数"),
+    "unforecast_rate": ("Unforecast rate per week", "每周预测外比例"),
+    "forecast": ("Forecast, 万", "预测收入（万）"),
+    "completion": ("Forecast completion", "预测完成率"),
+    "gap": ("Gap, 万", "缺口（万）"),
+    "forecast_title": ("Forecast build-up", "收入预测构成"),
+    "realised_part": ("realised", "已实现"),
+    "committed_part": ("committed", "确保"),
+    "possible_part": ("possible", "可能"),
+    "unforecast_part": ("unforecast", "预测外"),
+    "drill_score": ("Your calls", "你的判断"),
+    # coaching (lesson 7)
+    "rep": ("Rep", "销售"),
+    "problem": ("Problem", "问题"),
+    "yield": ("Yield (产量)", "产量"),
+    "balance": ("Balance (平衡)", "平衡"),
+    "time_in_step": ("Time in step (阶段时间)", "阶段时间"),
+    "not enough prospecting": ("not enough prospecting", "开拓量不够"),
+    "low win rate": ("low win rate", "成功率不高"),
+    "low deal size": ("low deal size", "成交价不高"),
+    "on track": ("on track", "正常"),
+    "stalled deals": ("stalled deals", "商机停滞"),
+    "wins_per_week_rep": ("wins / week", "每周成交"),
+    "new_per_week_rep": ("new / week", "每周新项目"),
+    "coaching_title": ("Open deals by stage, per rep", "各销售各阶段项目占比"),
+    # sweeps
+    "heatmap_title": ("Chance to make the quarter", "完成季度指标的概率"),
+}
+
+# Stage names come from labels.py so the two never disagree.
+for _key, _zh in STAGE_LABELS_ZH.items():
+    LABELS.setdefault(f"stage.{_key}", (_key, _zh[0]))
+
+_language = "en"
+
+
+def set_language(lang: str) -> None:
+    """Switch every label built from now on to ``"en"`` or ``"zh"`` (simplified Chinese)."""
+    global _language
+    _language = _check(lang)
+
+
+def get_language() -> str:
+    return _language
+
+
+def _check(lang) -> str:
+    if lang not in LANGUAGES:
+        raise SimkitInputError("lang", lang, "'en' (English) or 'zh' (simplified Chinese)")
+    return lang
+
+
+def t(key: str, lang: str | None = None, **values) -> str:
+    """The label for ``key`` in ``lang`` (default: the language set last), formatted with ``values``.
+
+    An unknown key is returned as it is, so a missing translation shows up on
+    screen instead of breaking a lesson; a test checks that every key used has
+    both languages.
+    """
+    lang = _language if lang is None else _check(lang)
+    pair = LABELS.get(key)
+    text = key if pair is None else pair[LANGUAGES.index(lang)]
+    return text.format(**values) if values else text
+
+
+def stage_label(name: str, lang: str | None = None) -> str:
+    """A stage's name in the language: ``intent`` / ``意向阶段``; unknown stages unchanged."""
+    key = canonical(name)
+    return t(f"stage.{key}", lang) if f"stage.{key}" in LABELS else key

@@ -1,0 +1,154 @@
+"""Behavioural tests of the workbook's dashboards, driven without a browser.
+
+Each dashboard is built, a control's ``.value`` is set as a trainee would,
+and the numbers it shows (``values`` and the headline HTML) must move the
+way the course says. Simulating dashboards run with few replications here:
+the tests check direction and wiring, not precision.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+from simkit import widgets as sw
+from simkit.i18n import set_language
+
+
+def test_import_simkit_does_not_import_notebook_extras():
+    code = ("import sys, simkit, simkit.exercises, simkit.i18n, simkit.cases; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_headline_levers_move_the_numbers_with_common_random_numbers():
+    d = sw.headline_dashboard(replications=10, chart=False)
+    base = d.values["summary"]
+    assert d.values["seed"] == 1 and "seed 1" in d.seed_label.value
+    assert base["team_attainment_mean"] == pytest.approx(d.values["baseline"]["team_attainment_mean"])
+    d.leads.value = 7.0
+    more = d.values["summary"]
+    assert more["team_attainment_mean"] > base["team_attainment_mean"]
+    assert more["wins_mean"] > base["wins_mean"]
+    d.leads.value = 5.0  # back to the preset: same seed, identical numbers
+    assert d.values["summary"]["team_attainment_mean"] == base["team_attainment_mean"]
+    d.win_rate.value = 0.10
+    assert d.values["summary"]["wins_mean"] < base["wins_mean"]
+    d.win_rate.value = 0.20
+    d.deal_size.value = 4.0
+    assert d.values["summary"]["won_amount_mean"] > base["won_amount_mean"]
+    d.deal_size.value = 2.0
+    d.reps.value = 15
+    assert d.scenario.team.reps == 15
+    assert d.values["summary"]["team_attainment_mean"] > base["team_attainment_mean"]
+    assert "pt" in d.headline.value
+
+
+def test_headline_widgets_carry_css_classes_and_field_bounds():
+    d = sw.headline_dashboard(replications=5, chart=False)
+    for w, cls in [(d.leads, "simkit-slider-leads"), (d.reps, "simkit-slider-reps"),
+                   (d.win_rate, "simkit-slider-win-rate"), (d.headline, "simkit-headline")]:
+        assert cls in w._dom_classes
+    assert "simkit-dashboard-headline" in d.widget._dom_classes
+    assert d.reps.min == 1  # Team.reps: ge=1
+    assert d.leads.min == 0  # Leads.per_rep_per_week: ge=0
+    assert d.leads.tooltip == "new projects per rep per week"
+    assert all(not w.continuous_update for w in (d.leads, d.win_rate, d.deal_size, d.reps))
+
+
+def test_headline_chart_is_a_fixed_size_figure():
+    d = sw.headline_dashboard(replications=5)
+    fig = d.chart.figure
+    assert tuple(fig.get_size_inches()) == (13.0, 3.8)
+    assert len(fig.axes) == 3
+
+
+def test_chinese_labels():
+    d = sw.headline_dashboard("zh", replications=5, chart=False)
+    assert d.leads.description == "每人每周新项目"
+    assert "完成季度指标的概率" in d.headline.value
+    set_language("zh")
+    try:
+        assert sw.forecast_dashboard(chart=False).lang == "zh"
+    finally:
+        set_language("en")
+
+
+def test_funnel_dashboard_presets_and_wins():
+    d = sw.funnel_dashboard(chart=False)
+    assert d.values["new_per_week"] == pytest.approx(50.0)  # 10 wins a week / 20%
+    d.wins.value = 20.0
+    assert d.values["new_per_week"] == pytest.approx(100.0)
+    d.preset.value = "large-projects"
+    assert d.values["win_probs"][0] == pytest.approx(0.10)
+    assert "潜在客户" in d.table.value
+
+
+def test_headcount_dashboard_case_a():
+    d = sw.headcount_dashboard(chart=False)
+    assert d.values["quarter_quota"] == pytest.approx(239.64, abs=0.01)
+    assert d.values["reps_needed"] == pytest.approx(9.985, abs=0.01)
+    d.new_per_rep.value = 4.0
+    assert d.values["reps_needed"] == pytest.approx(12.48, abs=0.01)
+    d.avg_deal.value = 4.0
+    assert d.values["reps_needed"] == pytest.approx(6.24, abs=0.01)
+
+
+def test_large_projects_dashboard_signable_stages():
+    d = sw.large_projects_dashboard(chart=False)
+    assert d.values["collection_forecast"] == pytest.approx(66.75)
+    d.signable.value = ("accepted", "negotiation")
+    assert d.values["collection_forecast"] == pytest.approx(99.5625)
+    d.amount_negotiation.value = 400.0
+    assert d.values["expected_by_stage"][-1] == pytest.approx(280.0)
+
+
+def test_forecast_dashboard():
+    d = sw.forecast_dashboard(chart=False)
+    assert d.values["forecast"] == pytest.approx(213.4)
+    d.committed.value = 120.0
+    assert d.values["forecast"] == pytest.approx(243.4)
+    assert "101%" in d.headline.value
+
+
+@pytest.mark.slow
+def test_gap_dashboard_case_b_and_injection_plan():
+    d = sw.gap_dashboard(replications=10, chart=False)
+    assert d.values["expected_wins"] == pytest.approx(82.45)
+    assert d.values["project_gap"] == pytest.approx(220.0)
+    low = d.values["attainment_mean"]
+    d.injection.value = 200
+    assert d.values["attainment_mean"] > low
+    assert d.values["projected_wins"] > 113.65
+    d.negotiation.value = 0
+    assert d.values["expected_wins"] == pytest.approx(82.45 - 31.5)
+
+
+def test_coaching_dashboard_checks_the_diagnosis():
+    from simkit.cases import coaching_team
+
+    _, truth = coaching_team(7)
+    d = sw.coaching_dashboard()
+    prospect = next(r for r, p in truth.items() if p == "not enough prospecting")
+    d.rep.value = prospect
+    d.diagnosis.value = "low win rate"
+    assert d.values["correct"] is False and "✗" in d.feedback.value
+    d.diagnosis.value = "not enough prospecting"
+    assert d.values["correct"] is True and "✓" in d.feedback.value
+
+
+def test_language_picker_switches_the_language():
+    w = sw.language_picker()
+    try:
+        w.value = "zh"
+        from simkit.i18n import get_language
+
+        assert get_language() == "zh"
+    finally:
+        set_language("en")
