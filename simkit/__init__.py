@@ -26,10 +26,13 @@ from .params import (
     conversions_from_win_probs,
     win_probs_from_conversions,
 )
+from .params_team import Attrition, Capacity, Commission, Hire, Hiring, PreSales, Ramp, Tier
+from .planning import HeadcountPlan, compare, solve_headcount
 from .presets import DEFAULT_PRESET, preset, preset_names
 from .results import Results
 from .scenario_io import load_scenario, scenario_from_dict
 from .simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
+from .sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -63,4 +66,17 @@ __all__ = [
     "scenario_from_dict",
     "simulate",
     "win_probs_from_conversions",
+    # team dynamics and planning
+    "Attrition",
+    "Capacity",
+    "Commission",
+    "Hire",
+    "Hiring",
+    "PreSales",
+    "Ramp",
+    "Tier",
+    "HeadcountPlan",
+    "compare",
+    "solve_headcount",
+    "sweep",
 ]

@@ -200,7 +200,7 @@ class TeamModel(FunnelModel):
         yield env.timeout(leave - env.now)
         self._leave(rep)
         backfill = sc.attrition.backfill_weeks
-        if backfill is None or env.now + backfill >= self.t_end:
+        if not sc.attrition.backfill or env.now + backfill >= self.t_end:
             return
         yield env.timeout(backfill)
         new = self._new_rep(rep.archetype, (2, *rep.key))

@@ -195,13 +195,14 @@ class Attrition(_Frozen):
     (4 quarters): the weekly hazard is -ln(1 - rate) / weeks per year.
     Default 30% (domain brief section 11: 25-35%, a default not a fact).
     The leaver's open deals: a share ``open_deals_lost`` is lost, the rest go
-    to the active rep with the fewest open deals. ``backfill_weeks`` = None
-    leaves the seat empty.
+    to the active rep with the fewest open deals. With ``backfill`` a new rep
+    (who ramps) takes the seat after ``backfill_weeks`` (8 by default: an
+    assumption, not from the brief).
     """
 
     yearly_rate: float = Field(0.30, ge=0, lt=1, description="share of reps leaving within a year")
-    backfill_weeks: float | None = Field(8.0, ge=0, le=520,
-                                         description="weeks a seat stays vacant (None: never)")
+    backfill: bool = Field(True, description="leavers' seats are filled again")
+    backfill_weeks: float = Field(8.0, ge=0, le=520, description="weeks a seat stays vacant")
     open_deals_lost: float = Field(0.0, ge=0, le=1,
                                    description="share of a leaver's open deals that are lost")
 

@@ -36,3 +36,4 @@ def main() -> None:
 from . import run as _run  # noqa: E402,F401
 from . import scenario as _scenario  # noqa: E402,F401
 from . import calibrate as _calibrate  # noqa: E402,F401
+from . import sweep as _sweep  # noqa: E402,F401
