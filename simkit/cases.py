@@ -4,6 +4,8 @@
   funnel snapshot) with a steady injection of new projects from now on.
 - :func:`coaching_team`: a team with hidden problems (one rep prospects too
   little, one wins too few, one sells small deals) for the coaching lesson.
+- :func:`commission_plan`: the base / challenge / excellence accelerator plan of
+  lesson 9.
 - :func:`open_deals_at`: the deals open at a given week with the stage they
   were in and whether they were won before the quarter ended (the forecast
   drill of lesson 6).
@@ -18,7 +20,7 @@ from .errors import SimkitInputError
 from .params import Archetype, Scenario
 from .presets import preset
 
-__all__ = ["CASE_B", "COACHING_PROBLEMS", "case_b_scenario", "coaching_team", "open_deals_at"]
+__all__ = ["CASE_B", "COACHING_PROBLEMS", "case_b_scenario", "coaching_team", "commission_plan", "open_deals_at"]
 
 #: Case B of the course: week 7 of 12, funnel snapshot, realised, quota, average deal.
 CASE_B = {"week": 7, "counts": (169, 49, 45), "realised": 119.1, "quota": 372.0, "avg_deal": 2.0,
@@ -106,3 +108,14 @@ def open_deals_at(results, week: float, *, replication: int | None = None) -> pd
         "amount": info["amount"].to_numpy(),
         "won_in_quarter": won,
     }).reset_index(drop=True)
+
+
+def commission_plan(base: float = 0.05, challenge: float = 0.10, excellence_level: float = 1.5,
+                    excellence: float = 0.15):
+    """Base rate up to quota, ``challenge`` above it, ``excellence`` above ``excellence_level``
+    (attainment, 1.0 = quota): the course's tiered accelerators."""
+    from .params_team import Commission, Tier
+
+    return Commission(rate=base, tiers=(Tier(name="challenge", attainment=1.0, rate=challenge),
+                                        Tier(name="excellence", attainment=excellence_level,
+                                             rate=excellence)))

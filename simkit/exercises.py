@@ -273,6 +273,21 @@ def _coaching_rep(problem: str):
     return find
 
 
+def _payout_at_120():
+    from .cases import commission_plan
+
+    return float(commission_plan().payout(28.8, 24))
+
+
+def _cost_of_sales():
+    from .cases import commission_plan
+    from .simulation import simulate
+
+    rq = simulate(_small(), replications=100, seed=1).rep_quarters
+    pay = commission_plan().payout(rq["won_amount"].to_numpy(), rq["quota"].to_numpy())
+    return float(pay.sum() / rq["won_amount"].sum())
+
+
 def _ex(*args, **kw) -> Exercise:
     return Exercise(*args, **kw)
 
@@ -340,4 +355,14 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
     _ex("7.3", "Which rep's deals are too small (成交价不高)?", "rep", _coaching_rep("low deal size"),
         "compare the average won deal with the team's 2万.",
         "wins as often as the others, at about half the price."),
+    _ex("9.1", "Plan: 5% up to quota, 10% above quota, 15% above 150%. A rep with a 24万 quota "
+        "wins 28.8万 (120%). What is the commission (万)?", "number",
+        _payout_at_120,
+        "5% of the first 24万, then 10% of the 4.8万 above quota.",
+        "1.2 + 0.48 = 1.68万.", tolerance=0.01),
+    _ex("9.2", "With that plan, what is the cost of sales (commission / won amount) over 100 "
+        "simulated quarters of the small-projects team (seed 1)?", "number", _cost_of_sales,
+        "read cost of sales from the dashboard, or sum the payouts and divide by won amount.",
+        "about 6.0%: the accelerators add a point to the 5% base, paid to the lucky quarters.",
+        tolerance=0.002, percent=True),
 ]}

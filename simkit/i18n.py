@@ -135,6 +135,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "wins_per_week_rep": ("wins / week", "每周成交"),
     "new_per_week_rep": ("new / week", "每周新项目"),
     "coaching_title": ("Open deals by stage, per rep", "各销售各阶段项目占比"),
+    # commissions (lesson 9)
+    "base_rate": ("Base commission rate", "基础提成比例"),
+    "challenge_rate": ("Rate above quota (challenge)", "超额提成比例（挑战）"),
+    "excellence_level": ("Excellence tier starts at", "卓越档起点"),
+    "excellence_rate": ("Rate above excellence", "卓越档提成比例"),
+    "payout_title": ("Commission per rep and quarter", "每人每季度提成"),
+    "payout_axis": ("commission, wan", "提成（万）"),
+    "cost_of_sales": ("Cost of sales (commission / won)", "销售成本（提成 / 成交额）"),
+    "payout_p50": ("Median payout per rep, 万", "每人提成中位数（万）"),
+    "payout_p90": ("90th percentile payout per rep, 万", "每人提成 90 分位（万）"),
+    "commission_total": ("Team commission per quarter (mean), 万", "团队季度提成（均值，万）"),
     # sweeps
     "heatmap_title": ("Chance to make the quarter", "完成季度指标的概率"),
 }

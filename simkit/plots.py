@@ -29,6 +29,7 @@ __all__ = [
     "cumulative_bookings",
     "funnel_chart",
     "headline_figure",
+    "payout_curve",
     "sweep_heatmap",
 ]
 
@@ -223,6 +224,28 @@ def sweep_heatmap(table: pd.DataFrame, x: str, y: str, value: str, *, lang: str 
     ax.set_ylabel(y, **_font(ax))
     ax.set_title(title or t("heatmap_title", lang), **_font(ax))
     ax.figure.colorbar(im, ax=ax)
+    return fig if fig is not None else ax.figure
+
+
+def payout_curve(commission, quota: float, attainment: Sequence[float] | None = None, *,
+                 lang: str | None = None, ax=None):
+    """A commission plan's payout against attainment, with the simulated reps' attainment below."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    x = np.linspace(0, 2.0, 201)
+    ax.plot(x, commission.payout(x * quota, quota), color=_BLUE, lw=2)
+    ax.axvline(1.0, color=_ORANGE, lw=1.5)
+    if attainment is not None and len(attainment):
+        a = np.clip(np.asarray(attainment, dtype=float), 0, 2.0)
+        ax2 = ax.twinx()
+        ax2.hist(a, bins=np.linspace(0, 2.0, 41), color=_GREY, alpha=0.35)
+        ax2.set_yticks([])
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(t("attainment_axis", lang), **_font(ax))
+    ax.set_ylabel(t("payout_axis", lang), **_font(ax))
+    ax.set_title(t("payout_title", lang), **_font(ax))
     return fig if fig is not None else ax.figure
 
 

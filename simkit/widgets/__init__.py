@@ -15,6 +15,7 @@ from .calculators import (
     headcount_dashboard,
     large_projects_dashboard,
 )
+from .commission import commission_dashboard
 from .headline import headline_dashboard
 from .language import language_picker
 from .simulated import coaching_dashboard, gap_dashboard
@@ -22,6 +23,7 @@ from .simulated import coaching_dashboard, gap_dashboard
 __all__ = [
     "Dashboard",
     "coaching_dashboard",
+    "commission_dashboard",
     "forecast_dashboard",
     "funnel_dashboard",
     "gap_dashboard",

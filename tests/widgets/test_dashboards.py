@@ -152,3 +152,21 @@ def test_language_picker_switches_the_language():
         assert get_language() == "zh"
     finally:
         set_language("en")
+
+
+def test_commission_dashboard_reprices_the_same_quarters():
+    import simkit
+    from simkit.cases import commission_plan
+
+    d = sw.commission_dashboard(replications=10, chart=False)
+    base = d.values["cost_of_sales"]
+    rq = simkit.simulate(simkit.preset(), replications=10, seed=1).rep_quarters
+    pay = commission_plan().payout(rq["won_amount"].to_numpy(), rq["quota"].to_numpy())
+    assert base == pytest.approx(pay.sum() / rq["won_amount"].sum())
+    assert 0.05 <= base < 0.10  # at least the base rate; accelerators add to it
+    d.challenge.value = 0.20
+    assert d.values["cost_of_sales"] > base
+    d.challenge.value = 0.10
+    d.base.value = 0.0
+    assert d.values["cost_of_sales"] < base
+    assert "simkit-slider-base-rate" in d.base._dom_classes
