@@ -37,7 +37,8 @@ def main() -> None:
            "cpus": os.cpu_count(), "python": platform.python_version(),
            "scenario": "small-projects, 4 quarters, hiring+ramp+attrition+commission",
            "grid": grid, "replications_per_scenario": args.replications,
-           "workers": args.workers, "backends": {}}
+           "workers": args.workers, "load_average_before": [round(x, 2) for x in os.getloadavg()],
+           "backends": {}}
     ref = None
     for backend in args.backends.split(","):
         t = time.perf_counter()
@@ -51,6 +52,7 @@ def main() -> None:
         out["backends"][backend] = {"seconds": round(wall, 2),
                                     "replications_per_second": round(n_runs / wall, 1)}
     out["identical_tables"] = True
+    out["load_average_1_5_15_min"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out))
 
 
