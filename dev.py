@@ -3,6 +3,7 @@
 
     python3 dev.py workbook    set up .venv if needed, open the workbook in JupyterLab
     python3 dev.py test        set up .venv if needed, run the whole test suite
+    python3 dev.py app         set up .venv if needed, serve the lessons as a web app
 
 More: `python3 dev.py --help`. Only the standard library is used here because
 this script is what creates the environment the rest of simkit runs in.
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-EXTRAS = "notebooks,test,dask"
+EXTRAS = "notebooks,test,dask,app"
 STAMP = VENV / ".simkit-installed"
 START_NOTEBOOK = "notebooks/00-start-here.ipynb"
 
@@ -86,6 +87,18 @@ def cmd_test(args: argparse.Namespace) -> int:
     return _run(cmd)
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    setup()
+    proc = subprocess.Popen([str(BIN / "simkit"), "app", *args.rest], cwd=ROOT)
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            # simkit app got the same Ctrl-C and is stopping Voila and its
+            # kernels; killing it now (what subprocess.call does) would orphan them.
+            continue
+
+
 def cmd_notebooks(args: argparse.Namespace) -> int:
     """Re-execute every notebook and store its outputs (the contract nbval checks)."""
     setup()
@@ -104,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: none)")
     p.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to pytest")
     p.set_defaults(func=cmd_test)
+    p = sub.add_parser("app", help="set up and serve the lessons as a no-code web app (Voila)")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to simkit app (--port, --lang)")
+    p.set_defaults(func=cmd_app)
     p = sub.add_parser("notebooks", help="re-execute the notebooks and store their outputs")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_notebooks)

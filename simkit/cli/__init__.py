@@ -35,5 +35,6 @@ def main() -> None:
 # Command modules register themselves on `main` when imported.
 from . import run as _run  # noqa: E402,F401
 from . import scenario as _scenario  # noqa: E402,F401
+from . import app as _app  # noqa: E402,F401
 from . import calibrate as _calibrate  # noqa: E402,F401
 from . import sweep as _sweep  # noqa: E402,F401

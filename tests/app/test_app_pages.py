@@ -1,0 +1,135 @@
+"""The no-code app without a browser: pages in step, the page wrapper, the command."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("ipywidgets")
+import ipywidgets as W
+
+import simkit.widgets
+from simkit.app_pages import APP_DIR, LESSONS, write_pages
+from simkit.cli import main
+from simkit.cli.app import app_url, voila_command
+from simkit.errors import SimkitInputError
+from simkit.webapp import LessonPage, page_language
+
+
+def test_committed_pages_are_what_app_pages_writes(tmp_path):
+    written = write_pages(tmp_path)
+    committed = sorted(p.name for p in APP_DIR.glob("*.ipynb"))
+    assert committed == sorted(p.name for p in written), "run: python -m simkit.app_pages"
+    for path in written:
+        assert (APP_DIR / path.name).read_bytes() == path.read_bytes(), (
+            f"app/{path.name} is stale: run python -m simkit.app_pages")
+
+
+def test_every_dashboard_has_a_page_and_every_page_a_dashboard():
+    dashboards = {n for n in simkit.widgets.__all__ if n.endswith("_dashboard")}
+    missing = dashboards - {le.dashboard for le in LESSONS}
+    assert not missing, (f"no app page for {sorted(missing)}: add a Lesson to LESSONS in "
+                         "simkit/app_pages.py, then run python -m simkit.app_pages")
+    assert {le.dashboard for le in LESSONS} <= dashboards
+    assert len({le.filename for le in LESSONS}) == len(LESSONS)
+
+
+def test_page_code_only_calls_its_dashboard():
+    import nbformat
+
+    for le in LESSONS:
+        nb = nbformat.read(APP_DIR / le.filename, as_version=4)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert len(code) == 1
+        assert code[0].strip().endswith(f"lesson_page(simkit.widgets.{le.dashboard})")
+    index = nbformat.read(APP_DIR / "index.ipynb", as_version=4)
+    assert all(c.cell_type == "markdown" for c in index.cells)
+    for le in LESSONS:
+        assert f"({le.filename}?lang=en)" in index.cells[0].source
+        assert f"({le.filename}?lang=zh)" in index.cells[0].source
+
+
+def test_page_language_from_address_then_environment(monkeypatch):
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.delenv("SIMKIT_LANG", raising=False)
+    assert page_language() == "en"
+    monkeypatch.setenv("SIMKIT_LANG", "zh")
+    assert page_language() == "zh"
+    monkeypatch.setenv("QUERY_STRING", "lang=en&x=1")
+    assert page_language() == "en"
+    monkeypatch.setenv("QUERY_STRING", "lang=fr")  # unknown: fall back, never fail a page
+    assert page_language() == "zh"
+
+
+def test_language_switch_relabels_and_keeps_the_values():
+    page = LessonPage(functools.partial(simkit.widgets.forecast_dashboard, chart=False), lang="en")
+    d = page.dashboard
+    d.quota.value = 300.0
+    en_label, en_values = d.quota.description, dict(d.values)
+    page.switch.value = "zh"
+    z = page.dashboard
+    assert z is not d and z.lang == "zh"
+    assert z.quota.value == 300.0
+    assert z.quota.description != en_label
+    assert z.values["forecast"] == en_values["forecast"]
+    assert page.body.children == (z.widget,)
+    assert page.busy.value == ""
+
+
+def test_language_switch_keeps_dropdown_choices():
+    page = LessonPage(functools.partial(simkit.widgets.funnel_dashboard, chart=False), lang="zh")
+    page.dashboard.preset.value = "seven-step"
+    page.switch.value = "en"
+    assert page.dashboard.preset.value == "seven-step"
+
+
+class _SlowDashboard:
+    """Stands in for a dashboard whose observer computes; records what the page showed."""
+
+    def __init__(self, lang="en"):
+        self.lang = lang
+        self.controls = {"x": W.IntSlider(value=1)}
+        self.seen_busy: list[str] = []
+        self.widget = W.VBox([self.controls["x"]])
+        self.controls["x"].observe(self._compute, "value")
+        self.page = None
+
+    def _compute(self, change):
+        self.seen_busy.append(self.page.busy.value)
+
+
+def test_busy_sign_is_on_while_the_dashboard_computes_and_off_after():
+    holder = {}
+
+    def make(lang):
+        holder["d"] = _SlowDashboard(lang)
+        return holder["d"]
+
+    page = LessonPage(make, lang="zh")
+    holder["d"].page = page
+    holder["d"].controls["x"].value = 2
+    assert holder["d"].seen_busy == ["计算中…"]
+    assert page.busy.value == "" and "simkit-busy-on" not in page.busy._dom_classes
+
+
+def test_bad_language_names_the_argument():
+    with pytest.raises(SimkitInputError, match="lang"):
+        LessonPage(simkit.widgets.forecast_dashboard, lang="fr")
+
+
+def test_voila_command_keeps_the_safety_defaults_explicit():
+    cmd = voila_command(Path("app"), 9999)
+    for flag in ["--no-browser", "--port=9999", "--Voila.ip=127.0.0.1", "--strip_sources=True",
+                 "--VoilaConfiguration.show_tracebacks=False", "--Voila.port_retries=0"]:
+        assert flag in cmd
+    assert app_url(9999) == "http://127.0.0.1:9999/voila/render/index.ipynb"
+
+
+def test_cli_rejects_a_bad_language_and_a_folder_without_pages(tmp_path):
+    r = CliRunner().invoke(main, ["app", "--lang", "fr"])
+    assert r.exit_code == 2 and "--lang" in r.output
+    r = CliRunner().invoke(main, ["app", "--pages", str(tmp_path), "--port", "9"])
+    assert r.exit_code == 2 and "index.ipynb" in r.output
