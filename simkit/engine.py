@@ -214,8 +214,10 @@ class FunnelModel:
 
     def _gens(self, *names: str, rep: int, initial: bool = False) -> dict:
         keys = ("arrivals", "sources", "conversion", "durations", "deal_size")
+        # The rep comes last in every key: keys that differ only in their last
+        # element share one SeedSequence (simkit.rng), so all reps are cheap.
         if initial:
-            return {k: stream(self.seed, self.replication, "initial", rep, j)
+            return {k: stream(self.seed, self.replication, "initial", j, rep)
                     for j, k in enumerate(keys)}
         return {k: stream(self.seed, self.replication, k, rep) for k in names}
 
@@ -314,7 +316,7 @@ class FunnelModel:
                     key = getattr(rep, "key", ()) or (rep.index,)
                     keys = ("arrivals", "sources", "conversion", "durations", "deal_size")
                     draws[rep.index] = DealDraws(self.scenario, {
-                        name: stream(self.seed, self.replication, "plan", *key, m)
+                        name: stream(self.seed, self.replication, "plan", m, *key)
                         for m, name in enumerate(keys)})
                 d = self._new_deal(rep, draws[rep.index], 0, 0, initial=False)
                 env.process(self._deal(d, rep, None))

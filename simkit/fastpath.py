@@ -181,7 +181,7 @@ class _RepDraws:
     def _gens(self, r: int) -> dict:
         r += self.base
         if self.initial:
-            return {k: stream(self.seed, r, "initial", self.rep, j)
+            return {k: stream(self.seed, r, "initial", j, self.rep)
                     for j, k in enumerate(_DEAL_STREAMS)}
         return {k: stream(self.seed, r, k, self.rep) for k in _DEAL_STREAMS}
 
@@ -266,10 +266,10 @@ def _bank(scenario: Scenario, seed: int, keep: bool, base: int = 0) -> _Bank:
     size_dist = scenario.deal_size.distribution
     if not keep:
         return _Bank(seed, stage_dists, size_dist, base)
-    key = (seed, stage_dists, _size_key(size_dist))
+    key = (seed, base, stage_dists, _size_key(size_dist))
     bank = _CACHE.get(key)
     if bank is None:
-        bank = _CACHE[key] = _Bank(seed, stage_dists, size_dist)
+        bank = _CACHE[key] = _Bank(seed, stage_dists, size_dist, base)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     _CACHE.move_to_end(key)
@@ -498,30 +498,40 @@ def _initial_funnel(plan: _Plan, bank: _Bank, ini: _RepDraws, i: int, r0: int, r
 # ---------------------------------------------------------------- running
 
 
-def _chunks(plan: _Plan, replications: int) -> tuple[bool, list[tuple[int, int]]]:
-    """Whether to keep the raw numbers, and the replication chunks to run."""
+def _chunks(plan: _Plan, replications: int, first: int = 0
+            ) -> tuple[bool, list[tuple[int, int]]]:
+    """Whether to keep the raw numbers, and the chunks of replications
+    ``first .. first + replications - 1`` to run."""
     span = plan.t_stop - plan.t_begin
     per_rep = sum(rate * span for rate in plan.rate) + plan.n_reps * 4 * plan.S + 1
     if plan.snapshot_stages is not None:
         per_rep += sum(len(x) for x in plan.snapshot_stages)
+    stop = first + replications
     if replications * per_rep <= _CACHE_MAX_DEALS:
-        return True, [(0, replications)]
+        return True, [(first, stop)]
     step = max(1, int(_CACHE_MAX_DEALS // (4 * per_rep)))
-    return False, [(r, min(r + step, replications)) for r in range(0, replications, step)]
+    return False, [(r, min(r + step, stop)) for r in range(first, stop, step)]
 
 
-def _runs(scenario: Scenario, seed: int, replications: int, detail: bool):
+def _runs(scenario: Scenario, seed: int, replications: int, detail: bool, first: int = 0):
     """(r0, r1, per-rep list of deal parts) for each chunk of replications."""
     plan = _Plan(scenario)
-    keep, chunks = _chunks(plan, replications)
+    keep, chunks = _chunks(plan, replications, first)
     for r0, r1 in chunks:
-        bank = _bank(scenario, seed, keep, base=0 if keep else r0)
+        # A kept bank's row 0 is replication ``first`` (the key includes it).
+        bank = _bank(scenario, seed, keep, base=first if keep else r0)
         yield plan, r0, r1, [_rep_deals(plan, bank, i, r0, r1, detail)
                              for i in range(plan.n_reps)]
 
 
-def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FastResults:
-    """The fast path for a supported scenario (check :func:`unsupported_reason` first)."""
+def simulate_fast(scenario: Scenario, replications: int, seed: int,
+                  first: int = 0) -> FastResults:
+    """The fast path for a supported scenario (check :func:`unsupported_reason` first).
+
+    Runs replications ``first .. first + replications - 1`` of ``seed`` (numbered
+    0 .. replications - 1 in the results, as :class:`Results` numbers them), so a
+    batch of a sweep gets the same numbers as the same replications of a whole run.
+    """
     reason = unsupported_reason(scenario)
     if reason is not None:
         raise ValueError(f"the fast path does not model {reason}")
@@ -530,7 +540,7 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FastResul
     n_reps = scenario.team.reps
     wins = np.zeros((replications, n_reps, Q), np.int64)
     amount = np.zeros((replications, n_reps, Q))
-    for plan, r0, r1, per_rep in _runs(scenario, seed, replications, detail=False):
+    for plan, r0, r1, per_rep in _runs(scenario, seed, replications, False, first):
         size = (r1 - r0) * Q
         for i, parts in enumerate(per_rep):
             # Initial deals before arrivals, each in creation order: within a
@@ -547,10 +557,11 @@ def simulate_fast(scenario: Scenario, replications: int, seed: int) -> FastResul
             r, closed, amt = np.concatenate(r), np.concatenate(closed), np.concatenate(amt)
             q = np.floor(closed / wpq).astype(np.int64)
             flat = (r - r0) * Q + q
-            wins[r0:r1, i] = np.bincount(flat, minlength=size)[:size].reshape(r1 - r0, Q)
-            amount[r0:r1, i] = np.bincount(flat, weights=amt, minlength=size)[:size].reshape(
+            a, b = r0 - first, r1 - first
+            wins[a:b, i] = np.bincount(flat, minlength=size)[:size].reshape(r1 - r0, Q)
+            amount[a:b, i] = np.bincount(flat, weights=amt, minlength=size)[:size].reshape(
                 r1 - r0, Q)
-    return FastResults(scenario, seed, replications, wins.ravel(), amount.ravel())
+    return FastResults(scenario, seed, replications, wins.ravel(), amount.ravel(), first)
 
 
 class FastResults(Results):
@@ -558,9 +569,10 @@ class FastResults(Results):
     the deal-level tables are rebuilt on first use (the same numbers again)."""
 
     def __init__(self, scenario: Scenario, seed: int, replications: int,
-                 wins: np.ndarray, amount: np.ndarray):
+                 wins: np.ndarray, amount: np.ndarray, first: int = 0):
         super().__init__(scenario, seed, [], engine="fast")
         self.replications = replications
+        self.first = first
         self._sums = (wins, amount)
 
     def _won_sums(self) -> tuple[np.ndarray, np.ndarray]:
@@ -568,7 +580,7 @@ class FastResults(Results):
 
     @cached_property
     def _tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return _deal_tables(self.scenario, self.seed, self.replications)
+        return _deal_tables(self.scenario, self.seed, self.replications, self.first)
 
     @cached_property
     def deals(self) -> pd.DataFrame:
@@ -579,14 +591,14 @@ class FastResults(Results):
         return self._tables[1]
 
 
-def _deal_tables(sc: Scenario, seed: int, replications: int):
+def _deal_tables(sc: Scenario, seed: int, replications: int, first: int = 0):
     """The ``deals`` and ``stage_times`` tables, as :class:`Results` builds them from
     the engine's records (same rows, ids, order and dtypes)."""
     cols: dict[str, list] = {k: [] for k in (
         "r", "rep", "initial", "order", "entered", "entry", "source", "reached", "outcome",
         "closed", "amount", "enter", "left")}
     t0 = None
-    for plan, _r0, _r1, per_rep in _runs(sc, seed, replications, detail=True):
+    for plan, _r0, _r1, per_rep in _runs(sc, seed, replications, True, first):
         t0 = plan.t0
         for i, parts in enumerate(per_rep):
             for f in parts:
@@ -604,7 +616,7 @@ def _deal_tables(sc: Scenario, seed: int, replications: int):
         c["enter"] = c["left"] = np.empty((0, S))
     else:
         c = {k: np.concatenate(v) for k, v in cols.items()}
-    r = c["r"].astype(np.int64)
+    r = c["r"].astype(np.int64) - first
     n = len(r)
     # Deal ids: the starting funnel in creation order, then arrivals in time order.
     ids = np.empty(n, np.int64)
