@@ -89,7 +89,8 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     setup()
-    proc = subprocess.Popen([str(BIN / "simkit"), "app", *args.rest], cwd=ROOT)
+    proc = subprocess.Popen([str(BIN / "simkit"), "app", "--port", str(args.port),
+                             "--lang", args.lang], cwd=ROOT)
     while True:
         try:
             return proc.wait()
@@ -118,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to pytest")
     p.set_defaults(func=cmd_test)
     p = sub.add_parser("app", help="set up and serve the lessons as a no-code web app (Voila)")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to simkit app (--port, --lang)")
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language pages open in")
     p.set_defaults(func=cmd_app)
     p = sub.add_parser("notebooks", help="re-execute the notebooks and store their outputs")
     p.add_argument("rest", nargs=argparse.REMAINDER)

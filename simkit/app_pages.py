@@ -79,6 +79,13 @@ LESSONS: tuple[Lesson, ...] = (
            "(产量: wins and new projects a week), win rate, average deal and **balance** "
            "(平衡: how their open deals spread over the stages). Then choose the problem "
            "(问题) you would coach on: the feedback line says whether you found it."),
+    Lesson(8, "planning", "planning_dashboard", "Planning headcount and quota",
+           "人员与指标规划",
+           "*For planners.* A real year has **hires who ramp** (新人爬坡), **reps who leave** "
+           "(人员流失) and seats that stay empty until backfilled. Choose when the new hires "
+           "start, how long they take to ramp and the yearly attrition: the simulation of the "
+           "year shows whether the plan still makes the quota. Each move simulates the team "
+           "again: watch for the *updating* sign."),
     Lesson(9, "commission", "commission_dashboard", "Commission accelerators", "提成加速",
            "A tiered plan pays a **base rate** (基础提成比例) up to quota, a higher "
            "**challenge** rate (挑战) above quota and an **excellence** rate (卓越档) above, "

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 # bounds leave room for a loaded CI machine running two test workers.
 FAST_BOUND_S = 5.0
 SIM_BOUND_S = 30.0
-SIMULATED = {"headline", "gap"}
+SIMULATED = {"headline", "gap", "planning"}
 # Sliders that change the numbers but not what the chart draws: the reps needed
 # depend on new projects per rep, the standard funnel drawn does not.
 CHART_UNAFFECTED = {("headcount", "simkit-slider-leads")}
