@@ -29,6 +29,7 @@ from .params import (
 from .params_team import Attrition, Capacity, Commission, Hire, Hiring, PreSales, Ramp, Tier
 from .planning import HeadcountPlan, compare, solve_headcount
 from .presets import DEFAULT_PRESET, preset, preset_names
+from .progressive import simulate_progressive
 from .results import Results
 from .scenario_io import load_scenario, scenario_from_dict
 from .simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
@@ -65,6 +66,7 @@ __all__ = [
     "preset_names",
     "scenario_from_dict",
     "simulate",
+    "simulate_progressive",
     "win_probs_from_conversions",
     # team dynamics and planning
     "Attrition",

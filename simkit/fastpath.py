@@ -257,8 +257,11 @@ _CACHE_MAX_DEALS = 2_000_000
 
 
 def clear_cache() -> None:
-    """Forget the raw numbers kept for slider moves."""
+    """Forget the raw numbers kept for slider moves (and simkit.rng's seed words)."""
+    from . import rng
+
     _CACHE.clear()
+    rng.clear_cache()
 
 
 def _bank(scenario: Scenario, seed: int, keep: bool, base: int = 0) -> _Bank:

@@ -103,8 +103,24 @@ def replication_metrics(res: Results) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _fast(scenario: Scenario) -> bool:
+    from .fastpath import unsupported_reason
+
+    return unsupported_reason(scenario) is None
+
+
 def _run_batch(scenario: Scenario, seed: int, first: int, stop: int) -> pd.DataFrame:
-    """Metrics of replications ``first`` .. ``stop - 1`` (a task for any backend)."""
+    """Metrics of replications ``first`` .. ``stop - 1`` (a task for any backend).
+
+    A scenario the fast path supports runs there (the same numbers as SimPy,
+    see :mod:`simkit.fastpath`); the others run the SimPy model.
+    """
+    if _fast(scenario):
+        from .fastpath import simulate_fast
+
+        m = replication_metrics(simulate_fast(scenario, stop - first, seed, first=first))
+        m["replication"] += first
+        return m
     model = _model_for(scenario)
     recs = []
     for i, r in enumerate(range(first, stop)):
@@ -116,8 +132,33 @@ def _run_batch(scenario: Scenario, seed: int, first: int, stop: int) -> pd.DataF
     return m
 
 
+def _run_group(scenarios: Sequence[Scenario], seeds: Sequence[int], first: int,
+               stop: int) -> list[pd.DataFrame]:
+    """:func:`_run_batch` for several scenarios in one task: fast-path scenarios that
+    share a seed then share the raw random numbers drawn for the first of them."""
+    return [_run_batch(sc, s, first, stop) for sc, s in zip(scenarios, seeds)]
+
+
 def _batches(replications: int, batch_size: int) -> list[tuple[int, int]]:
     return [(a, min(a + batch_size, replications)) for a in range(0, replications, batch_size)]
+
+
+def _tasks(scenarios, replications: int, batch_size: int | None, n_workers: int):
+    """Tasks ``(scenario numbers, first, stop)``.
+
+    A SimPy scenario is split into batches of ``batch_size`` replications (default
+    up to 25, at least 4 batches). Fast-path scenarios are cheap per scenario once
+    a replication range's random numbers are drawn, so they go together, one task
+    per range, with as many ranges as workers unless ``batch_size`` says otherwise.
+    """
+    fast = [i for i, sc in enumerate(scenarios) if _fast(sc)]
+    slow = [i for i in range(len(scenarios)) if i not in set(fast)]
+    size = batch_size or max(1, min(25, math.ceil(replications / 4)))
+    tasks = [((i,), a, b) for i in slow for a, b in _batches(replications, size)]
+    if fast:
+        fsize = batch_size or math.ceil(replications / max(1, n_workers))
+        tasks += [(tuple(fast), a, b) for a, b in _batches(replications, fsize)]
+    return tasks
 
 
 def _check_int(name: str, value, low: int) -> int:
@@ -140,29 +181,33 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
     for s in seeds:
         _check_int("seed", s, 0)
     if backend is None:
+        # Fast-path scenarios take milliseconds per replication: starting workers
+        # would cost more than it saves, so they stay in this process by default.
         backend = "dask" if (client is not None or scheduler) else (
-            "processes" if (os.cpu_count() or 1) > 1 else "serial")
+            "processes" if (os.cpu_count() or 1) > 1 and not all(map(_fast, scenarios))
+            else "serial")
     if backend not in BACKENDS:
         raise SimkitInputError("backend", backend, "one of " + ", ".join(BACKENDS))
     if workers is not None:
         workers = _check_int("workers", workers, 1)
-    if batch_size is None:
-        batch_size = max(1, min(25, math.ceil(replications / 4)))
-    batch_size = _check_int("batch_size", batch_size, 1)
-    tasks = [(i, a, b) for i in range(len(scenarios)) for a, b in _batches(replications,
-                                                                             batch_size)]
-    bar = _progress_bar(progress, len(tasks) * 1, replications * len(scenarios))
+    if batch_size is not None:
+        batch_size = _check_int("batch_size", batch_size, 1)
+    n_workers = 1 if backend == "serial" else (workers or os.cpu_count() or 1)
+    tasks = _tasks(scenarios, replications, batch_size, n_workers)
+    bar = _progress_bar(progress, len(tasks), replications * len(scenarios))
     results: dict[tuple[int, int], pd.DataFrame] = {}
 
-    def done(task, frame):
-        results[task[:2]] = frame
+    def done(task, frames):
+        for i, frame in zip(task[0], frames):
+            results[(i, task[1])] = frame
         if bar is not None:
-            bar.update(task[2] - task[1])
+            bar.update((task[2] - task[1]) * len(task[0]))
 
     try:
         if backend == "serial":
             for t in tasks:
-                done(t, _run_batch(scenarios[t[0]], seeds[t[0]], t[1], t[2]))
+                done(t, _run_group([scenarios[i] for i in t[0]], [seeds[i] for i in t[0]],
+                                   t[1], t[2]))
         elif backend == "processes":
             _run_processes(tasks, scenarios, seeds, workers, done)
         else:
@@ -171,9 +216,9 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
         if bar is not None:
             bar.close()
     frames = []
-    for t in tasks:
-        f = results[t[:2]].copy()
-        f.insert(0, "scenario", t[0])
+    for key in sorted(results):
+        f = results[key].copy()
+        f.insert(0, "scenario", key[0])
         frames.append(f)
     return pd.concat(frames, ignore_index=True)
 
@@ -192,15 +237,25 @@ def _progress_bar(progress, n_tasks, total):
 
 def _run_processes(tasks, scenarios, seeds, workers, done):
     import multiprocessing as mp
+    import threading
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     # forkserver: workers start from a clean server with simkit imported once,
     # never from a copy of a parent that may run threads (tqdm, dask, notebooks).
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["simkit.sweep"])
+    # A parent running one thread (a script, the CLI) forks its workers: they start
+    # in milliseconds with simkit imported. A parent with threads (tqdm, dask,
+    # a notebook kernel) must not fork; its workers come from a forkserver, which
+    # imports these once (about 1 s the first time, then milliseconds).
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["simkit.sweep", "simkit.fastpath", "simkit.dynamics",
+                                    "simkit.results_team"])
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx) as pool:
-        futs = {pool.submit(_run_batch, scenarios[i], seeds[i], a, b): (i, a, b)
-                for i, a, b in tasks}
+        futs = {pool.submit(_run_group, [scenarios[i] for i in idx], [seeds[i] for i in idx],
+                            a, b): (idx, a, b)
+                for idx, a, b in tasks}
         for f in as_completed(futs):
             done(futs[f], f.result())
 
@@ -223,9 +278,10 @@ def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
         own.insert(0, client)
     try:
         futs = {}
-        for i, a, b in tasks:
-            f = client.submit(_run_batch, scenarios[i], seeds[i], a, b, pure=False)
-            futs[f] = (i, a, b)
+        for idx, a, b in tasks:
+            f = client.submit(_run_group, [scenarios[i] for i in idx], [seeds[i] for i in idx],
+                              a, b, pure=False)
+            futs[f] = (idx, a, b)
         for f in as_completed(list(futs)):
             done(futs[f], f.result())
     finally:
