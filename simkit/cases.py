@@ -9,9 +9,16 @@
 - :func:`open_deals_at`: the deals open at a given week with the stage they
   were in and whether they were won before the quarter ended (the forecast
   drill of lesson 6).
+- :func:`planning_scenario`, :func:`presales_pools`, :func:`planning_headcount`:
+  lesson 8's year plan (hires, ramp, attrition, capacity), the shared
+  against per-team pre-sales staff, and the headcount solver's answer.
+- :func:`crm_example`, :func:`crm_backtest`: lesson 10's shipped CRM export
+  and its back-test at two cutoffs.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -20,7 +27,9 @@ from .errors import SimkitInputError
 from .params import Archetype, Scenario
 from .presets import preset
 
-__all__ = ["CASE_B", "COACHING_PROBLEMS", "case_b_scenario", "coaching_team", "commission_plan", "open_deals_at"]
+__all__ = ["CASE_B", "COACHING_PROBLEMS", "CRM_CUTOFFS", "PLAN", "case_b_scenario",
+           "coaching_team", "commission_plan", "crm_backtest", "crm_example", "open_deals_at",
+           "planning_headcount", "planning_scenario", "presales_pools", "ramp_curve"]
 
 #: Case B of the course: week 7 of 12, funnel snapshot, realised, quota, average deal.
 CASE_B = {"week": 7, "counts": (169, 49, 45), "realised": 119.1, "quota": 372.0, "avg_deal": 2.0,
@@ -119,3 +128,89 @@ def commission_plan(base: float = 0.05, challenge: float = 0.10, excellence_leve
     return Commission(rate=base, tiers=(Tier(name="challenge", attainment=1.0, rate=challenge),
                                         Tier(name="excellence", attainment=excellence_level,
                                              rate=excellence)))
+
+
+#: Lesson 8's year plan: the small-projects branch grows its quota from 240万 to 280万 a
+#: quarter and hires 4 reps; the capacity cap is what the "limited time" toggle switches on.
+PLAN = {"reps": 10, "quota": 280.0, "hires": 4, "hire_month": 3, "ramp_months": 5,
+        "attrition": 0.30, "max_open_deals": 8, "quarters": 4}
+
+
+def ramp_curve(months: int) -> tuple[float, ...]:
+    """A straight-line ramp reaching full productivity in month ``months`` (1: no ramp).
+
+    5 gives simkit's default 0 / 25 / 50 / 75 / 100% (domain brief section 11).
+    """
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise SimkitInputError("ramp_months", months, "a whole number of months >= 1")
+    if months == 1:
+        return (1.0,)
+    return tuple(i / (months - 1) for i in range(months))
+
+
+def planning_scenario(hire_month: int = PLAN["hire_month"], ramp_months: int = PLAN["ramp_months"],
+                      attrition: float = PLAN["attrition"], capacity: bool = False, *,
+                      reps: int = PLAN["reps"], hires: int = PLAN["hires"],
+                      quota: float = PLAN["quota"], quarters: int = PLAN["quarters"]) -> Scenario:
+    """Lesson 8's plan: ``hires`` reps start in month ``hire_month`` (0 = January, 4-week
+    months), ramp over ``ramp_months``, reps leave at ``attrition`` a year (backfilled after
+    8 weeks); with ``capacity`` a rep works at most ``PLAN["max_open_deals"]`` deals at once
+    and new deals queue. The team quota stays ``quota`` a quarter whatever the headcount."""
+    if not isinstance(hire_month, (int, np.integer)) or not 0 <= hire_month <= 12 * quarters:
+        raise SimkitInputError("hire_month", hire_month,
+                               f"a whole month from 0 to {12 * quarters}")
+    changes = {
+        "name": "year-plan",
+        "horizon.quarters": quarters,
+        "team.reps": reps,
+        "quota.team_per_quarter": quota,
+        "hiring": {"plan": [{"week": 4 * int(hire_month), "count": hires}]},
+        "ramp": {"curve": list(ramp_curve(ramp_months))},
+        "attrition": {"yearly_rate": attrition},
+    }
+    if capacity:
+        changes["capacity"] = {"max_open_deals": PLAN["max_open_deals"], "when_full": "queue"}
+    return preset("small-projects").override(changes)
+
+
+def presales_pools(consultants: int = 7, share: float = 0.2) -> tuple[Scenario, Scenario]:
+    """Small projects with ``consultants`` pre-sales staff for ``share`` of the solution
+    stage: one shared pool (弹性人力资源池) against one consultant per team."""
+    base = preset("small-projects")
+    ps = {"consultants": consultants, "stage": "solution", "share": share}
+    return (base.override({"presales": {**ps, "pool": "shared"}}),
+            base.override({"presales": {**ps, "pool": "per_team", "teams": consultants}}))
+
+
+@cache
+def planning_headcount(target: float = 0.8, replications: int = 20, seed: int = 1):
+    """The headcount solver on the first half of lesson 8's plan (two quarters, attrition,
+    no hires): the fewest starting reps that make the half-year's quota with chance
+    ``target``. Cached, because the lesson and its exercise ask the same question."""
+    from .planning import solve_headcount
+
+    base = planning_scenario(quarters=2, hires=0)
+    return solve_headcount(base, target=target, replications=replications, seed=seed,
+                           min_reps=8, max_reps=24)
+
+
+#: Lesson 10's back-test cutoffs on the shipped example export.
+CRM_CUTOFFS = ("2017-07-01", "2017-10-01")
+
+
+@cache
+def crm_example():
+    """The shipped example CRM export, imported (:func:`simkit.crm.read_export`)."""
+    from .crm import example_export, read_export
+
+    return read_export(example_export())
+
+
+@cache
+def crm_backtest(replications: int = 40, seed: int = 1):
+    """Lesson 10's back-test of the shipped example at :data:`CRM_CUTOFFS` (cached: the
+    lesson and its exercises read the same table)."""
+    from .crm.backtest import backtest
+
+    return backtest(crm_example().deals, list(CRM_CUTOFFS), replications=replications,
+                    seed=seed)

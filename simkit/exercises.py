@@ -288,6 +288,51 @@ def _cost_of_sales():
     return float(pay.sum() / rq["won_amount"].sum())
 
 
+def _ramp_weeks_first_quarter():
+    from .params_team import Ramp
+
+    return Ramp().integral(0, 12)
+
+
+def _solver_reps():
+    from .cases import planning_headcount
+
+    return planning_headcount().reps
+
+
+def _presales_split_cost():
+    from .cases import presales_pools
+    from .planning import compare
+
+    shared, split = presales_pools()
+    df = compare(shared, split, replications=20, seed=1).set_index("metric")
+    return float(df.loc["attainment", "diff"])
+
+
+def _crm_naive_win_rate():
+    from .cases import CRM_CUTOFFS, crm_example
+    from .crm import DEFAULT_LOOKBACK_WEEKS, as_of
+
+    import pandas as pd
+
+    c = pd.Timestamp(CRM_CUTOFFS[0])
+    known = as_of(crm_example().deals, c)
+    window = known[known["created"] >= c - pd.Timedelta(weeks=DEFAULT_LOOKBACK_WEEKS)]
+    return float((window["status"] == "won").mean())
+
+
+def _crm_best(cutoff_index: int, target: str, metric: str):
+    def best():
+        from .cases import CRM_CUTOFFS, crm_backtest
+
+        tab = crm_backtest().table
+        rows = tab[(tab["cutoff"] == CRM_CUTOFFS[cutoff_index]) & (tab["target"] == target)
+                   & (tab["metric"] == metric)]
+        return rows.loc[rows["value"].abs().idxmin(), "method"]
+
+    return best
+
+
 def _ex(*args, **kw) -> Exercise:
     return Exercise(*args, **kw)
 
@@ -355,6 +400,29 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
     _ex("7.3", "Which rep's deals are too small (成交价不高)?", "rep", _coaching_rep("low deal size"),
         "compare the average won deal with the team's 2万.",
         "wins as often as the others, at about half the price."),
+    _ex("8.1", "A new rep with simkit's default ramp (0 / 25 / 50 / 75 / 100% by 4-week month) "
+        "starts on the first day of a 12-week quarter. How many weeks of a fully productive "
+        "rep's selling does she deliver in that quarter?", "number", _ramp_weeks_first_quarter,
+        "add the productivity of each week: 4 weeks at 0%, 4 at 25%, 4 at 50% "
+        "(Ramp().integral(0, 12)).",
+        "0 + 1 + 2 = 3 weeks: a hire costs a full quota seat but sells a quarter of one.",
+        tolerance=0.05),
+    _ex("8.2", "The headcount solver on the half-year plan (quota 280万 a quarter, 30% attrition, "
+        "20 replications, seed 1): how many starting reps are needed for an 80% chance of "
+        "making the half-year's quota?", "number", _solver_reps,
+        "run simkit.cases.planning_headcount() and read .reps, or read the curve: the first "
+        "headcount at or above the target line.",
+        "280万 needs about 11.7 fully productive reps on average (280 / 24); vacant seats, "
+        "ramping backfills and the wish for an 80% (not 50%) chance add the margin.",
+        tolerance=0),
+    _ex("8.3", "Seven pre-sales consultants, each deal needs one for a fifth of the solution "
+        "stage: by how much does team attainment change when the shared pool is split into one "
+        "consultant per team (paired comparison, 20 replications, seed 1)?", "number",
+        _presales_split_cost,
+        "compare(shared, split, 20, 1) from simkit.planning; read diff for attainment "
+        "(negative: split is worse).",
+        "about -10 points: a split pool leaves one team's deals queuing while another "
+        "consultant is idle.", tolerance=0.01, percent=True),
     _ex("9.1", "Plan: 5% up to quota, 10% above quota, 15% above 150%. A rep with a 24万 quota "
         "wins 28.8万 (120%). What is the commission (万)?", "number",
         _payout_at_120,
@@ -365,4 +433,23 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
         "read cost of sales from the dashboard, or sum the payouts and divide by won amount.",
         "about 6.0%: the accelerators add a point to the 5% base, paid to the lucky quarters.",
         tolerance=0.002, percent=True),
+    _ex("10.1", "Shipped example, cutoff 2017-07-01, deals created in the 26 weeks before: what "
+        "share of them had been won by the cutoff (open deals counted as not won, the naive "
+        "win rate)?", "number", _crm_naive_win_rate,
+        "use simkit.crm.as_of(deals, cutoff), keep deals created in the 26 weeks before it and "
+        "take the share with status won (open deals stay in the denominator).",
+        "about 45%, against 65% with open deals censored: a third of the window's deals are "
+        "still open at the cutoff and many of them will be won later.", tolerance=0.005,
+        percent=True),
+    _ex("10.2", "Back-test at 2017-07-01: which method has the lowest per-rep WAPE for the won "
+        "count: 'model', 'last_quarter' or 'mean_two_quarters'?", "choice",
+        _crm_best(0, "wins", "rep_wape"),
+        "filter the back-test table on cutoff 2017-07-01, target wins, metric rep_wape.",
+        "the simulation: it knows each rep's open pipeline, which the baselines ignore."),
+    _ex("10.3", "Back-test at 2017-10-01: which method's team won amount is least biased "
+        "(smallest |bias|)?", "choice", _crm_best(1, "won_amount", "bias"),
+        "filter the back-test table on cutoff 2017-10-01, target won_amount, metric bias; "
+        "compare absolute values.",
+        "a naive baseline: the model over-forecasts in October because recent deals stall "
+        "more than the older cohorts it was fitted on."),
 ]}

@@ -170,3 +170,45 @@ def test_commission_dashboard_reprices_the_same_quarters():
     d.base.value = 0.0
     assert d.values["cost_of_sales"] < base
     assert "simkit-slider-base-rate" in d.base._dom_classes
+
+
+@pytest.mark.slow
+def test_planning_dashboard_levers_move_the_year():
+    import simkit
+    from simkit.cases import planning_scenario
+
+    d = sw.planning_dashboard(replications=4, chart=False)
+    base = d.values["year_attainment"]
+    assert d.values["seed"] == 1 and "seed 1, 4 replications" in d.seed_label.value
+    res = simkit.simulate(planning_scenario(), replications=4, seed=1)
+    assert d.values["attainment"] == pytest.approx(
+        res.team_quarters.groupby("quarter")["attainment"].mean().tolist())
+    assert len(d.values["headcount"]) == 4
+    assert d.values["headcount"][1] > d.values["headcount"][0]  # the April hires arrive
+    d.hire_month.value = 0
+    assert d.values["year_attainment"] > base  # earlier hires sell for longer
+    assert d.values["headcount"][0] > 12
+    d.hire_month.value = 3
+    assert d.values["year_attainment"] == base  # same seed, same plan, same numbers
+    d.ramp_months.value = 1
+    assert d.values["year_attainment"] > base
+    d.ramp_months.value = 5
+    d.attrition.value = 0.0
+    assert d.values["year_attainment"] > base and d.values["leavers_mean"] == 0
+    d.attrition.value = 0.3
+    d.capacity.value = True
+    assert d.scenario.capacity.max_open_deals == 8
+    assert d.values["year_attainment"] < base
+    for w, cls in [(d.hire_month, "simkit-slider-hire-month"), (d.ramp_months, "simkit-slider-ramp"),
+                   (d.attrition, "simkit-slider-attrition"), (d.capacity, "simkit-toggle-capacity")]:
+        assert cls in w._dom_classes
+    assert all(not w.continuous_update for w in (d.hire_month, d.ramp_months, d.attrition))
+    assert d.attrition.max < 1  # Attrition.yearly_rate: lt=1
+
+
+def test_planning_dashboard_in_chinese_with_its_chart():
+    d = sw.planning_dashboard("zh", replications=2)
+    assert d.hire_month.description == "新人入职月份（0 = 一月）"
+    assert "完成全年指标的概率" in d.headline.value and "季度" in d.table.value
+    fig = d.chart.figure
+    assert tuple(fig.get_size_inches()) == (6.4, 3.6)
