@@ -52,12 +52,17 @@ CHANGED_JS = """([key, old]) => {
   return s[key] !== null && s[key] !== old;
 }""".replace("STATE", STATE_JS)
 
-# Records whether the "updating" sign was ever on, however briefly.
+# Records whether the "updating" sign was ever on, however briefly: observer
+# callbacks are batched, so the class may be gone again by the time one runs;
+# the records' old values still show it.
 WATCH_BUSY_JS = """() => {
   window.__simkitBusy = false;
-  new MutationObserver(() => {
-    if (document.querySelector('.simkit-busy-on')) window.__simkitBusy = true;
-  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['class']});
+  const on = v => (v || '').split(/\\s+/).includes('simkit-busy-on');
+  new MutationObserver(records => {
+    if (records.some(r => on(r.oldValue) || on(r.target.getAttribute('class'))))
+      window.__simkitBusy = true;
+  }).observe(document.body, {subtree: true, attributes: true, attributeOldValue: true,
+                             attributeFilter: ['class']});
 }"""
 
 OVERFLOW_JS = """() => {
@@ -91,7 +96,10 @@ def open_page(browser, app_server):
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         opened.append(ctx)
         t0 = time.perf_counter()
-        page.goto(f"{app_server}/voila/render/{path}", timeout=LOAD_TIMEOUT_MS)
+        # Voilà streams the page while the kernel runs it; the tests wait for
+        # the widgets themselves rather than for the load event.
+        page.goto(f"{app_server}/voila/render/{path}", timeout=LOAD_TIMEOUT_MS,
+                  wait_until="commit")
         page.load_seconds = time.perf_counter() - t0
         return page
 
