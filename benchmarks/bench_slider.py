@@ -63,7 +63,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dynamics-values", type=int, default=3,
                     help="lever values timed for the capacity + pre-sales scenario")
-    ap.add_argument("--first", type=int, default=8,
+    ap.add_argument("--first", type=int, default=4,
                     help="replications of the coarse answer (simulate_progressive)")
     args = ap.parse_args()
     base = simkit.preset("small-projects")

@@ -382,24 +382,19 @@ def _rep_deals(plan: _Plan, bank: _Bank, i: int, r0: int, r1: int, detail: bool)
     if mode in ("standard", "snapshot"):
         ini = bank.rep(i, initial=True)
         ini.ensure(R, BLOCK)
-        rows = _initial_funnel(plan, bank, ini, i, r0, r1)
-        kmax = max((len(x[0]) for x in rows), default=0)
+        counts, e, src, rem, order = _initial_funnel(plan, bank, ini, i, r0, r1)
+        kmax = int(counts.max(initial=0))
         if kmax:
             ini.ensure(R, kmax)
-            counts = np.array([len(x[0]) for x in rows])
             rr = np.repeat(np.arange(r0, r1), counts)
             jj = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-            e = np.concatenate([x[0] for x in rows])
-            src = np.concatenate([x[1] for x in rows])
-            rem = np.concatenate([x[2] for x in rows])
             mult = np.where(src >= 0, plan.src_mult[np.maximum(src, 0)], 1.0)
             loc = rr - base
             size = _size_values(size_dist, ini.Z[loc, jj])
             t_in = np.full(len(e), plan.t_begin)
             f = _flow(t_in, e, ini.D[loc, jj], ini.C[loc, jj], conv, plan.t_stop, rem, detail)
             f.update(r=rr, entered=t_in, entry=e, source=src, amount=size * mult * arch.deal_size,
-                     initial=np.ones(len(e), bool),
-                     order=np.concatenate([x[3] for x in rows]))
+                     initial=np.ones(len(e), bool), order=order)
             parts.append(f)
 
     # --- arrivals
@@ -445,12 +440,27 @@ def _residual_sampler(dist):
     return dist.sample_residual
 
 
-def _initial_funnel(plan: _Plan, bank: _Bank, ini: _RepDraws, i: int, r0: int, r1: int):
-    """Per replication: (stages, sources, remaining times, creation order) of rep i's
-    starting deals, drawn exactly as FunnelModel._initial_funnel draws them.
+def _residual_raw(dist) -> tuple[float, float] | None:
+    """(a, scale) when ``dist.sample_residual(g, n)`` is ``standard_gamma(a, n) * scale *
+    random(n)`` (gamma, exponential), so the loop can draw the two arrays and leave
+    the arithmetic, the same operations in the same order, to one array expression."""
+    if isinstance(dist, Gamma):
+        return dist.shape + 1.0, dist.mean_ / dist.shape
+    if isinstance(dist, Exponential):
+        return 2.0, dist.mean_
+    return None
 
-    Each replication's generator must run from its start, one scalar call
-    after another, so this loop is the fast path's slowest part; its output is
+
+def _initial_funnel(plan: _Plan, bank: _Bank, ini: _RepDraws, i: int, r0: int, r1: int):
+    """Rep i's starting deals in replications r0..r1-1, drawn exactly as
+    FunnelModel._initial_funnel draws them: (deals per replication, then per deal,
+    replication by replication in creation order: stage, source, remaining time,
+    creation order).
+
+    Each replication's generator must run from its start, one call after
+    another, so the loop over replications only draws (a Poisson count and the
+    remaining times per cell); everything else is built from the counts with
+    array operations afterwards. Its output is
     kept per rep and per Poisson means, which a deal-size, quota or team-size
     lever leaves unchanged.
     """
@@ -472,30 +482,55 @@ def _initial_funnel(plan: _Plan, bank: _Bank, ini: _RepDraws, i: int, r0: int, r
     hit = bank.starts.get(key)
     if hit is not None:
         return hit
-    base = bank.base
-    rows = []
-    for r in range(r0, r1):
-        g = ini.initial_gen(r - base)
-        if plan.snapshot_stages is None:
-            ks, srcs, rems = [], [], []
-            for s_idx, k, mean in cells:
-                n = int(g.poisson(mean)) if mean > 0 else 0
+    base, n_r = bank.base, r1 - r0
+    rems: list = []
+    if plan.snapshot_stages is None:
+        raw = [_residual_raw(d) for d in durs]
+        live = [(c, samplers[k], mean, raw[k]) for c, (_s, k, mean) in enumerate(cells)
+                if mean > 0]
+        n_cell = np.zeros((n_r, len(cells)), np.int64)
+        xs: list = []
+        us: list = []
+        for j in range(n_r):
+            g = ini.initial_gen(r0 + j - base)
+            poisson, gamma, uniform = g.poisson, g.standard_gamma, g.random
+            row = n_cell[j]
+            for c, sampler, mean, ab in live:
+                n = int(poisson(mean))
                 if n:
-                    rems.append(samplers[k](g, n))
-                    ks += [k] * n
-                    srcs += [s_idx] * n
-            rem = np.concatenate(rems) if rems else np.empty(0)
-            order = np.arange(len(ks), dtype=np.int64) + i * 1_000_000_000
-        else:
-            ks = [k for k, _ in mine]
-            srcs = [-1] * len(mine)
-            rem = np.array([float(samplers[k](g)) for k in ks], float)
-            order = np.array([o for _, o in mine], np.int64)
-        rows.append((np.asarray(ks, np.int8), np.asarray(srcs, np.int64), rem, order))
+                    if ab is None:
+                        rems.append(sampler(g, n))
+                    else:
+                        xs.append(gamma(ab[0], n))
+                        us.append(uniform(n))
+                    row[c] = n
+        counts = n_cell.sum(axis=1)
+        flat = n_cell.ravel()
+        ks = np.repeat(np.tile(np.array([k for _s, k, _m in cells], np.int8), n_r), flat)
+        srcs = np.repeat(np.tile(np.array([s for s, _k, _m in cells], np.int64), n_r), flat)
+        order = (np.arange(counts.sum(), dtype=np.int64)
+                 - np.repeat(np.cumsum(counts) - counts, counts) + i * 1_000_000_000)
+        if xs:
+            is_raw = np.array([ab is not None for ab in raw])[ks]
+            scale = np.array([ab[1] if ab else 0.0 for ab in raw])[ks[is_raw]]
+            rem = np.empty(len(ks))
+            rem[is_raw] = np.concatenate(xs) * scale * np.concatenate(us)
+            rem[~is_raw] = np.concatenate(rems) if rems else np.empty(0)
+            rems = [rem]
+    else:
+        for j in range(n_r):
+            g = ini.initial_gen(r0 + j - base)
+            rems.append(np.array([float(samplers[k](g)) for k, _ in mine], float))
+        counts = np.full(n_r, len(mine), np.int64)
+        ks = np.tile(np.array([k for k, _ in mine], np.int8), n_r)
+        srcs = np.full(len(ks), -1, np.int64)
+        order = np.tile(np.array([o for _, o in mine], np.int64), n_r)
+    rem = np.concatenate(rems) if rems else np.empty(0)
+    out = (counts, ks, srcs, rem, order)
     if len(bank.starts) > 64 * max(1, plan.n_reps):
         bank.starts.clear()
-    bank.starts[key] = rows
-    return rows
+    bank.starts[key] = out
+    return out
 
 
 # ---------------------------------------------------------------- running

@@ -33,7 +33,7 @@ from collections import OrderedDict
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
-__all__ = ["STREAMS", "stream", "replication_seed"]
+__all__ = ["STREAMS", "clear_cache", "replication_seed", "stream"]
 
 STREAMS: dict[str, int] = {
     "arrivals": 0,
