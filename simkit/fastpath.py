@@ -181,14 +181,16 @@ class _RepDraws:
     def _gens(self, r: int) -> dict:
         r += self.base
         if self.initial:
+            # The starting funnel's deals are given their source, so their source
+            # uniforms are never read: that generator is not made (nor drawn from).
             return {k: stream(self.seed, r, "initial", j, self.rep)
-                    for j, k in enumerate(_DEAL_STREAMS)}
+                    for j, k in enumerate(_DEAL_STREAMS) if k != "sources"}
         return {k: stream(self.seed, r, k, self.rep) for k in _DEAL_STREAMS}
 
     def _draw(self, g: dict, blocks: int):
         n = blocks * BLOCK
         e = None if self.initial else g["arrivals"].standard_exponential(n)
-        u = g["sources"].random(n)
+        u = None if self.initial else g["sources"].random(n)
         c = g["conversion"].random((n, len(self.stage_dists)))
         d = np.concatenate([np.column_stack([x.sample(g["durations"], BLOCK)
                                              for x in self.stage_dists])
@@ -214,7 +216,7 @@ class _RepDraws:
             parts.append(("rows", rows))
         for how, new in parts:
             for j, name in enumerate("EUCDZ"):
-                if name == "E" and self.initial:
+                if name in "EU" and self.initial:
                     continue
                 add = np.stack([x[j] for x in new])
                 old = getattr(self, name)

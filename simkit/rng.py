@@ -48,7 +48,8 @@ STREAMS: dict[str, int] = {
     "plan": 9,
 }
 
-# (seed, spawn key) -> generate_state words; bounded by entries and by words.
+# (seed, spawn key) -> generate_state words; bounded by entries and by words,
+# the oldest dropped first.
 _WORDS: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _WORDS_MAX_ENTRIES = 20_000
 _WORDS_MAX_WORDS = 8_000_000  # 64 MB
@@ -82,7 +83,6 @@ def _words(seed: int, spawn_key: tuple, n: int) -> np.ndarray:
     with _lock:
         w = _WORDS.get(key)
         if w is not None and len(w) >= n:
-            _WORDS.move_to_end(key)
             return w
     # Ask for room for 16 streams at least, doubling, so growing a team by one
     # rep does not redo the SeedSequence each time.
@@ -106,9 +106,14 @@ def stream(seed: int, replication: int, name: str, *key: int) -> np.random.Gener
     last element are cheap to make together (see the module docstring).
     """
     last = int(key[-1]) if key else 0
-    spawn_key = (int(replication), STREAMS[name], len(key), *(int(k) for k in key[:-1]))
-    w = _words(seed, spawn_key, 4 * (last + 1))
-    return np.random.Generator(np.random.PCG64(_Words(w[4 * last: 4 * last + 4])))
+    spawn_key = (int(replication), STREAMS[name], len(key), *map(int, key[:-1]))
+    # A hit is a plain dict read (no lock, no reordering: the cache drops the
+    # oldest entries first); a miss or a too-short entry goes through _words.
+    w = _WORDS.get((seed, spawn_key))
+    end = 4 * last + 4
+    if w is None or len(w) < end:
+        w = _words(seed, spawn_key, end)
+    return np.random.Generator(np.random.PCG64(_Words(w[end - 4: end])))
 
 
 def clear_cache() -> None:
