@@ -246,6 +246,7 @@ def _progress_bar(progress, n_tasks, total):
 
 def _run_processes(tasks, scenarios, seeds, workers, done):
     import multiprocessing as mp
+    import sys
     import threading
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -255,7 +256,8 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
     # in milliseconds with simkit imported. A parent with threads (tqdm, dask,
     # a notebook kernel) must not fork; its workers come from a forkserver, which
     # imports these once (about 1 s the first time, then milliseconds).
-    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+    # (Linux only: macOS system libraries are not fork-safe.)
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):
         ctx = mp.get_context("fork")
     else:
         ctx = mp.get_context("forkserver")
