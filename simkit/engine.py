@@ -275,7 +275,8 @@ class FunnelModel:
         # its k-th candidate, are common to every scenario on the same seed.
         env, full = self.env, rep.lead_rate
         while rep.active and full > 0:
-            yield env.timeout(rep.draws.interarrival() / full)
+            # A vanishing rate gives an infinite gap: the rep never gets another lead.
+            yield env.timeout(float(rep.draws.interarrival()) / full)
             if not rep.active:
                 return
             rate = self.lead_rate(rep)
