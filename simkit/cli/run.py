@@ -47,7 +47,12 @@ def format_summary(s: dict) -> str:
               show_default=True, help="Table format for --out.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: on a terminal).")
-def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, fmt, progress):
+@click.option("--engine", type=click.Choice(["auto", "simpy", "fast"]), default="auto",
+              show_default=True,
+              help="simpy: the SimPy model of record; fast: its vectorised equivalent (only "
+                   "for scenarios without team dynamics); auto: fast when it applies.")
+def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, fmt, progress,
+        engine):
     """Simulate a scenario and print its summary.
 
     SCENARIO_FILE is a TOML scenario (see `simkit scenario template`); without
@@ -56,7 +61,7 @@ def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, 
     sc = resolve_scenario(scenario_file, preset_name, sets)
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise SimkitInputError("--out", str(out_dir), "a folder (this is a file)")
-    res = simulate(sc, replications=replications, seed=seed, progress=progress)
+    res = simulate(sc, replications=replications, seed=seed, progress=progress, engine=engine)
     summary = res.summary()
     if out_dir is not None:
         res.write(out_dir, fmt)

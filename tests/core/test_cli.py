@@ -110,3 +110,10 @@ def test_presets_lists_every_preset():
     r = invoke("presets")
     for name in ("small-projects", "large-projects", "seven-step"):
         assert name in r.output
+
+
+def test_engine_option_runs_the_model_of_record_with_the_same_numbers():
+    fast = json.loads(invoke("run", "-n", "4", "--seed", "2", "--json").output)
+    simpy = json.loads(invoke("run", "-n", "4", "--seed", "2", "--json", "--engine", "simpy").output)
+    assert (fast.pop("engine"), simpy.pop("engine")) == ("fast", "simpy")
+    assert fast == simpy
