@@ -18,8 +18,10 @@ import re
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from simkit.app_pages import LESSONS
 
@@ -36,6 +38,7 @@ SIMULATED = {"headline", "gap", "planning"}
 # depend on new projects per rep, the standard funnel drawn does not.
 CHART_UNAFFECTED = {("headcount", "simkit-slider-leads")}
 LOAD_TIMEOUT_MS = 120_000
+FIRST_LOAD_TIMEOUT_MS = 60_000
 PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -125,7 +128,19 @@ def _numbers(text: str) -> list[str]:
 
 def _wait_loaded(page, has_chart: bool) -> None:
     t0 = time.perf_counter()
-    page.wait_for_selector(".simkit-page .simkit-headline table", timeout=LOAD_TIMEOUT_MS)
+    try:
+        page.wait_for_selector(".simkit-page .simkit-headline table",
+                               timeout=FIRST_LOAD_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        # Seen about once in a few full CI runs on a loaded 2-core machine: Voilà
+        # starts the page's kernel, which then never finishes running the
+        # notebook (the app log shows "Kernel started" and nothing after), and
+        # the page stays blank. A trainer would reload; the test does so once,
+        # and says so in the warnings summary.
+        warnings.warn(f"{page.url}: no dashboard after {FIRST_LOAD_TIMEOUT_MS / 1000:.0f} s; "
+                      "reloaded once", stacklevel=2)
+        page.reload(timeout=LOAD_TIMEOUT_MS, wait_until="commit")
+        page.wait_for_selector(".simkit-page .simkit-headline table", timeout=LOAD_TIMEOUT_MS)
     if has_chart:
         page.wait_for_selector(".simkit-page .simkit-chart img", timeout=LOAD_TIMEOUT_MS)
     page.load_seconds += time.perf_counter() - t0
@@ -168,6 +183,9 @@ def test_lesson_page(lesson, open_page, shots):
     else:
         assert controls, "no main slider found"
     for css in controls:
+        # A progressive dashboard may still be refining the previous move: let it
+        # finish, so that this move's numbers, chart and busy sign are its own.
+        page.wait_for_selector(".simkit-busy-on", state="detached", timeout=bound * 1000)
         before = page.evaluate(STATE_JS)
         page.evaluate("() => { window.__simkitBusy = false; }")
         page.locator(f".{css} .noUi-handle").focus()
