@@ -12,6 +12,7 @@ import pandas as pd
 from .errors import SimkitInputError
 from .params import Scenario
 from .presets import preset
+from .search import smallest_reaching
 from .sweep import run_metrics
 
 __all__ = ["HeadcountPlan", "compare", "solve_headcount"]
@@ -102,21 +103,7 @@ def solve_headcount(base: Scenario | str, target: float = 0.5, replications: int
             seen[n] = float(m["hits_quota"].mean())
         return seen[n]
 
-    lo, hi = min_reps, min_reps
-    if p(lo) < target:
-        while p(hi) < target:
-            if hi >= max_reps:
-                hi = None
-                break
-            lo, hi = hi, min(max_reps, hi * 2)
-        if hi is not None:
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if p(mid) >= target:
-                    hi = mid
-                else:
-                    lo = mid
-    answer = hi if hi is None or p(hi) >= target else None
+    answer = smallest_reaching(p, target, min_reps, max_reps)
     curve = pd.DataFrame(sorted(seen.items()), columns=["reps", "probability"])
     curve["se"] = np.sqrt(curve["probability"] * (1 - curve["probability"]) / replications)
     curve["replications"] = replications

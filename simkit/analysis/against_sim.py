@@ -52,6 +52,7 @@ from simkit.errors import SimkitInputError
 from simkit.params import Scenario
 from simkit.presets import preset
 from simkit.results import Results
+from simkit.search import smallest_reaching
 from simkit.simulation import DEFAULT_SEED, simulate
 
 __all__ = [
@@ -347,29 +348,7 @@ def projects_needed(
                      avg_deal if avg_deal is not None else sc.deal_size.mean)
     useful = max(1, min(weeks, n_weeks - len(sc.funnel.stages) + 1))
     guess = int(min(max(1, math.ceil(gap.project_gap / useful)), max_per_week))
-    answer: int | None
-    if p_at(0) >= target:
-        answer = 0
-    else:
-        if p_at(guess) >= target:
-            lo, hi = 0, guess
-            while hi // 2 > 0 and p_at(hi // 2) >= target:
-                hi //= 2
-            lo = hi // 2
-        else:
-            lo, hi = guess, min(2 * guess, max_per_week)
-            while hi < max_per_week and p_at(hi) < target:
-                lo, hi = hi, min(2 * hi, max_per_week)
-        if p_at(hi) < target:
-            answer = None
-        else:
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if p_at(mid) >= target:
-                    hi = mid
-                else:
-                    lo = mid
-            answer = hi
+    answer = smallest_reaching(p_at, target, 0, max_per_week, start=guess)
     curve = pd.DataFrame(
         [
             {"per_week": n, "p_reach_quota": q.p_reach_quota, "p_se": q.p_se,
