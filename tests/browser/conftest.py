@@ -77,6 +77,11 @@ def app_server(_browser_deps, tmp_path_factory):
     """Base URL of `simkit app` on a free 127.0.0.1 port; stopped (with Ctrl-C) at the end."""
     import psutil
 
+    # In a fresh venv the first matplotlib import builds the font cache (tens of
+    # seconds on a busy 2-core machine, with nbval kernels doing the same);
+    # build it here, once, rather than inside the first page's kernel.
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=True,
+                   timeout=300)
     port = _free_port()
     log = tmp_path_factory.mktemp("app") / "simkit-app.log"
     with open(log, "wb") as out:
