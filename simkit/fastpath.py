@@ -409,9 +409,8 @@ def _rep_deals(plan: _Plan, bank: _Bank, i: int, r0: int, r1: int, detail: bool)
         while True:
             e_raw = main.E[lo:R]
             with np.errstate(over="ignore"):  # a vanishing rate: infinite gaps, no leads
-                gaps = e_raw / rate
-            times = np.cumsum(np.concatenate([np.full((r1 - r0, 1), plan.t_begin),
-                                              gaps], axis=1), axis=1)[:, 1:]
+                times = np.cumsum(np.concatenate([np.full((r1 - r0, 1), plan.t_begin),
+                                                  e_raw / rate], axis=1), axis=1)[:, 1:]
             if (times[:, -1] >= plan.t_stop).all():
                 break
             main.ensure(R, main.K + BLOCK * max(1, main.K // (2 * BLOCK)))
