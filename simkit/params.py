@@ -35,17 +35,17 @@ from .params_team import (
 )
 
 __all__ = [
-    "Stage",
-    "Funnel",
-    "Source",
-    "Leads",
-    "DealSize",
     "Archetype",
-    "Team",
-    "Quota",
-    "Start",
+    "DealSize",
+    "Funnel",
     "Horizon",
+    "Leads",
+    "Quota",
     "Scenario",
+    "Source",
+    "Stage",
+    "Start",
+    "Team",
     "conversions_from_win_probs",
     "win_probs_from_conversions",
 ]
@@ -150,7 +150,7 @@ class Funnel(_Frozen):
         except ValueError:
             raise ValueError(f"unknown stage {name!r}; stages are {', '.join(self.names)}") from None
 
-    def with_win_rate(self, win_rate: float) -> "Funnel":
+    def with_win_rate(self, win_rate: float) -> Funnel:
         """Rescale the funnel so a first-stage deal is won with ``win_rate``.
 
         Every stage-to-stage conversion is raised to the same power
@@ -287,7 +287,7 @@ class Team(_Frozen):
     def rep_archetypes(self) -> list[Archetype]:
         """Archetype of each rep, by largest remainder (deterministic, in listed order)."""
         raw = [a.share * self.reps for a in self.archetypes]
-        counts = [int(math.floor(x)) for x in raw]
+        counts = [math.floor(x) for x in raw]
         order = sorted(range(len(raw)), key=lambda i: (counts[i] - raw[i], i))
         for i in order[: self.reps - sum(counts)]:
             counts[i] += 1
@@ -461,28 +461,22 @@ class Scenario(_Frozen):
         wr = self.funnel.win_rate
         return rescale_conversions(conv, wr, min(1.0, wr * archetype.conversion))
 
+    def _win_flows(self):
+        """(wins per week, mean amount of a win) for every rep and lead source, steady state."""
+        for a in self.team.rep_archetypes():
+            conv = self.rep_conversions(a)
+            rate = self.leads.per_rep_per_week * a.prospecting
+            for src in self.leads.sources:
+                wins = rate * src.share * math.prod(conv[self.entry_index(src) :])
+                yield wins, self.deal_size.mean * src.deal_size_multiplier * a.deal_size
+
     def expected_wins_per_week(self) -> float:
         """Steady-state team wins per week: sum over reps and sources of arrivals x win chance."""
-        total = 0.0
-        for a in self.team.rep_archetypes():
-            conv = self.rep_conversions(a)
-            rate = self.leads.per_rep_per_week * a.prospecting
-            for src in self.leads.sources:
-                total += rate * src.share * math.prod(conv[self.entry_index(src) :])
-        return total
+        return sum(wins for wins, _ in self._win_flows())
 
     def expected_won_amount_per_week(self) -> float:
-        total = 0.0
-        for a in self.team.rep_archetypes():
-            conv = self.rep_conversions(a)
-            rate = self.leads.per_rep_per_week * a.prospecting
-            for src in self.leads.sources:
-                p_win = math.prod(conv[self.entry_index(src) :])
-                total += (
-                    rate * src.share * p_win * self.deal_size.mean
-                    * src.deal_size_multiplier * a.deal_size
-                )
-        return total
+        """Steady-state team won amount per week, 万 CNY."""
+        return sum(wins * amount for wins, amount in self._win_flows())
 
     def expected_attainment(self) -> float:
         """Steady-state expected team attainment per quarter (won amount / quota)."""
@@ -512,7 +506,7 @@ class Scenario(_Frozen):
 
     # -- deriving and saving (implemented in scenario_io to keep this module about data) --
 
-    def override(self, changes: dict) -> "Scenario":
+    def override(self, changes: dict) -> Scenario:
         """A new scenario with ``{"dotted.path": value}`` changes applied and validated.
 
         Paths are those of the scenario file (``team.reps``,
