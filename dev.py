@@ -103,7 +103,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 def cmd_notebooks(args: argparse.Namespace) -> int:
     """Re-execute every notebook and store its outputs (the contract nbval checks)."""
     setup()
-    return _run([str(PY), "-m", "simkit.notebook_tools", "execute", *args.rest])
+    return _run([str(PY), "-m", "simkit.workbook.notebook_tools", "execute", *args.rest])
 
 
 def main(argv: list[str] | None = None) -> int:

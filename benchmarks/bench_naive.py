@@ -23,7 +23,7 @@ from _common import emit
 from naive_model import run_naive
 
 import simkit
-from simkit.fastpath import clear_cache
+from simkit.sim.fastpath import clear_cache
 
 
 def main() -> None:

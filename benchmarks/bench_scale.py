@@ -3,7 +3,7 @@
 Part 1 runs ``simulate`` (default engine: the fast path for this scenario)
 on small-projects with 1,000 reps, 4 quarters and 100 replications, and
 reports wall time and the peak resident memory of the process (ru_maxrss).
-Part 2 times ``simkit.sweep`` on the same small grid with the ``serial`` and
+Part 2 times ``simkit.planning.sweep`` on the same small grid with the ``serial`` and
 the ``processes`` backend (2 workers) and reports the speed-up. One JSON line.
 
     .venv/bin/python benchmarks/bench_scale.py [--replications 100] [--reps 1000]
@@ -73,12 +73,12 @@ def main() -> None:
         out["org"] = {"measured": False, "why": "skipped"}
 
     try:
-        from simkit.sweep import sweep
+        from simkit.planning.sweep import sweep
     except ImportError:
         sweep = None
     if sweep is None or args.skip_sweep:
         out["sweep"] = {"measured": False,
-                        "why": "simkit.sweep not available" if sweep is None else "skipped"}
+                        "why": "simkit.planning.sweep not available" if sweep is None else "skipped"}
     else:
         grid = {"leads.per_rep_per_week": [4.0, 5.0, 6.0, 7.0]}
         # The plain grid runs on the fast path; the same grid with capacity limits

@@ -19,7 +19,7 @@ import time
 import pandas as pd
 
 import simkit
-from simkit.sweep import sweep
+from simkit.planning.sweep import sweep
 
 
 def main() -> None:

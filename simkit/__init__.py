@@ -6,34 +6,51 @@
 >>> res = simkit.simulate(sc2, replications=200, seed=1)
 >>> res.summary()["team_attainment_mean"]  # doctest: +SKIP
 
-Time is in weeks, money in 万 CNY (10,000 CNY). See the README for concepts.
+Time is in weeks, money in 万 CNY (10,000 CNY). The package is layered, and data
+flows one way: model -> sim -> analysis -> planning -> crm -> course -> workbook / app
+-> cli (docs/architecture.md).
 """
 
-from .distributions import Deterministic, Exponential, Gamma, LogNormal, Uniform
-from .errors import ScenarioError, SimkitInputError
-from .params import (
+from simkit import _compat
+from simkit.model import (
+    DEFAULT_PRESET,
     Archetype,
+    Attrition,
+    Capacity,
+    Commission,
     DealSize,
+    Deterministic,
+    Exponential,
     Funnel,
+    Gamma,
+    Hire,
+    Hiring,
     Horizon,
     Leads,
+    LogNormal,
+    PreSales,
     Quota,
+    Ramp,
     Scenario,
+    ScenarioError,
+    SimkitInputError,
     Source,
     Stage,
     Start,
     Team,
+    Tier,
+    Uniform,
     conversions_from_win_probs,
+    load_scenario,
+    preset,
+    preset_names,
+    scenario_from_dict,
     win_probs_from_conversions,
 )
-from .params_team import Attrition, Capacity, Commission, Hire, Hiring, PreSales, Ramp, Tier
-from .planning import HeadcountPlan, compare, solve_headcount
-from .presets import DEFAULT_PRESET, preset, preset_names
-from .progressive import simulate_progressive
-from .results import Results
-from .scenario_io import load_scenario, scenario_from_dict
-from .simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
-from .sweep import sweep
+from simkit.planning import HeadcountPlan, compare, solve_headcount, sweep
+from simkit.sim import DEFAULT_REPLICATIONS, DEFAULT_SEED, Results, simulate, simulate_progressive
+
+_compat.install()
 
 __version__ = "0.1.0"
 

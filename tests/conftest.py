@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
+
+import simkit
 
 settings.register_profile(
     "simkit", deadline=None, max_examples=25,
@@ -27,3 +30,9 @@ def z_tolerance(samples, z: float = Z) -> float:
     """z times the standard error of the mean of ``samples`` (per-replication values)."""
     x = np.asarray(samples, dtype=float)
     return z * x.std(ddof=1) / math.sqrt(len(x))
+
+
+@pytest.fixture
+def small():
+    """The default preset (case A's small-projects branch)."""
+    return simkit.preset("small-projects")

@@ -5,15 +5,6 @@ course's cumulative win probabilities; stage labels may be English keys or
 the course's Chinese names.
 """
 
-from simkit.analysis.against_sim import (
-    ProjectsNeeded,
-    QuarterChance,
-    SimulatedProjection,
-    projects_needed,
-    quarter_chance,
-    simulated_projection,
-    snapshot_scenario,
-)
 from simkit.analysis.coaching import PROBLEMS, Coaching, coaching_diagnostics
 from simkit.analysis.forecast import (
     LargeProjectForecast,
@@ -23,7 +14,6 @@ from simkit.analysis.forecast import (
     rep_gap,
     revenue_forecast,
 )
-from simkit.analysis.forecast_check import forecast_inputs, forecast_rule_check
 from simkit.analysis.funnel import (
     Coverage,
     FunnelGap,
@@ -47,27 +37,38 @@ __all__ = [
     "Coverage",
     "FunnelGap",
     "LargeProjectForecast",
-    "ProjectsNeeded",
-    "QuarterChance",
     "RepGap",
     "RevenueForecast",
-    "SimulatedProjection",
     "StandardFunnel",
     "coaching_diagnostics",
     "coverage_needed",
-    "forecast_inputs",
-    "forecast_rule_check",
     "funnel_gap",
     "goal_tracking",
     "large_project_forecast",
     "performance_table",
-    "projects_needed",
-    "quarter_chance",
     "rep_gap",
     "revenue_forecast",
-    "simulated_projection",
-    "snapshot_scenario",
     "standard_funnel",
     "target_decomposition",
     "weekly_projection",
 ]
+
+# The course's rules checked against the simulation moved up to simkit.planning
+# (they run simulations; this layer stays pure). Old names forward for a release.
+_MOVED_UP = {
+    **dict.fromkeys(("ProjectsNeeded", "QuarterChance", "SimulatedProjection", "projects_needed",
+                     "quarter_chance", "simulated_projection", "snapshot_scenario"),
+                    "simkit.planning.course_rules"),
+    **dict.fromkeys(("forecast_inputs", "forecast_rule_check"), "simkit.planning.forecast_check"),
+}
+
+
+def __getattr__(name: str):
+    if name in _MOVED_UP:
+        import importlib
+        import warnings
+
+        warnings.warn(f"simkit.analysis.{name} moved to {_MOVED_UP[name]}", DeprecationWarning,
+                      stacklevel=2)
+        return getattr(importlib.import_module(_MOVED_UP[name]), name)
+    raise AttributeError(f"module 'simkit.analysis' has no attribute {name!r}")

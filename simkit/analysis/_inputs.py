@@ -4,7 +4,7 @@ The course writes funnels as tables (stage -> win probability, stage -> count),
 trainees type them as lists or dicts and sometimes in Chinese. Everything here
 turns those forms into one shape -- a tuple of English stage keys plus a numpy
 array -- and rejects values that cannot be right with a
-:class:`~simkit.errors.SimkitInputError` naming the argument.
+:class:`~simkit.model.errors.SimkitInputError` naming the argument.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simkit.errors import SimkitInputError
-from simkit.labels import canonical
+from simkit.model.errors import SimkitInputError
+from simkit.model.labels import canonical
 
 __all__ = [
     "Stages",
@@ -108,7 +108,7 @@ def stages_from_win_probs(win_probs: Any, field: str = "win_probs") -> Stages:
     never produces a win and would make the standard funnel infinite, and a
     non-increasing pair would mean a stage-to-stage conversion of 100% or more.
 
-    A scenario's :class:`simkit.params.Funnel` (or a whole ``Scenario``) is
+    A scenario's :class:`simkit.model.params.Funnel` (or a whole ``Scenario``) is
     accepted too and read as its stage names and win probabilities.
     """
     # Duck-typed so this layer needs no import of the scenario classes.

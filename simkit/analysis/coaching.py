@@ -25,8 +25,8 @@ from simkit.analysis._inputs import (
     stages_from_win_probs,
     values_for_stages,
 )
-from simkit.errors import SimkitInputError
-from simkit.labels import canonical
+from simkit.model.errors import SimkitInputError
+from simkit.model.labels import canonical
 
 __all__ = ["PROBLEMS", "Coaching", "coaching_diagnostics"]
 

@@ -19,8 +19,8 @@ from simkit.analysis._inputs import (
     stages_from_win_probs,
     values_for_stages,
 )
-from simkit.errors import SimkitInputError
-from simkit.labels import label_zh
+from simkit.model.errors import SimkitInputError
+from simkit.model.labels import label_zh
 
 __all__ = [
     "LargeProjectForecast",

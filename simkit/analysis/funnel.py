@@ -21,9 +21,9 @@ from simkit.analysis._inputs import (
     stages_from_win_probs,
     values_for_stages,
 )
-from simkit.errors import SimkitInputError
-from simkit.labels import label_zh
-from simkit.params import conversions_from_win_probs
+from simkit.model.errors import SimkitInputError
+from simkit.model.labels import label_zh
+from simkit.model.params import conversions_from_win_probs
 
 __all__ = [
     "Coverage",

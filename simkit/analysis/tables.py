@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.analysis._inputs import check_deals, n_replications, non_negative, positive
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["METRICS", "goal_tracking", "performance_table", "target_decomposition"]
 

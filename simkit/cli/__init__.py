@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from ..errors import ScenarioError, SimkitInputError
+from simkit.model.errors import ScenarioError, SimkitInputError
 
 
 class _Group(click.Group):
@@ -33,8 +33,8 @@ def main() -> None:
 
 
 # Command modules register themselves on `main` when imported.
-from . import run as _run  # noqa: E402,F401
-from . import scenario as _scenario  # noqa: E402,F401
-from . import app as _app  # noqa: E402,F401
-from . import calibrate as _calibrate  # noqa: E402,F401
-from . import sweep as _sweep  # noqa: E402,F401
+from simkit.cli import run as _run  # noqa: E402,F401
+from simkit.cli import scenario as _scenario  # noqa: E402,F401
+from simkit.cli import app as _app  # noqa: E402,F401
+from simkit.cli import calibrate as _calibrate  # noqa: E402,F401
+from simkit.cli import sweep as _sweep  # noqa: E402,F401

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import click
 
-from ..app_pages import APP_DIR
-from ..errors import SimkitInputError
-from ..webapp import LANG_ENV, LANGUAGES
-from . import main
+from simkit.app.pages import APP_DIR
+from simkit.model.errors import SimkitInputError
+from simkit.app.webapp import LANG_ENV, LANGUAGES
+from simkit.cli import main
 
 __all__ = ["APP_DIR", "INDEX_PAGE", "app_url", "start_app", "stop_app", "voila_command"]
 

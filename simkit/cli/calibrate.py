@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..io import atomic_write
-from ..simulation import DEFAULT_SEED
-from . import main
+from simkit.sim.io import atomic_write
+from simkit.sim.dispatch import DEFAULT_SEED
+from simkit.cli import main
 
 
 def _export_options(f):
@@ -32,7 +32,7 @@ def _export_options(f):
 
 
 def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key):
-    from ..crm import read_export
+    from simkit.crm import read_export
 
     return read_export(export, mapping, wins=wins, strict=strict, amount_divisor=amount_divisor,
                        pseudonyms=pseudonyms, pseudonym_key=pseudonym_key)
@@ -48,8 +48,8 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
 def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
               cutoff, out, report_dir):
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
-    from ..crm import estimate
-    from ..crm.report import calibration_report, write_report
+    from simkit.crm import estimate
+    from simkit.crm.report import calibration_report, write_report
 
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)
     est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
@@ -81,9 +81,9 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
 def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
              cutoffs, horizon, replications, seed, as_json, out):
     """Calibrate at each --cutoff, simulate forward, and score against what happened."""
-    from ..crm.backtest import backtest as run_backtest
-    from ..crm.backtest import parse_horizon
-    from ..io import atomic_write_table
+    from simkit.crm.backtest import backtest as run_backtest
+    from simkit.crm.backtest import parse_horizon
+    from simkit.sim.io import atomic_write_table
 
     weeks = parse_horizon(horizon)
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)

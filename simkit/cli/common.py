@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import ScenarioError, SimkitInputError
-from ..params import Scenario
-from ..presets import DEFAULT_PRESET, preset, preset_names
-from ..scenario_io import load_scenario, parse_value
+from simkit.model.errors import ScenarioError, SimkitInputError
+from simkit.model.params import Scenario
+from simkit.model.presets import DEFAULT_PRESET, preset, preset_names
+from simkit.model.files import load_scenario, parse_value
 
 
 def scenario_options(f):

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from ..errors import SimkitInputError
-from ..io import atomic_write
-from ..scenario_io import load_scenario
-from . import main
+from simkit.model.errors import SimkitInputError
+from simkit.sim.io import atomic_write
+from simkit.model.files import load_scenario
+from simkit.cli import main
 
 
 def template_text() -> str:
-    return (resources.files("simkit") / "templates" / "scenario.toml").read_text("utf-8")
+    return (resources.files("simkit.model") / "templates" / "scenario.toml").read_text("utf-8")
 
 
 @main.group()

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..errors import SimkitInputError
-from ..io import TABLE_FORMATS, atomic_write_table
-from ..scenario_io import parse_value
-from ..simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED
-from ..sweep import BACKENDS
-from ..sweep import sweep as run_sweep
-from . import main
-from .common import resolve_scenario, scenario_options
+from simkit.model.errors import SimkitInputError
+from simkit.sim.io import TABLE_FORMATS, atomic_write_table
+from simkit.model.files import parse_value
+from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED
+from simkit.planning.sweep import BACKENDS
+from simkit.planning.sweep import sweep as run_sweep
+from simkit.cli import main
+from simkit.cli.common import resolve_scenario, scenario_options
 
 
 def split_values(text: str) -> list[str]:

@@ -8,12 +8,12 @@ fitted against observed; :mod:`.backtest` simulates forward from cutoffs
 and scores the forecasts against what happened and against naive baselines.
 """
 
-from .estimate import DEFAULT_LOOKBACK_WEEKS, Estimate, as_of, estimate
-from .example import example_export
-from .importers import CRMImport, read_export
-from .mappings import MAPPINGS, Mapping, get_mapping, load_mapping
-from .privacy import pseudonym, pseudonymise
-from .quality import RULES, CRMDataError, QualityReport
+from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, Estimate, as_of, estimate
+from simkit.crm.example import example_export
+from simkit.crm.importers import CRMImport, read_export
+from simkit.crm.mappings import MAPPINGS, Mapping, get_mapping, load_mapping
+from simkit.crm.privacy import pseudonym, pseudonymise
+from simkit.crm.quality import RULES, CRMDataError, QualityReport
 
 __all__ = [
     "DEFAULT_LOOKBACK_WEEKS",

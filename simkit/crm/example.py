@@ -24,4 +24,4 @@ EXAMPLE_EXPORT = "maven_crm_central.csv"
 
 def example_export() -> Path:
     """Path of the shipped example export (maven mapping)."""
-    return Path(str(files("simkit") / "data" / EXAMPLE_EXPORT))
+    return Path(str(files("simkit.crm") / "data" / EXAMPLE_EXPORT))

@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["CANONICAL", "MAPPINGS", "Mapping", "detect_mapping", "get_mapping", "load_mapping"]
 

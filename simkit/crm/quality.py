@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["RULES", "CRMDataError", "QualityReport", "check_quality"]
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from simkit.analysis import PROBLEMS, coaching_diagnostics
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 SMALL = {"intent": 0.20, "solution": 0.35, "negotiation": 0.70}
 NOW = 10.0

@@ -3,7 +3,7 @@
 import pytest
 
 from simkit.analysis import large_project_forecast, rep_gap, revenue_forecast
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 LARGE = {"potential": 0.1, "intent": 0.2, "initiated": 0.3, "accepted": 0.5, "negotiation": 0.7}
 LARGE_ZH = {

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from simkit.analysis import coverage_needed, funnel_gap, standard_funnel, weekly_projection
-from simkit.errors import SimkitInputError
-from simkit.presets import preset
+from simkit.model.errors import SimkitInputError
+from simkit.model.presets import preset
 
 SMALL = {"intent": 0.20, "solution": 0.35, "negotiation": 0.70}
 SMALL_ZH = {"意向阶段": 0.20, "方案阶段": 0.35, "谈判阶段": 0.70, "成交": 1.0}

@@ -11,7 +11,7 @@ from simkit.analysis import coaching_diagnostics, goal_tracking, performance_tab
 
 @pytest.fixture(scope="module")
 def results():
-    simulation = pytest.importorskip("simkit.simulation")
+    simulation = pytest.importorskip("simkit.sim.dispatch")
     return simulation.simulate("small-projects", replications=2, seed=7, progress=False)
 
 

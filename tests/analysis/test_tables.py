@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from simkit.analysis import goal_tracking, performance_table, target_decomposition
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 NAN = np.nan
 

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 import simkit
-from simkit.errors import ScenarioError
+from simkit.model.errors import ScenarioError
 
 DET = {"kind": "deterministic", "value": 1.0}
 

@@ -11,28 +11,28 @@ from click.testing import CliRunner
 pytest.importorskip("ipywidgets")
 import ipywidgets as W
 
-import simkit.widgets
-from simkit.app_pages import APP_DIR, LESSONS, write_pages
+import simkit.workbook
+from simkit.app.pages import APP_DIR, LESSONS, write_pages
 from simkit.cli import main
 from simkit.cli.app import app_url, voila_command
-from simkit.errors import SimkitInputError
-from simkit.webapp import LessonPage, page_language
+from simkit.model.errors import SimkitInputError
+from simkit.app.webapp import LessonPage, page_language
 
 
 def test_committed_pages_are_what_app_pages_writes(tmp_path):
     written = write_pages(tmp_path)
     committed = sorted(p.name for p in APP_DIR.glob("*.ipynb"))
-    assert committed == sorted(p.name for p in written), "run: python -m simkit.app_pages"
+    assert committed == sorted(p.name for p in written), "run: python -m simkit.app.pages"
     for path in written:
         assert (APP_DIR / path.name).read_bytes() == path.read_bytes(), (
-            f"app/{path.name} is stale: run python -m simkit.app_pages")
+            f"app/{path.name} is stale: run python -m simkit.app.pages")
 
 
 def test_every_dashboard_has_a_page_and_every_page_a_dashboard():
-    dashboards = {n for n in simkit.widgets.__all__ if n.endswith("_dashboard")}
+    dashboards = {n for n in simkit.workbook.__all__ if n.endswith("_dashboard")}
     missing = dashboards - {le.dashboard for le in LESSONS}
     assert not missing, (f"no app page for {sorted(missing)}: add a Lesson to LESSONS in "
-                         "simkit/app_pages.py, then run python -m simkit.app_pages")
+                         "simkit/app_pages.py, then run python -m simkit.app.pages")
     assert {le.dashboard for le in LESSONS} <= dashboards
     assert len({le.filename for le in LESSONS}) == len(LESSONS)
 
@@ -44,7 +44,7 @@ def test_page_code_only_calls_its_dashboard():
         nb = nbformat.read(APP_DIR / le.filename, as_version=4)
         code = [c.source for c in nb.cells if c.cell_type == "code"]
         assert len(code) == 1
-        assert code[0].strip().endswith(f"lesson_page(simkit.widgets.{le.dashboard})")
+        assert code[0].strip().endswith(f"lesson_page(simkit.workbook.{le.dashboard})")
     index = nbformat.read(APP_DIR / "index.ipynb", as_version=4)
     assert all(c.cell_type == "markdown" for c in index.cells)
     for le in LESSONS:
@@ -65,7 +65,7 @@ def test_page_language_from_address_then_environment(monkeypatch):
 
 
 def test_language_switch_relabels_and_keeps_the_values():
-    page = LessonPage(functools.partial(simkit.widgets.forecast_dashboard, chart=False), lang="en")
+    page = LessonPage(functools.partial(simkit.workbook.forecast_dashboard, chart=False), lang="en")
     d = page.dashboard
     d.quota.value = 300.0
     en_label, en_values = d.quota.description, dict(d.values)
@@ -80,7 +80,7 @@ def test_language_switch_relabels_and_keeps_the_values():
 
 
 def test_language_switch_keeps_dropdown_choices():
-    page = LessonPage(functools.partial(simkit.widgets.funnel_dashboard, chart=False), lang="zh")
+    page = LessonPage(functools.partial(simkit.workbook.funnel_dashboard, chart=False), lang="zh")
     page.dashboard.preset.value = "seven-step"
     page.switch.value = "en"
     assert page.dashboard.preset.value == "seven-step"
@@ -117,7 +117,7 @@ def test_busy_sign_is_on_while_the_dashboard_computes_and_off_after():
 
 def test_bad_language_names_the_argument():
     with pytest.raises(SimkitInputError, match="lang"):
-        LessonPage(simkit.widgets.forecast_dashboard, lang="fr")
+        LessonPage(simkit.workbook.forecast_dashboard, lang="fr")
 
 
 def test_voila_command_keeps_the_safety_defaults_explicit():

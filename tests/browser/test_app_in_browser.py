@@ -23,7 +23,7 @@ import warnings
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from simkit.app_pages import LESSONS
+from simkit.app.pages import LESSONS
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from conftest import T0, synthetic_deals
 import simkit
 from simkit.cli import main
 from simkit.crm.backtest import METHODS, backtest, parse_horizon
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 
 def _export_csv(d: pd.DataFrame, path, end: pd.Timestamp):

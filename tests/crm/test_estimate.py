@@ -17,7 +17,7 @@ import simkit
 from simkit.crm import as_of, estimate
 from simkit.crm.estimate import shrink_ratio
 from simkit.crm.survival import aalen_johansen
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 Z = 4.0
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from simkit.crm import RULES, CRMDataError, get_mapping, read_export
-from simkit.errors import SimkitInputError
+from simkit.model.errors import SimkitInputError
 
 
 def test_maven_shape_and_every_quality_rule(data_dir):

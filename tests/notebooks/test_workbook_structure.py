@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from simkit.exercises import EXERCISES, Feedback, check, exercises_for, score_drill
-from simkit.i18n import LABELS, t
-from simkit.notebook_tools import BEGIN, student_problems, student_version
+from simkit.course.exercises import EXERCISES, Feedback, check, exercises_for, score_drill
+from simkit.course.i18n import LABELS, t
+from simkit.workbook.notebook_tools import BEGIN, student_problems, student_version
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -55,14 +55,14 @@ def test_instructor_notebooks_have_outputs_and_marked_solutions(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_version_is_committed_current_and_has_no_solutions(path):
     target = STUDENT / path.name
-    assert target.exists(), "run: python -m simkit.notebook_tools student"
+    assert target.exists(), "run: python -m simkit.workbook.notebook_tools student"
     student = _read(target)
     assert student_problems(student) == []
     text = "".join(c.source for c in student.cells)
     assert "# BEGIN SOLUTION" not in text and "✓ Right" not in text
     expected = student_version(_read(path))
     assert [c.source for c in student.cells] == [c.source for c in expected.cells], \
-        "student version is stale; run: python -m simkit.notebook_tools student"
+        "student version is stale; run: python -m simkit.workbook.notebook_tools student"
     # Each answer cell is left blank for the trainee.
     for c in student.cells:
         if "solution" in c.metadata.get("tags", []):
@@ -84,7 +84,7 @@ def test_checks_give_feedback_for_any_answer(ex):
         fb = check(ex, answer)
         assert isinstance(fb, Feedback) and fb.correct in (None, False)
         assert repr(fb).startswith(("✗", "…"))
-    from simkit.exercises import _expected
+    from simkit.course.exercises import _expected
 
     assert check(ex, _expected(ex)).correct is True
 

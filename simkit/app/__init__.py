@@ -1,0 +1,1 @@
+"""The no-code app (the ``app`` extra): Voilà pages of the workbook's dashboards."""

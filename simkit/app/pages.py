@@ -1,0 +1,166 @@
+"""The no-code app's pages: which lessons it serves, and the notebooks that serve them.
+
+    python -m simkit.app.pages [FOLDER]     (re)write app/*.ipynb from LESSONS
+
+Each lesson page is a Voilà notebook with an explanation (markdown, English
+with the course's Chinese terms) and one code cell that calls a workbook
+dashboard through :func:`simkit.app.webapp.lesson_page`; ``index.ipynb`` links
+them all, in English and in Chinese. The pages are written from
+:data:`LESSONS` rather than by hand so they cannot drift apart (a test
+compares the committed files with what this module writes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LESSONS", "Lesson", "index_notebook", "lesson_notebook", "write_pages"]
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    slug: str
+    dashboard: str  # name of the function in simkit.workbook
+    title_en: str
+    title_zh: str
+    explanation: str  # markdown, English with the course's Chinese terms
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number:02d}-{self.slug}.ipynb"
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(1, "funnel", "funnel_dashboard", "The funnel and its stages", "销售漏斗与阶段",
+           "Each stage of the funnel (销售漏斗) carries a **cumulative win probability** "
+           "(该阶段成功率): the chance that a deal now in the stage is eventually won. "
+           "The **stage-to-stage conversion** (阶段转化率) follows from it. Pick a preset "
+           "and the number of wins a week you need: the **standard funnel** (标准漏斗) shows "
+           "how many deals must sit in each stage to keep that pace."),
+    Lesson(2, "headline", "headline_dashboard", "What moves the quarter", "什么决定季度业绩",
+           "Four levers: **new projects per rep per week** (每人每周新项目), **win rate** "
+           "(成功率), **average deal** (平均单笔) and **reps** (销售人数). Each setting is "
+           "simulated 100 times on the same seed (common random numbers), so the change "
+           "against the preset shows the lever, not noise. The chart shows the spread of "
+           "team attainment (团队完成率) over simulated quarters. A simulation takes a "
+           "second or two: watch for the *updating* sign."),
+    Lesson(3, "headcount", "headcount_dashboard", "From annual quota to headcount",
+           "从年度指标到人员配置",
+           "Case A of the course: the annual software quota (年度软件指标) is cut down to "
+           "this quarter's small-project quota (季度小项目指标), then to the wins needed, "
+           "the new projects needed each week, and the **reps needed** (所需销售人数) at a "
+           "given prospecting pace (每人每周开拓新项目)."),
+    Lesson(4, "gap", "gap_dashboard", "The mid-quarter gap", "季度中期的缺口",
+           "Case B of the course: it is mid-quarter and the funnel holds deals in intent "
+           "(意向), solution (方案) and negotiation (谈判). The **project gap** (项目缺口) "
+           "says how many new projects are still needed; the weekly projection (每周推演) "
+           "shows the funnel filling with the **injection** of new projects you set, and "
+           "the simulation gives the chance to make the quarter (完成季度指标的概率). "
+           "A simulation takes a second or two: watch for the *updating* sign."),
+    Lesson(5, "large-projects", "large_projects_dashboard", "Large projects: expected revenue",
+           "大项目：预期收入",
+           "For large projects, each stage's open amount (在途金额) times its win probability "
+           "gives the **expected revenue** (预期收入) of the funnel. Only the stages that can "
+           "still sign this quarter (本季度可签约阶段) count toward the quarter; the "
+           "**amount gap** (金额缺口) is what is still missing against the quota."),
+    Lesson(6, "forecast", "forecast_dashboard", "Revenue forecast", "收入预测",
+           "The course's forecast: realised (已实现) + **committed** (确保收入) x 75% + "
+           "**possible** (可能收入) x 25% + an allowance for **unforecast** revenue "
+           "(预测外收入) of 4% of the quota for each week remaining (剩余周数). "
+           "Move the parts and see the forecast completion (预测完成率) and the gap (缺口)."),
+    Lesson(7, "coaching", "coaching_dashboard", "Coaching a rep", "销售辅导",
+           "Three reps, each with a hidden problem. Pick a rep (销售) and read their **yield** "
+           "(产量: wins and new projects a week), win rate, average deal and **balance** "
+           "(平衡: how their open deals spread over the stages). Then choose the problem "
+           "(问题) you would coach on: the feedback line says whether you found it."),
+    Lesson(8, "planning", "planning_dashboard", "Planning headcount and quota",
+           "人员与指标规划",
+           "*For planners.* A real year has **hires who ramp** (新人爬坡), **reps who leave** "
+           "(人员流失) and seats that stay empty until backfilled. Choose when the new hires "
+           "start, how long they take to ramp and the yearly attrition: the simulation of the "
+           "year shows whether the plan still makes the quota. Each move simulates the team "
+           "again: watch for the *updating* sign."),
+    Lesson(9, "commission", "commission_dashboard", "Commission accelerators", "提成加速",
+           "A tiered plan pays a **base rate** (基础提成比例) up to quota, a higher "
+           "**challenge** rate (挑战) above quota and an **excellence** rate (卓越档) above, "
+           "say, 150%. The team's quarters are simulated once; moving a rate re-prices them, "
+           "so you see what the plan costs as a share of sales (销售成本) across the spread "
+           "of outcomes a real team produces."),
+)
+
+_CODE = """import simkit.workbook
+from simkit.app.webapp import lesson_page
+
+lesson_page(simkit.workbook.{dashboard})"""
+
+
+def _notebook(cells):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    # Stable cell ids, so rewriting the pages gives byte-identical files.
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+    return nb
+
+
+def lesson_notebook(lesson: Lesson):
+    import nbformat
+
+    head = (f"# Lesson {lesson.number} · {lesson.title_en} ({lesson.title_zh})\n\n"
+            f"{lesson.explanation}\n\n"
+            "[All lessons (全部课程)](index.ipynb) · use the **English / 中文** switch to "
+            "change the dashboard's language.")
+    return _notebook([nbformat.v4.new_markdown_cell(head),
+                      nbformat.v4.new_code_cell(_CODE.format(dashboard=lesson.dashboard))])
+
+
+def index_notebook(lessons=LESSONS):
+    import nbformat
+
+    rows = "\n".join(
+        f"| {le.number} | [{le.title_en}]({le.filename}?lang=en) "
+        f"| [{le.title_zh}]({le.filename}?lang=zh) |"
+        for le in lessons)
+    text = ("# simkit: sales-funnel lessons (销售漏斗课程)\n\n"
+            "Pick a lesson. Every page has sliders to move and an **English / 中文** switch; "
+            "no code is shown and nothing needs installing in the browser.\n\n"
+            "选择一节课程：每页都有可拖动的滑块和 **English / 中文** 语言切换。\n\n"
+            "| Lesson 课 | English | 中文 |\n|---|---|---|\n" + rows)
+    return _notebook([nbformat.v4.new_markdown_cell(text)])
+
+
+def write_pages(folder: Path = APP_DIR, lessons=LESSONS) -> list[Path]:
+    """Write index.ipynb and one page per lesson into ``folder``; return the paths."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, nb in [("index.ipynb", index_notebook(lessons)),
+                     *[(le.filename, lesson_notebook(le)) for le in lessons]]:
+        path = folder / name
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simkit.app.pages")
+    parser.add_argument("folder", nargs="?", type=Path, default=APP_DIR)
+    args = parser.parse_args(argv)
+    for path in write_pages(args.folder):
+        sys.stderr.write(f"wrote {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

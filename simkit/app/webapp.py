@@ -1,0 +1,181 @@
+"""Page helper for the no-code app: one lesson dashboard, a language switch, a busy sign.
+
+The Voilà pages in the repository's ``app/`` folder each hold one code cell::
+
+    import simkit.workbook
+    from simkit.app.webapp import lesson_page
+    lesson_page(simkit.workbook.funnel_dashboard)
+
+:func:`lesson_page` calls the workbook's dashboard function with a language,
+wraps its ``.widget`` with an English / 中文 switch (rebuilding the dashboard
+in the other language and carrying the slider values over) and an "updating"
+sign that shows while the kernel recomputes. Page layout for a 1280x720
+projector and laptop screens is plain CSS in :data:`PAGE_CSS`.
+
+The page language comes from the address (``...ipynb?lang=zh``: Voilà hands a
+page's query string to its kernel as ``QUERY_STRING``), else from
+``SIMKIT_LANG`` (set by ``simkit app --lang``), else English.
+
+Needs the ``notebooks`` extra (ipywidgets); ``import simkit`` does not import it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+from simkit.model.errors import SimkitInputError
+
+__all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_language"]
+
+LANG_ENV = "SIMKIT_LANG"
+# The languages of simkit.course.i18n (not imported here so the CLI starts without it).
+LANGUAGES = ("en", "zh")
+_LANG_NAMES = {"en": "English", "zh": "中文"}
+_BUSY_TEXT = {"en": "updating…", "zh": "计算中…"}
+
+# Why each rule: the lab template gives outputs a wide left prompt gutter and
+# small fonts that are unreadable on a projector; charts are PNGs whose
+# natural width can exceed a laptop window, so they scale down instead of
+# making the page scroll sideways.
+PAGE_CSS = """
+<style>
+body { font-size: 16px; }
+.jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
+.jp-OutputArea-output { width: 100%; }
+.simkit-page { max-width: 1240px; margin: 0 auto; }
+.simkit-page img { max-width: 100%; height: auto; }
+.simkit-page .widget-label, .simkit-page .widget-readout,
+.simkit-page .widget-html-content { font-size: 15px; }
+/* Long course terms wrap instead of being cut to "Stages that can still sign thi…". */
+.simkit-page .widget-inline-hbox { height: auto; min-height: var(--jp-widgets-inline-height); }
+.simkit-page .widget-inline-hbox > .widget-label {
+  white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
+  height: auto; align-self: center;
+}
+.simkit-page-header { align-items: center; gap: 16px; margin-bottom: 6px; }
+.simkit-busy .widget-html-content { color: #b35c00; font-weight: 600; }
+.simkit-busy-on .widget-html-content::before {
+  content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 6px;
+  border: 2px solid #d9822b; border-top-color: transparent; border-radius: 50%;
+  vertical-align: -1px; animation: simkit-spin 0.8s linear infinite;
+}
+@keyframes simkit-spin { to { transform: rotate(360deg); } }
+</style>
+"""
+
+
+def page_language(default: str = "en") -> str:
+    """The language a page opens in: ``?lang=`` in its address, else ``SIMKIT_LANG``."""
+    query = parse_qs(os.environ.get("QUERY_STRING", ""))
+    for lang in (*query.get("lang", []), os.environ.get(LANG_ENV, ""), default):
+        if lang in LANGUAGES:
+            return lang
+    return "en"
+
+
+def _inline_charts() -> None:
+    # The dashboards display matplotlib Figures built without pyplot; a kernel
+    # only renders those as PNG once the inline backend's formatters are on
+    # (what `%matplotlib inline` does in the workbook). Without it a page
+    # shows "<Figure size ...>" text instead of the chart.
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("matplotlib", "inline")
+
+
+def _controls(dashboard) -> dict:
+    """The dashboard's named input widgets (sliders, dropdowns, toggles)."""
+    import ipywidgets as w
+
+    controls = getattr(dashboard, "controls", None)
+    if isinstance(controls, dict):
+        return dict(controls)
+    outputs = (w.HTML, w.HTMLMath, w.Label, w.Textarea, w.Valid)
+    return {name: value for name, value in vars(dashboard).items()
+            if isinstance(value, w.ValueWidget) and not isinstance(value, outputs)}
+
+
+class LessonPage:
+    """A dashboard with a language switch and an "updating" sign, as one widget."""
+
+    def __init__(self, make_dashboard: Callable, lang: str | None = None):
+        import ipywidgets as w
+
+        lang = page_language() if lang is None else lang
+        if lang not in LANGUAGES:
+            raise SimkitInputError("lang", lang, "one of " + ", ".join(LANGUAGES))
+        self._make = make_dashboard
+        _inline_charts()
+        self.switch = w.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGUAGES],
+                                      value=lang, style={"button_width": "90px"})
+        self.switch.add_class("simkit-lang")
+        self.busy = w.HTML("")
+        self.busy.add_class("simkit-busy")
+        self.body = w.Box(layout=w.Layout(width="100%"))
+        header = w.HBox([self.switch, self.busy])
+        header.add_class("simkit-page-header")
+        # A <style> applies even inside a hidden element; hidden, it takes no room.
+        css = w.HTML(PAGE_CSS, layout=w.Layout(display="none"))
+        self.widget = w.VBox([css, header, self.body])
+        self.widget.add_class("simkit-page")
+        self.dashboard = None
+        self._build(lang, {})
+        self.switch.observe(self._on_language, "value")
+
+    @property
+    def lang(self) -> str:
+        return self.switch.value
+
+    def _build(self, lang: str, carry: dict) -> None:
+        dashboard = self._make(lang=lang)
+        controls = _controls(dashboard)
+        for name, value in carry.items():
+            if name in controls:
+                # An option the other language lacks keeps the dashboard's default.
+                with contextlib.suppress(Exception):
+                    controls[name].value = value
+        for control in controls.values():
+            self._watch(control)
+        self.dashboard = dashboard
+        self.body.children = [dashboard.widget]
+
+    def _watch(self, control) -> None:
+        # The sign must reach the browser *before* the dashboard's own (slow)
+        # observer runs, and traitlets calls observers in registration order,
+        # which the dashboard registered first; so ours goes to the front.
+        # Widget messages leave through ipykernel's IOPub thread, so the
+        # browser sees "updating" while the kernel is still computing.
+        notifiers = control._trait_notifiers.setdefault("value", {}).setdefault("change", [])
+        notifiers.insert(0, self._busy_on)
+        control.observe(self._busy_off, "value")
+
+    def _busy_on(self, change=None) -> None:
+        self.busy.value = _BUSY_TEXT[self.lang]
+        self.busy.add_class("simkit-busy-on")
+
+    def _busy_off(self, change=None) -> None:
+        self.busy.value = ""
+        self.busy.remove_class("simkit-busy-on")
+
+    def _on_language(self, change) -> None:
+        carry = {name: c.value for name, c in _controls(self.dashboard).items()}
+        self._busy_on()
+        try:
+            self._build(change["new"], carry)
+        finally:
+            self._busy_off()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def lesson_page(make_dashboard: Callable, lang: str | None = None) -> LessonPage:
+    """Build one app page around ``make_dashboard(lang=...)``; display the result."""
+    return LessonPage(make_dashboard, lang=lang)

@@ -1,0 +1,150 @@
+"""Shared pieces of the dashboards: sliders built from parameter fields, the Dashboard object."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+
+import ipywidgets as W
+from pydantic import BaseModel
+
+from simkit.model.errors import SimkitInputError
+from simkit.course.i18n import get_language, t
+
+__all__ = ["Dashboard", "field_bounds", "field_slider", "html_out", "output", "resolve_lang",
+           "show_figure", "slider", "table_html"]
+
+_STYLE = {"description_width": "15em"}
+_LAYOUT = {"width": "30em"}
+
+
+def resolve_lang(lang: str | None) -> str:
+    lang = get_language() if lang is None else lang
+    if lang not in ("en", "zh"):
+        raise SimkitInputError("lang", lang, "'en' or 'zh'")
+    return lang
+
+
+def field_bounds(model: type[BaseModel], field: str) -> tuple[float | None, float | None, str]:
+    """(lowest allowed, highest allowed, description) read from a pydantic field's metadata."""
+    info = model.model_fields[field]
+    lo = hi = None
+    for m in info.metadata:
+        lo = getattr(m, "ge", getattr(m, "gt", lo))
+        hi = getattr(m, "le", getattr(m, "lt", hi))
+    return lo, hi, info.description or ""
+
+
+def field_slider(model: type[BaseModel], field: str, value: float, *, key: str, lang: str,
+                 lo: float | None = None, hi: float, step: float, integer: bool = False,
+                 css: str | None = None, fmt: str | None = None):
+    """A slider for one scenario field.
+
+    The field's own bounds (ge/gt/le) cap the teaching range ``lo..hi``, so a
+    slider can never produce a value the scenario would reject; the field's
+    description is the tooltip, the label is the course's term in ``lang``.
+    """
+    f_lo, f_hi, desc = field_bounds(model, field)
+    lo = f_lo if lo is None else lo if f_lo is None else max(lo, f_lo)
+    if lo is None:
+        raise ValueError(f"{model.__name__}.{field} has no lower bound; pass lo=")
+    if f_hi is not None:
+        hi = min(hi, f_hi)
+    return slider(key, value, lo, hi, step, lang=lang, integer=integer, css=css, fmt=fmt,
+                  tooltip=desc)
+
+
+def slider(key: str, value: float, lo: float, hi: float, step: float, *, lang: str,
+           integer: bool = False, css: str | None = None, fmt: str | None = None,
+           tooltip: str = ""):
+    """A labelled slider that reports only on release (callbacks may simulate)."""
+    cls = W.IntSlider if integer else W.FloatSlider
+    kw = {} if integer else {"readout_format": fmt or ".2f"}
+    s = cls(value=value, min=lo, max=hi, step=step, description=t(key, lang),
+            continuous_update=False, style=_STYLE, layout=_LAYOUT, tooltip=tooltip, **kw)
+    s.add_class("simkit-slider")
+    if css:
+        s.add_class(css)
+    return s
+
+
+def table_html(rows: Iterable[tuple[str, str]], css: str = "simkit-table") -> str:
+    """A two-column HTML table (label, value) for the headline numbers."""
+    body = "".join(
+        f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td>"
+        f"<td style='text-align:right;font-weight:bold'>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table class='{css}'>{body}</table>"
+
+
+class Dashboard:
+    """What every ``*_dashboard`` function returns.
+
+    ``widget`` is the top-level container to display; ``controls`` maps names
+    to the input widgets and ``outputs`` to the output widgets, each also an
+    attribute (``d.leads``, ``d.headline``); ``values`` holds the numbers the
+    dashboard shows, so tests and notebooks can read them without a browser.
+    Setting a control's ``.value`` recomputes everything.
+    """
+
+    def __init__(self, name: str, lang: str, controls: dict, outputs: dict,
+                 compute: Callable[[Dashboard], None], layout: Callable[[Dashboard], W.Widget]):
+        self.name = name
+        self.lang = lang
+        self.controls = controls
+        self.outputs = outputs
+        self.values: dict = {}
+        self._compute = compute
+        for k, w in {**controls, **outputs}.items():
+            setattr(self, k, w)
+        self.widget = layout(self)
+        self.widget.add_class(f"simkit-dashboard-{name}")
+        for w in controls.values():
+            w.observe(self._changed, names="value")
+        self.update()
+
+    def _changed(self, change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute from the controls' current values."""
+        self._compute(self)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    def __repr__(self) -> str:
+        return f"<simkit {self.name} dashboard ({self.lang}): {', '.join(self.controls)}>"
+
+
+def show_figure(out: W.Output, fig) -> None:
+    """Replace an Output widget's content with a figure.
+
+    Outside a kernel (pytest) an Output widget captures nothing and display()
+    would print the figure's repr, so the figure is only kept on the widget
+    (``out.figure``) for tests to inspect.
+    """
+    from IPython import get_ipython
+    from IPython.display import display
+
+    out.figure = fig
+    if get_ipython() is None:
+        return
+    with out:
+        out.clear_output(wait=True)
+        display(fig)
+
+
+def output(css: str) -> W.Output:
+    o = W.Output()
+    o.add_class(css)
+    return o
+
+
+def html_out(css: str) -> W.HTML:
+    h = W.HTML()
+    h.add_class(css)
+    return h

@@ -1,0 +1,385 @@
+"""Charts for the workbook: matplotlib figures from results and analysis tables.
+
+Every function returns a :class:`matplotlib.figure.Figure` of a fixed size
+(nbval compares a figure's text form, which includes its size), built
+without pyplot so no global figure list grows while sliders move. Labels come
+from :mod:`simkit.course.i18n`. matplotlib is imported inside the functions, so
+``import simkit`` works without the notebook extras.
+
+Chinese labels need a CJK font (WenQuanYi Micro Hei, Noto Sans CJK SC, Source
+Han Sans SC, SimHei, Microsoft YaHei, PingFang SC, ...; on Debian
+``apt-get install fonts-wqy-microhei``); when none is installed the charts
+fall back to English rather than drawing empty boxes (widgets and tables
+still show Chinese, the browser has the fonts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from simkit.course.i18n import get_language, stage_label, t
+
+__all__ = [
+    "FIGSIZE",
+    "attainment_histogram",
+    "backtest_chart",
+    "bar_chart",
+    "calibration_chart",
+    "chart_language",
+    "cumulative_bookings",
+    "funnel_chart",
+    "headcount_curve",
+    "headline_figure",
+    "payout_curve",
+    "quarter_chart",
+    "sweep_heatmap",
+]
+
+FIGSIZE = (6.4, 3.6)
+WIDE = (13.0, 3.8)
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+              "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
+_CJK_FILE_HINTS = ("wqy", "noto", "cjk", "sourcehan", "simhei", "msyh", "pingfang", "hei")
+_BLUE, _ORANGE, _GREY, _GREEN = "#3b6ea5", "#d9822b", "#8a8a8a", "#2e7d32"
+
+
+@cache
+def _cjk_font() -> str | None:
+    """The first CJK-capable font matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    fm = font_manager.fontManager
+    have = {f.name for f in fm.ttflist}
+    found = next((f for f in _CJK_FONTS if f in have), None)
+    if found is None:
+        # matplotlib caches its font list when it first runs: a font installed after
+        # that (apt-get install fonts-wqy-microhei into an existing venv) is missing
+        # from the cache, so look at the system's font files once and add new ones.
+        known = {f.fname for f in fm.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known and any(k in path.lower() for k in _CJK_FILE_HINTS):
+                try:
+                    fm.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        have = {f.name for f in fm.ttflist}
+        found = next((f for f in _CJK_FONTS if f in have), None)
+    return found
+
+
+def chart_language(lang: str | None = None) -> str:
+    """The language charts are drawn in: ``lang`` unless Chinese has no font here."""
+    lang = get_language() if lang is None else lang
+    return "zh" if lang == "zh" and _cjk_font() else "en"
+
+
+def _figure(size=FIGSIZE, ncols: int = 1, lang: str = "en"):
+    from matplotlib.figure import Figure
+
+    rc = {}
+    if lang == "zh":
+        rc = {"font.family": ["sans-serif"], "font.sans-serif": [_cjk_font(), "DejaVu Sans"]}
+    import matplotlib
+
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=size, layout="constrained")
+        axes = fig.subplots(1, ncols)
+    if lang == "zh":
+        for ax in np.atleast_1d(axes):
+            _use_font(ax, _cjk_font())
+    return fig, axes
+
+
+def _use_font(ax, family: str) -> None:
+    # Text added later picks its family from rcParams at creation time, so the
+    # helpers below pass ``fontfamily`` through this attribute.
+    ax._simkit_font = family
+
+
+def _font(ax) -> dict:
+    fam = getattr(ax, "_simkit_font", None)
+    return {"fontfamily": [fam, "DejaVu Sans"]} if fam else {}
+
+
+def _stage_names(stages: Sequence[str], lang: str) -> list[str]:
+    if lang == "zh":
+        return [stage_label(s, "zh") for s in stages]
+    return [f"{s}" for s in stages]
+
+
+def funnel_chart(stages: Sequence[str], counts: Sequence[float], *, lang: str | None = None,
+                 title: str | None = None, ax=None):
+    """A funnel: one centred bar per stage, widest first, with the count on it."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    counts = np.asarray(counts, dtype=float)
+    y = np.arange(len(counts))[::-1]
+    ax.barh(y, counts, left=-counts / 2, color=_BLUE, height=0.8)
+    names = _stage_names(stages, lang)
+    ax.set_yticks(y, [f"{n}  {c:,.1f}" for n, c in zip(names, counts)], **_font(ax))
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or t("funnel_title", lang), **_font(ax))
+    return fig if fig is not None else ax.figure
+
+
+def attainment_histogram(attainment: Sequence[float], *, lang: str | None = None, ax=None,
+                         quota: float = 1.0):
+    """Distribution of attainment over simulated quarters, the quota line, and the share above it."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    a = np.asarray(attainment, dtype=float)
+    lo, hi = min(0.5, float(np.min(a)) - 0.05), max(1.5, float(np.max(a)) + 0.05)
+    bins = np.linspace(lo, hi, 31)
+    weights = np.full(len(a), 1 / len(a)) if len(a) else None
+    ax.hist(a[a < quota], bins=bins, weights=weights[a < quota] if len(a) else None, color=_GREY)
+    ax.hist(a[a >= quota], bins=bins, weights=weights[a >= quota] if len(a) else None,
+            color=_BLUE)
+    ax.axvline(quota, color=_ORANGE, lw=2)
+    ax.text(quota, ax.get_ylim()[1] * 0.95, f" {t('quota_line', lang)}  {np.mean(a >= quota):.0%}",
+            color=_ORANGE, va="top", **_font(ax))
+    ax.xaxis.set_major_formatter(_percent())
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel(t("attainment_axis", lang), **_font(ax))
+    ax.set_ylabel(t("replications_axis", lang), **_font(ax))
+    ax.set_title(t("attainment_hist_title", lang), **_font(ax))
+    return fig if fig is not None else ax.figure
+
+
+def cumulative_bookings(results, *, quarter: int = 1, lang: str | None = None, ax=None):
+    """Won amount accumulated week by week in a quarter: median and 10-90% band vs the quota."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    weeks, curves = bookings_curves(results, quarter)
+    quota = results.scenario.quota.team_per_quarter
+    lo, med, hi = np.quantile(curves, [0.1, 0.5, 0.9], axis=0)
+    ax.fill_between(weeks, lo, hi, color=_BLUE, alpha=0.25, label=t("band", lang))
+    ax.plot(weeks, med, color=_BLUE, lw=2, label=t("median", lang))
+    ax.axhline(quota, color=_ORANGE, lw=2, label=t("quota_line", lang))
+    ax.plot([weeks[0], weeks[-1]], [0, quota], color=_ORANGE, lw=1, ls="--")
+    ax.set_xlabel(t("week_axis", lang), **_font(ax))
+    ax.set_ylabel(t("cumulative_axis", lang), **_font(ax))
+    ax.set_title(t("cumulative_title", lang), **_font(ax))
+    ax.legend(loc="upper left", prop={"size": 8, "family": _font(ax).get("fontfamily",
+                                                                         "sans-serif")})
+    return fig if fig is not None else ax.figure
+
+
+def bookings_curves(results, quarter: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(weeks 0..W of the quarter, replications x weeks cumulative won amount incl. realised)."""
+    sc = results.scenario
+    wpq = sc.quota.weeks_per_quarter
+    t0 = (quarter - 1) * wpq
+    weeks = np.arange(wpq + 1, dtype=float)
+    d = results.deals
+    won = d[(d["outcome"] == "won") & (d["closed_at"] >= t0) & (d["closed_at"] < t0 + wpq)]
+    curves = np.zeros((results.replications, len(weeks)))
+    # Amount won by the end of each week: bin by week, then cumulate.
+    idx = np.clip(np.ceil(won["closed_at"].to_numpy() - t0).astype(int), 0, wpq)
+    np.add.at(curves, (won["replication"].to_numpy(), idx), won["amount"].to_numpy())
+    curves = np.cumsum(curves, axis=1)
+    if quarter == 1:
+        start = sc.horizon.start
+        curves += start.realised
+        curves[:, weeks < start.week] = np.nan
+    return weeks, curves
+
+
+def headline_figure(results, *, lang: str | None = None):
+    """The headline dashboard's three panels: attainment histogram, bookings, open funnel."""
+    lang = chart_language(lang)
+    fig, (a1, a2, a3) = _figure(WIDE, ncols=3, lang=lang)
+    attainment_histogram(results.team_quarters["attainment"], lang=lang, ax=a1)
+    cumulative_bookings(results, lang=lang, ax=a2)
+    snap = results.snapshots
+    mean = snap[snap["week"] == snap["week"].min()].groupby("stage", observed=False)["count"].mean()
+    funnel_chart(list(mean.index), mean.to_numpy(), lang=lang, ax=a3)
+    return fig
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, ylabel: str,
+              lang: str | None = None, highlight: Sequence[bool] | None = None, ax=None):
+    """Plain bars with their values written on top (expected revenue by stage, forecast parts)."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    values = np.asarray(values, dtype=float)
+    colors = [_BLUE if (highlight is None or h) else _GREY
+              for h in (highlight if highlight is not None else [True] * len(values))]
+    x = np.arange(len(values))
+    ax.bar(x, values, color=colors)
+    for xi, v in zip(x, values):
+        ax.text(xi, v, f"{v:,.1f}", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, list(labels), **_font(ax))
+    ax.set_ylabel(ylabel, **_font(ax))
+    ax.set_title(title, **_font(ax))
+    return fig if fig is not None else ax.figure
+
+
+def sweep_heatmap(table: pd.DataFrame, x: str, y: str, value: str, *, lang: str | None = None,
+                  title: str | None = None, fmt: str = "{:.0%}", ax=None,
+                  xlabel: str | None = None, ylabel: str | None = None):
+    """A heat map of ``value`` over a two-parameter sweep table (one row per grid point);
+    the axes are labelled with the column names unless ``xlabel`` / ``ylabel`` are given."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index()
+    im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="RdYlGn", vmin=0,
+                   vmax=max(1.0, float(np.nanmax(grid.to_numpy()))))
+    for (i, j), v in np.ndenumerate(grid.to_numpy()):
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(grid.shape[1]), [f"{c:g}" for c in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{r:g}" for r in grid.index])
+    ax.set_xlabel(xlabel or x, **_font(ax))
+    ax.set_ylabel(ylabel or y, **_font(ax))
+    ax.set_title(title or t("heatmap_title", lang), **_font(ax))
+    ax.figure.colorbar(im, ax=ax)
+    return fig if fig is not None else ax.figure
+
+
+def payout_curve(commission, quota: float, attainment: Sequence[float] | None = None, *,
+                 lang: str | None = None, ax=None):
+    """A commission plan's payout against attainment, with the simulated reps' attainment below."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    x = np.linspace(0, 2.0, 201)
+    ax.plot(x, commission.payout(x * quota, quota), color=_BLUE, lw=2)
+    ax.axvline(1.0, color=_ORANGE, lw=1.5)
+    if attainment is not None and len(attainment):
+        a = np.clip(np.asarray(attainment, dtype=float), 0, 2.0)
+        ax2 = ax.twinx()
+        ax2.hist(a, bins=np.linspace(0, 2.0, 41), color=_GREY, alpha=0.35)
+        ax2.set_yticks([])
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(t("attainment_axis", lang), **_font(ax))
+    ax.set_ylabel(t("payout_axis", lang), **_font(ax))
+    ax.set_title(t("payout_title", lang), **_font(ax))
+    return fig if fig is not None else ax.figure
+
+
+def quarter_chart(results, *, lang: str | None = None):
+    """Team attainment by quarter (mean, 10-90% band, share of runs at quota) and headcount."""
+    lang = chart_language(lang)
+    fig, ax = _figure(FIGSIZE, lang=lang)
+    tq = results.team_quarters
+    g = tq.groupby("quarter")
+    q = np.asarray(sorted(tq["quarter"].unique()))
+    mean = g["attainment"].mean().to_numpy()
+    lo, hi = g["attainment"].quantile(0.1).to_numpy(), g["attainment"].quantile(0.9).to_numpy()
+    hit = g["attainment"].apply(lambda a: float(np.mean(a >= 1.0))).to_numpy()
+    ax.bar(q, mean, color=[_BLUE if m >= 1 else _GREY for m in mean], width=0.6)
+    ax.errorbar(q, mean, yerr=[mean - lo, hi - mean], fmt="none", ecolor="black", capsize=4,
+                lw=1)
+    ax.axhline(1.0, color=_ORANGE, lw=2)
+    for x, m, h in zip(q, mean, hit):
+        ax.text(x, 0.04, f"{m:.0%}\nP {h:.0%}", ha="center", va="bottom", fontsize=8,
+                color="white")
+    ax.set_xticks(q, [f"Q{int(x)}" for x in q])
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylim(0, max(1.3, float(np.nanmax(hi)) + 0.05))
+    ax.set_ylabel(t("attainment_axis", lang), **_font(ax))
+    ax.set_title(t("quarter_title", lang), **_font(ax))
+    if "headcount" in tq.columns:
+        ax2 = ax.twinx()
+        ax2.plot(q, g["headcount"].mean().to_numpy(), color=_GREEN, marker="o", lw=1.5, ls="--")
+        ax2.set_ylim(0, float(g["headcount"].mean().max()) * 1.4)
+        ax2.set_ylabel(t("headcount_axis", lang), color=_GREEN, **_font(ax))
+    return fig
+
+
+def headcount_curve(plan, *, lang: str | None = None, ax=None):
+    """The headcount solver's curve: P(team reaches quota) by starting reps, the target line,
+    and the answer marked."""
+    lang = chart_language(lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
+    c = plan.curve.sort_values("reps")
+    ax.errorbar(c["reps"], c["probability"], yerr=1.96 * c["se"], color=_BLUE, marker="o",
+                capsize=3, lw=1.5)
+    ax.axhline(plan.target, color=_ORANGE, lw=1.5, ls="--")
+    if plan.reps is not None:
+        ax.axvline(plan.reps, color=_ORANGE, lw=1)
+        ax.annotate(f" {plan.reps} {t('reps', lang).lower()}", (plan.reps, plan.probability),
+                    xytext=(4, -14), textcoords="offset points", color=_ORANGE, **_font(ax))
+    ax.set_ylim(-0.03, 1.05)
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel(t("starting_reps", lang), **_font(ax))
+    ax.set_ylabel(t("p_quota", lang), **_font(ax))
+    ax.set_title(t("solver_title", lang, target=f"{plan.target:.0%}"), **_font(ax))
+    return fig if fig is not None else ax.figure
+
+
+def calibration_chart(report: dict, *, lang: str | None = None):
+    """A CRM calibration, fitted against observed: the censoring-aware incidence of won and lost
+    by week, and time-to-win quantiles (observed against the fitted gamma)."""
+    lang = chart_language(lang)
+    fig, (a1, a2) = _figure(FIGSIZE, ncols=2, lang=lang)
+    inc = report["incidence"]
+    a1.step(inc["weeks"], inc["cif_won"], where="post", color=_BLUE, label=t("won", lang))
+    a1.step(inc["weeks"], inc["cif_lost"], where="post", color=_GREY, label=t("lost", lang))
+    a1.yaxis.set_major_formatter(_percent())
+    a1.set_xlabel(t("weeks_since_created", lang), **_font(a1))
+    a1.set_title(t("incidence_title", lang), **_font(a1))
+    a1.legend(prop={"size": 8, "family": _font(a1).get("fontfamily", "sans-serif")})
+    tt = report["time_to_win"]
+    a2.plot(tt["observed_weeks"], tt["fitted_weeks"], "o", color=_BLUE)
+    top = float(np.nanmax(tt[["observed_weeks", "fitted_weeks"]].to_numpy())) * 1.05
+    a2.plot([0, top], [0, top], color=_ORANGE, lw=1, ls="--")
+    a2.set_xlabel(t("observed_weeks", lang), **_font(a2))
+    a2.set_ylabel(t("fitted_weeks", lang), **_font(a2))
+    a2.set_title(t("time_to_win_title", lang), **_font(a2))
+    return fig
+
+
+def backtest_chart(result, target: str = "wins", *, lang: str | None = None):
+    """A back-test: each cutoff's actual next quarter against the model (with its 80% interval)
+    and the two naive baselines."""
+    lang = chart_language(lang)
+    fig, ax = _figure(FIGSIZE, lang=lang)
+    tab = result.table[(result.table["cutoff"] != "all") & (result.table["target"] == target)]
+    w = tab.pivot_table(index=["cutoff", "metric"], columns="method", values="value",
+                        aggfunc="first", dropna=False)
+    cutoffs = sorted(tab["cutoff"].unique())
+    x = np.arange(len(cutoffs))
+    methods = [("model", _BLUE), ("last_quarter", _GREY), ("mean_two_quarters", "#c9c9c9")]
+    for k, (m, color) in enumerate(methods):
+        f = [w.loc[(c, "forecast"), m] for c in cutoffs]
+        ax.bar(x + (k - 1) * 0.25, f, width=0.25, color=color, label=t(m, lang))
+    p10 = np.array([w.loc[(c, "p10"), "model"] for c in cutoffs])
+    p90 = np.array([w.loc[(c, "p90"), "model"] for c in cutoffs])
+    mid = np.array([w.loc[(c, "forecast"), "model"] for c in cutoffs])
+    ax.errorbar(x - 0.25, mid, yerr=[mid - p10, p90 - mid], fmt="none", ecolor="black",
+                capsize=3, lw=1)
+    actual = [w.loc[(c, "actual"), "model"] for c in cutoffs]
+    ax.hlines(actual, x - 0.4, x + 0.4, color=_ORANGE, lw=2.5, zorder=3, label=t("actual", lang))
+    ax.set_xticks(x, cutoffs)
+    ax.set_ylabel(t("wins_next_quarter" if target == "wins" else "won_next_quarter", lang),
+                  **_font(ax))
+    ax.set_title(t("backtest_title", lang), **_font(ax))
+    ax.legend(loc="lower right", prop={"size": 8,
+                                       "family": _font(ax).get("fontfamily", "sans-serif")})
+    return fig
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=0)
