@@ -18,9 +18,9 @@ from pathlib import Path
 import click
 
 from simkit.app.pages import APP_DIR
-from simkit.model.errors import SimkitInputError
 from simkit.app.webapp import LANG_ENV, LANGUAGES
-from simkit.cli import main
+from simkit.cli.group import main
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["APP_DIR", "INDEX_PAGE", "app_url", "start_app", "stop_app", "voila_command"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from simkit.sim.io import atomic_write
+from simkit.cli.group import main
 from simkit.sim.dispatch import DEFAULT_SEED
-from simkit.cli import main
+from simkit.sim.io import atomic_write
 
 
 def _export_options(f):

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from simkit.model.errors import ScenarioError, SimkitInputError
+from simkit.model.files import load_scenario
+from simkit.model.overrides import parse_value
 from simkit.model.params import Scenario
 from simkit.model.presets import DEFAULT_PRESET, preset, preset_names
-from simkit.model.files import load_scenario, parse_value
 
 
 def scenario_options(f):

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
+from simkit.cli.common import resolve_scenario, scenario_options
+from simkit.cli.group import main
 from simkit.model.errors import SimkitInputError
-from simkit.sim.io import atomic_write
 from simkit.model.presets import preset, preset_names
 from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
-from simkit.cli import main
-from simkit.cli.common import resolve_scenario, scenario_options
+from simkit.sim.io import atomic_write
 
 
 def format_summary(s: dict) -> str:

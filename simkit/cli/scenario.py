@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from simkit.cli.group import main
 from simkit.model.errors import SimkitInputError
-from simkit.sim.io import atomic_write
 from simkit.model.files import load_scenario
-from simkit.cli import main
+from simkit.sim.io import atomic_write
 
 
 def template_text() -> str:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
+from simkit.cli.common import resolve_scenario, scenario_options
+from simkit.cli.group import main
 from simkit.model.errors import SimkitInputError
-from simkit.sim.io import TABLE_FORMATS, atomic_write_table
-from simkit.model.files import parse_value
-from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED
+from simkit.model.overrides import parse_value
 from simkit.planning.sweep import BACKENDS
 from simkit.planning.sweep import sweep as run_sweep
-from simkit.cli import main
-from simkit.cli.common import resolve_scenario, scenario_options
+from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED
+from simkit.sim.io import TABLE_FORMATS, atomic_write_table
 
 
 def split_values(text: str) -> list[str]:

@@ -310,10 +310,10 @@ def _presales_split_cost():
 
 
 def _crm_naive_win_rate():
+    import pandas as pd
+
     from simkit.course.cases import CRM_CUTOFFS, crm_example
     from simkit.crm import DEFAULT_LOOKBACK_WEEKS, as_of
-
-    import pandas as pd
 
     c = pd.Timestamp(CRM_CUTOFFS[0])
     known = as_of(crm_example().deals, c)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, estimate
 from simkit.model.errors import SimkitInputError
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
-from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, estimate
 
 __all__ = ["METHODS", "TARGETS", "BacktestResult", "backtest", "parse_horizon"]
 

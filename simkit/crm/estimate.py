@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from simkit.model.errors import SimkitInputError
-from simkit.model.params import Scenario
-from simkit.model.files import scenario_from_dict
 from simkit.crm.survival import LOST, OPEN, WON, Incidence, aalen_johansen
+from simkit.model.errors import SimkitInputError
+from simkit.model.files import scenario_from_dict
+from simkit.model.params import Scenario
 
 __all__ = [
     "DEFAULT_LOOKBACK_WEEKS",

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simkit.model.errors import SimkitInputError
 from simkit.crm.mappings import CANONICAL, Mapping, detect_mapping, get_mapping
 from simkit.crm.privacy import pseudonymise
 from simkit.crm.quality import QualityReport, check_quality
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["CRMImport", "import_frame", "read_export", "read_table"]
 

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simkit.model.distributions import Gamma, LogNormal
-from simkit.sim.io import atomic_write, atomic_write_table
 from simkit.crm.estimate import Estimate
 from simkit.crm.quality import QualityReport
 from simkit.crm.survival import LOST, WON
+from simkit.model.distributions import Gamma, LogNormal
+from simkit.sim.io import atomic_write, atomic_write_table
 
 __all__ = ["calibration_report", "plot_calibration", "write_report"]
 

@@ -50,11 +50,10 @@ from simkit.analysis._inputs import (
 from simkit.analysis.funnel import funnel_gap, weekly_projection
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
-from simkit.model.presets import preset
-from simkit.sim.results import Results
+from simkit.model.presets import as_scenario
 from simkit.planning.search import smallest_reaching
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
-from simkit.model.presets import as_scenario
+from simkit.sim.results import Results
 
 __all__ = [
     "ProjectsNeeded",

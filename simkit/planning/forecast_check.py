@@ -34,8 +34,8 @@ from simkit.analysis.forecast import revenue_forecast
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
 from simkit.model.presets import as_scenario
-from simkit.sim.results import Results
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
+from simkit.sim.results import Results
 
 __all__ = ["forecast_inputs", "forecast_rule_check"]
 

@@ -11,10 +11,9 @@ import pandas as pd
 
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
-from simkit.model.presets import preset
+from simkit.model.presets import as_scenario
 from simkit.planning.search import smallest_reaching
 from simkit.planning.sweep import run_metrics
-from simkit.model.presets import as_scenario
 
 __all__ = ["HeadcountPlan", "compare", "solve_headcount"]
 

@@ -25,12 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simkit.sim.engine import FunnelModel, run_replication
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
-from simkit.model.presets import preset
-from simkit.sim.results import Results
 from simkit.model.presets import as_scenario
+from simkit.sim.engine import FunnelModel, run_replication
+from simkit.sim.results import Results
 
 __all__ = ["BACKENDS", "METRICS", "expand_grid", "replication_metrics", "run_metrics", "sweep"]
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from simkit.sim.engine import FunnelModel, run_replication
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
-from simkit.model.presets import preset
-from simkit.sim.results import Results
 from simkit.model.presets import as_scenario
+from simkit.sim.engine import FunnelModel, run_replication
+from simkit.sim.results import Results
 
 __all__ = ["simulate", "DEFAULT_SEED", "DEFAULT_REPLICATIONS"]
 

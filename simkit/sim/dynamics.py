@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from simkit.sim.engine import Deal, DealDraws, FunnelModel, Rep
 from simkit.model.params import Archetype
+from simkit.sim.engine import Deal, DealDraws, FunnelModel, Rep
 from simkit.sim.streams import stream
 
 __all__ = ["RepState", "TeamModel"]

@@ -36,7 +36,6 @@ import pandas as pd
 from pydantic import BaseModel
 
 from simkit.model.distributions import Deterministic, Exponential, Gamma, LogNormal, Uniform
-from simkit.sim.engine import OUTCOMES, DealDraws, FunnelModel
 from simkit.model.params import (
     Archetype,
     DealSize,
@@ -50,6 +49,7 @@ from simkit.model.params import (
     Start,
     Team,
 )
+from simkit.sim.engine import OUTCOMES, DealDraws, FunnelModel
 from simkit.sim.results import Results
 from simkit.sim.streams import stream
 

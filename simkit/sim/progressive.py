@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from simkit.sim.engine import FunnelModel, run_replication
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
-from simkit.model.presets import preset
-from simkit.sim.results import Results
-from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
 from simkit.model.presets import as_scenario
+from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
+from simkit.sim.engine import FunnelModel, run_replication
+from simkit.sim.results import Results
 
 __all__ = ["progressive_counts", "simulate_progressive"]
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simkit.sim.engine import OUTCOMES, Recorder
 from simkit.model.params import Scenario
+from simkit.sim.engine import OUTCOMES, Recorder
 
 __all__ = ["SUMMARY_KEYS", "Results"]
 

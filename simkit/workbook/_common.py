@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 import ipywidgets as W
 from pydantic import BaseModel
 
-from simkit.model.errors import SimkitInputError
 from simkit.course.i18n import get_language, t
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["Dashboard", "field_bounds", "field_slider", "html_out", "output", "resolve_lang",
            "show_figure", "slider", "table_html"]

@@ -7,8 +7,8 @@ import numpy as np
 
 from simkit.course.cases import commission_plan
 from simkit.course.i18n import t
+from simkit.model.presets import DEFAULT_PRESET, as_scenario
 from simkit.model.team import Commission, Tier
-from simkit.model.presets import DEFAULT_PRESET, preset
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
 from simkit.workbook._common import (
     Dashboard,
@@ -19,7 +19,6 @@ from simkit.workbook._common import (
     show_figure,
     table_html,
 )
-from simkit.model.presets import as_scenario
 
 __all__ = ["commission_dashboard"]
 

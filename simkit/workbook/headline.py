@@ -6,7 +6,7 @@ import ipywidgets as W
 
 from simkit.course.i18n import t
 from simkit.model.params import DealSize, Leads, Scenario, Stage, Team
-from simkit.model.presets import DEFAULT_PRESET, preset
+from simkit.model.presets import DEFAULT_PRESET, as_scenario
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
 from simkit.workbook._common import (
     Dashboard,
@@ -17,7 +17,6 @@ from simkit.workbook._common import (
     show_figure,
     table_html,
 )
-from simkit.model.presets import as_scenario
 
 __all__ = ["HEADLINE_REPLICATIONS", "headline_dashboard"]
 

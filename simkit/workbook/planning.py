@@ -8,7 +8,8 @@ import numpy as np
 from simkit.course.cases import PLAN, planning_scenario
 from simkit.course.i18n import t
 from simkit.model.team import Attrition
-from simkit.sim.dispatch import DEFAULT_SEED, simulate
+from simkit.sim.dispatch import DEFAULT_SEED
+from simkit.sim.progressive import simulate_progressive
 from simkit.workbook._common import (
     Dashboard,
     field_slider,
@@ -28,15 +29,9 @@ PLANNING_REPLICATIONS = 20
 
 
 def _runs(sc, replications: int, seed: int):
-    """Results to draw: coarse-then-refined with ``simkit.simulate_progressive`` when it is
-    there (each step equals ``simulate`` at its count, the last the full run), else one run."""
-    import simkit
-
-    progressive = getattr(simkit, "simulate_progressive", None)
-    if progressive is None:
-        yield simulate(sc, replications=replications, seed=seed)
-    else:
-        yield from progressive(sc, replications, seed)
+    """Results to draw, coarse then refined (each step equals ``simulate`` at its count,
+    the last the full run)."""
+    yield from simulate_progressive(sc, replications, seed)
 
 
 def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_REPLICATIONS,

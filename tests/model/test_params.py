@@ -131,3 +131,26 @@ def test_stage_labels_accept_chinese_names():
     f = Funnel(stages=[{"name": "意向阶段", "win_prob": 0.2}, {"name": "谈判阶段", "win_prob": 0.7}])
     assert f.names == ["intent", "negotiation"]
     assert f.stages[0].label_zh == "意向阶段"
+
+
+@pytest.mark.parametrize("stages,target", [
+    ([0.2, 0.35, 0.7], 0.25),  # the small-projects funnel
+    ([0.4], 0.6),             # one stage: its conversion is its win probability
+    ([0.4], 1.0),             # one stage may convert every deal
+])
+def test_win_rate_override_and_with_win_rate_are_one_rescale(stages, target):
+    sc = simkit.preset("small-projects").override({"funnel.win_probs": stages} if len(stages) == 3
+                                                 else {"funnel.stages": [
+                                                     {"name": "only", "win_prob": stages[0]}]})
+    via_override = sc.override({"funnel.win_rate": target}).funnel
+    via_method = sc.funnel.with_win_rate(target)
+    assert via_override == via_method
+    assert via_override.win_rate == pytest.approx(target)
+
+
+def test_win_rate_override_refuses_what_with_win_rate_refuses():
+    sc = simkit.preset("small-projects")
+    with pytest.raises(ValueError):
+        sc.funnel.with_win_rate(1.0)
+    with pytest.raises(ScenarioError, match="funnel.win_rate"):
+        sc.override({"funnel.win_rate": 1.0})
