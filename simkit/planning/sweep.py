@@ -28,7 +28,7 @@ import pandas as pd
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
 from simkit.model.presets import as_scenario
-from simkit.sim.engine import FunnelModel, run_replication
+from simkit.sim.dispatch import RunPlan, plan_run, run_range
 from simkit.sim.results import Results
 
 __all__ = ["BACKENDS", "METRICS", "expand_grid", "replication_metrics", "run_metrics", "sweep"]
@@ -65,14 +65,6 @@ def expand_grid(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(paths, combo)) for combo in itertools.product(*values)]
 
 
-def _model_for(scenario: Scenario) -> type[FunnelModel]:
-    if scenario.uses_dynamics:
-        from simkit.sim.dynamics import TeamModel
-
-        return TeamModel
-    return FunnelModel
-
-
 def replication_metrics(res: Results) -> pd.DataFrame:
     """One row per replication of ``res`` with the sweep metrics (see :data:`METRICS`)."""
     sc = res.scenario
@@ -103,47 +95,26 @@ def replication_metrics(res: Results) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _fast(scenario: Scenario) -> bool:
-    from simkit.sim.fastpath import unsupported_reason
-
-    return unsupported_reason(scenario) is None
-
-
-def _run_batch(scenario: Scenario, seed: int, first: int, stop: int) -> pd.DataFrame:
-    """Metrics of replications ``first`` .. ``stop - 1`` (a task for any backend).
-
-    A scenario the fast path supports runs there (the same numbers as SimPy,
-    see :mod:`simkit.sim.fastpath`); the others run the SimPy model.
-    """
-    if _fast(scenario):
-        from simkit.sim.fastpath import simulate_fast
-
-        m = replication_metrics(simulate_fast(scenario, stop - first, seed, first=first))
-        m["replication"] += first
-        return m
-    model = _model_for(scenario)
-    recs = []
-    for i, r in enumerate(range(first, stop)):
-        rec = run_replication(scenario, seed, r, model)
-        rec.replication = i  # Results numbers replications 0..n-1; the seed used r
-        recs.append(rec)
-    m = replication_metrics(Results(scenario, seed, recs))
+def _run_batch(plan: RunPlan, seed: int, first: int, stop: int) -> pd.DataFrame:
+    """Metrics of replications ``first`` .. ``stop - 1`` (a task for any backend), on the
+    engine the dispatcher planned (the fast path gives the same numbers as SimPy)."""
+    m = replication_metrics(run_range(plan, seed, first, stop))
     m["replication"] += first
     return m
 
 
-def _run_group(scenarios: Sequence[Scenario], seeds: Sequence[int], first: int,
+def _run_group(plans: Sequence[RunPlan], seeds: Sequence[int], first: int,
                stop: int) -> list[pd.DataFrame]:
     """:func:`_run_batch` for several scenarios in one task: fast-path scenarios that
     share a seed then share the raw random numbers drawn for the first of them."""
-    return [_run_batch(sc, s, first, stop) for sc, s in zip(scenarios, seeds)]
+    return [_run_batch(p, s, first, stop) for p, s in zip(plans, seeds)]
 
 
 def _batches(replications: int, batch_size: int) -> list[tuple[int, int]]:
     return [(a, min(a + batch_size, replications)) for a in range(0, replications, batch_size)]
 
 
-def _tasks(scenarios, replications: int, batch_size: int | None, n_workers: int):
+def _tasks(plans, replications: int, batch_size: int | None, n_workers: int):
     """Tasks ``(scenario numbers, first, stop)``.
 
     A SimPy scenario is split into batches of ``batch_size`` replications (default
@@ -151,8 +122,8 @@ def _tasks(scenarios, replications: int, batch_size: int | None, n_workers: int)
     a replication range's random numbers are drawn, so they go together, one task
     per range, with as many ranges as workers unless ``batch_size`` says otherwise.
     """
-    fast = [i for i, sc in enumerate(scenarios) if _fast(sc)]
-    slow = [i for i in range(len(scenarios)) if i not in set(fast)]
+    fast = [i for i, p in enumerate(plans) if p.engine == "fast"]
+    slow = [i for i in range(len(plans)) if i not in set(fast)]
     size = batch_size or max(1, min(25, math.ceil(replications / 4)))
     tasks = [((i,), a, b) for i in slow for a, b in _batches(replications, size)]
     if fast:
@@ -160,14 +131,14 @@ def _tasks(scenarios, replications: int, batch_size: int | None, n_workers: int)
         tasks += [(tuple(fast), a, b) for a, b in _batches(replications, fsize)]
     # Longest first, so the last task to finish is a short one and no worker idles
     # long at the end (results are put back in order whatever the order of work).
-    return sorted(tasks, key=lambda t: -_cost(scenarios, t))
+    return sorted(tasks, key=lambda t: -_cost(plans, t))
 
 
-def _cost(scenarios, task) -> float:
+def _cost(plans, task) -> float:
     """Rough work of a task: replications x reps x leads a week x quarters."""
     idx, a, b = task
     return sum((b - a) * sc.team.reps * sc.leads.per_rep_per_week * sc.horizon.quarters
-               * (1.0 if len(idx) == 1 else 0.05) for sc in (scenarios[i] for i in idx))
+               * (1.0 if len(idx) == 1 else 0.05) for sc in (plans[i].scenario for i in idx))
 
 
 def _check_int(name: str, value, low: int) -> int:
@@ -189,11 +160,12 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
     seeds = [seeds] * len(scenarios) if isinstance(seeds, (int, np.integer)) else list(seeds)
     for s in seeds:
         _check_int("seed", s, 0)
+    plans = [plan_run(sc) for sc in scenarios]  # each scenario inspected once
     if backend is None:
         # Fast-path scenarios take milliseconds per replication: starting workers
         # would cost more than it saves, so they stay in this process by default.
         backend = "dask" if (client is not None or scheduler) else (
-            "processes" if (os.cpu_count() or 1) > 1 and not all(map(_fast, scenarios))
+            "processes" if (os.cpu_count() or 1) > 1 and any(p.engine != "fast" for p in plans)
             else "serial")
     if backend not in BACKENDS:
         raise SimkitInputError("backend", backend, "one of " + ", ".join(BACKENDS))
@@ -202,7 +174,7 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
     if batch_size is not None:
         batch_size = _check_int("batch_size", batch_size, 1)
     n_workers = 1 if backend == "serial" else (workers or os.cpu_count() or 1)
-    tasks = _tasks(scenarios, replications, batch_size, n_workers)
+    tasks = _tasks(plans, replications, batch_size, n_workers)
     bar = _progress_bar(progress, len(tasks), replications * len(scenarios))
     results: dict[tuple[int, int], pd.DataFrame] = {}
 
@@ -215,12 +187,12 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
     try:
         if backend == "serial":
             for t in tasks:
-                done(t, _run_group([scenarios[i] for i in t[0]], [seeds[i] for i in t[0]],
+                done(t, _run_group([plans[i] for i in t[0]], [seeds[i] for i in t[0]],
                                    t[1], t[2]))
         elif backend == "processes":
-            _run_processes(tasks, scenarios, seeds, workers, done)
+            _run_processes(tasks, plans, seeds, workers, done)
         else:
-            _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done)
+            _run_dask(tasks, plans, seeds, workers, client, scheduler, done)
     finally:
         if bar is not None:
             bar.close()
@@ -244,7 +216,7 @@ def _progress_bar(progress, n_tasks, total):
     return tqdm(total=total, desc="sweep", unit="rep", leave=False)
 
 
-def _run_processes(tasks, scenarios, seeds, workers, done):
+def _run_processes(tasks, plans, seeds, workers, done):
     import multiprocessing as mp
     import sys
     import threading
@@ -264,14 +236,14 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
         ctx.set_forkserver_preload(["simkit.planning.sweep", "simkit.sim.fastpath", "simkit.sim.dynamics",
                                     "simkit.sim.results_team"])
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx) as pool:
-        futs = {pool.submit(_run_group, [scenarios[i] for i in idx], [seeds[i] for i in idx],
+        futs = {pool.submit(_run_group, [plans[i] for i in idx], [seeds[i] for i in idx],
                             a, b): (idx, a, b)
                 for idx, a, b in tasks}
         for f in as_completed(futs):
             done(futs[f], f.result())
 
 
-def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
+def _run_dask(tasks, plans, seeds, workers, client, scheduler, done):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the install
@@ -290,7 +262,7 @@ def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
     try:
         futs = {}
         for idx, a, b in tasks:
-            f = client.submit(_run_group, [scenarios[i] for i in idx], [seeds[i] for i in idx],
+            f = client.submit(_run_group, [plans[i] for i in idx], [seeds[i] for i in idx],
                               a, b, pure=False)
             futs[f] = (idx, a, b)
         for f in as_completed(list(futs)):

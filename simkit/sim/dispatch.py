@@ -1,8 +1,17 @@
-"""``simulate``: run replications of a scenario and collect the results."""
+"""The one dispatcher: which engine runs a scenario, and running it.
+
+:func:`plan_run` inspects a scenario once and decides: the vectorised fast path
+(:mod:`simkit.sim.fastpath`) when it models the scenario exactly, else the SimPy
+model of record (:class:`~simkit.sim.engine.FunnelModel`, or
+:class:`~simkit.sim.dynamics.TeamModel` when the scenario has team dynamics).
+:func:`simulate`, :func:`simkit.simulate_progressive` and the sweeps of
+:mod:`simkit.planning` all go through it, so they always agree on the engine.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
@@ -10,10 +19,77 @@ from simkit.model.presets import as_scenario
 from simkit.sim.engine import FunnelModel, run_replication
 from simkit.sim.results import Results
 
-__all__ = ["simulate", "DEFAULT_SEED", "DEFAULT_REPLICATIONS"]
+__all__ = ["DEFAULT_REPLICATIONS", "DEFAULT_SEED", "ENGINES", "RunPlan", "plan_run",
+           "run_range", "simulate"]
 
 DEFAULT_SEED = 1
 DEFAULT_REPLICATIONS = 200
+ENGINES = ("auto", "simpy", "fast")
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How a scenario runs: ``engine`` is ``"fast"`` or ``"simpy"``; ``model`` the SimPy
+    class (used when ``engine`` is ``"simpy"``); ``reason`` why the fast path declined
+    (None when it runs, or when SimPy was asked for)."""
+
+    scenario: Scenario
+    engine: str
+    model: type[FunnelModel]
+    reason: str | None = None
+
+
+def plan_run(scenario: Scenario | str, *, model: type[FunnelModel] = FunnelModel,
+             engine: str = "auto") -> RunPlan:
+    """Decide the engine for ``scenario`` (a Scenario or a preset name), checking it once."""
+    scenario = as_scenario(scenario)
+    if engine not in ENGINES:
+        raise SimkitInputError("engine", engine, "'auto', 'simpy' or 'fast'")
+    reason = None
+    if engine != "simpy":
+        from simkit.sim.fastpath import unsupported_reason
+
+        reason = unsupported_reason(scenario, model)
+        if reason is None:
+            return RunPlan(scenario, "fast", model)
+        if engine == "fast":
+            raise SimkitInputError(
+                "engine", engine,
+                f"'auto' or 'simpy' for this scenario (the fast path does not model {reason})")
+    if model is FunnelModel and scenario.uses_dynamics:
+        from simkit.sim.dynamics import TeamModel
+
+        model = TeamModel
+    return RunPlan(scenario, "simpy", model, reason)
+
+
+def run_range(plan: RunPlan, seed: int, first: int, stop: int, *,
+              progress: bool = False) -> Results:
+    """Replications ``first`` .. ``stop - 1`` of ``seed`` on the planned engine, numbered
+    0 .. stop - first - 1 in the Results (a batch of a sweep gets the same numbers as the
+    same replications of a whole run)."""
+    if plan.engine == "fast":
+        from simkit.sim.fastpath import run_fast
+
+        return run_fast(plan.scenario, stop - first, seed, first=first)
+    reps = range(first, stop)
+    if progress:
+        from tqdm.auto import tqdm
+
+        reps = tqdm(reps, desc=f"simulating {plan.scenario.name}", unit="rep", leave=False)
+    recorders = []
+    for i, r in enumerate(reps):
+        rec = run_replication(plan.scenario, seed, r, plan.model)
+        rec.replication = i  # Results numbers replications 0..n-1; the seed used r
+        recorders.append(rec)
+    return Results(plan.scenario, seed, recorders)
+
+
+def check_count(name: str, value, low: int) -> int:
+    """``value`` as an int, refused unless it is a whole number of at least ``low``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise SimkitInputError(name, value, f"a whole number of at least {low}")
+    return value
 
 
 def simulate(
@@ -25,7 +101,7 @@ def simulate(
     model: type[FunnelModel] = FunnelModel,
     engine: str = "auto",
 ) -> Results:
-    """Run ``replications`` independent replications of ``scenario`` with the SimPy engine.
+    """Run ``replications`` independent replications of ``scenario``.
 
     ``engine``: ``"simpy"`` always runs the SimPy model of record; ``"fast"``
     runs the vectorised fast path (:mod:`simkit.sim.fastpath`), which gives the
@@ -39,32 +115,9 @@ def simulate(
     progress bar (default: only when stderr is a terminal and the run is long).
     """
     scenario = as_scenario(scenario)
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise SimkitInputError("replications", replications, "a whole number of at least 1")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SimkitInputError("seed", seed, "a whole number of at least 0")
-    if engine not in ("auto", "simpy", "fast"):
-        raise SimkitInputError("engine", engine, "'auto', 'simpy' or 'fast'")
-    if engine != "simpy":
-        from simkit.sim.fastpath import simulate_fast, unsupported_reason
-
-        reason = unsupported_reason(scenario, model)
-        if reason is None:
-            return simulate_fast(scenario, replications, seed)
-        if engine == "fast":
-            raise SimkitInputError(
-                "engine", engine,
-                f"'auto' or 'simpy' for this scenario (the fast path does not model {reason})")
+    check_count("replications", replications, 1)
+    check_count("seed", seed, 0)
+    plan = plan_run(scenario, model=model, engine=engine)
     if progress is None:
-        progress = replications >= 50 and sys.stderr.isatty()
-    reps = range(replications)
-    if progress:
-        from tqdm.auto import tqdm
-
-        reps = tqdm(reps, desc=f"simulating {scenario.name}", unit="rep", leave=False)
-    if model is FunnelModel and scenario.uses_dynamics:
-        from simkit.sim.dynamics import TeamModel
-
-        model = TeamModel
-    recorders = [run_replication(scenario, seed, r, model) for r in reps]
-    return Results(scenario, seed, recorders)
+        progress = plan.engine == "simpy" and replications >= 50 and sys.stderr.isatty()
+    return run_range(plan, seed, 0, replications, progress=progress)

@@ -13,7 +13,7 @@ operations in the same order), so for a scenario it supports it reproduces the
 SimPy engine's numbers exactly: same summary, same tables. ``tests/sim/test_fastpath.py``
 checks this both exactly and statistically.
 
-What it does not model it declines (:func:`unsupported_reason`): any team
+What it does not model it declines ((:func:`unsupported_reason`): any team
 dynamics section, a custom model class, and anything in the scenario that it
 does not know (a new field set away from its default); ``simulate`` then runs
 SimPy. Unknown means decline.
@@ -53,7 +53,7 @@ from simkit.sim.engine import OUTCOMES, DealDraws, FunnelModel
 from simkit.sim.results import Results
 from simkit.sim.streams import stream
 
-__all__ = ["FastResults", "clear_cache", "simulate_fast", "unsupported_reason"]
+__all__ = ["FastResults", "clear_cache", "run_fast", "unsupported_reason"]
 
 BLOCK = DealDraws.BLOCK
 _DEAL_STREAMS = ("arrivals", "sources", "conversion", "durations", "deal_size")
@@ -565,17 +565,14 @@ def _runs(scenario: Scenario, seed: int, replications: int, detail: bool, first:
                              for i in range(plan.n_reps)]
 
 
-def simulate_fast(scenario: Scenario, replications: int, seed: int,
-                  first: int = 0) -> FastResults:
-    """The fast path for a supported scenario (check :func:`unsupported_reason` first).
+def run_fast(scenario: Scenario, replications: int, seed: int, first: int = 0) -> FastResults:
+    """The fast path for a scenario it supports: :func:`simkit.sim.dispatch.plan_run`
+    checks that (:func:`unsupported_reason`) once per run before calling this.
 
     Runs replications ``first .. first + replications - 1`` of ``seed`` (numbered
     0 .. replications - 1 in the results, as :class:`Results` numbers them), so a
     batch of a sweep gets the same numbers as the same replications of a whole run.
     """
-    reason = unsupported_reason(scenario)
-    if reason is not None:
-        raise ValueError(f"the fast path does not model {reason}")
     Q = scenario.horizon.quarters
     wpq = scenario.quota.weeks_per_quarter
     n_reps = scenario.team.reps

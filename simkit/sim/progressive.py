@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
 from simkit.model.presets import as_scenario
-from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
-from simkit.sim.engine import FunnelModel, run_replication
+from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, check_count, plan_run, run_range
+from simkit.sim.engine import FunnelModel
 from simkit.sim.results import Results
 
 __all__ = ["progressive_counts", "simulate_progressive"]
@@ -64,24 +64,15 @@ def simulate_progressive(
         raise SimkitInputError("first", first, "a whole number of at least 1")
     if isinstance(growth, bool) or not isinstance(growth, (int, float)) or not growth > 1:
         raise SimkitInputError("growth", growth, "a number above 1")
-    if engine != "simpy" and isinstance(scenario, Scenario):
-        from simkit.sim.fastpath import unsupported_reason
-
-        if unsupported_reason(scenario, model) is None:
-            yield simulate(scenario, replications, seed, model=model, engine=engine)
-            return
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise SimkitInputError("replications", replications, "a whole number of at least 1")
-    counts = progressive_counts(replications, first, growth)
-    # simulate() checks the other arguments (and refuses engine="fast" here).
-    res = simulate(scenario, counts[0], seed, model=model, engine=engine, progress=False)
-    yield res
-    recorders = list(res._recorders)
-    if model is FunnelModel and scenario.uses_dynamics:
-        from simkit.sim.dynamics import TeamModel
-
-        model = TeamModel
-    for k in counts[1:]:
-        recorders += [run_replication(scenario, seed, r, model)
-                      for r in range(len(recorders), k)]
+    check_count("replications", replications, 1)
+    check_count("seed", seed, 0)
+    plan = plan_run(scenario, model=model, engine=engine)
+    if plan.engine == "fast":
+        yield run_range(plan, seed, 0, replications)
+        return
+    recorders: list = []
+    for k in progressive_counts(replications, first, growth):
+        recorders += run_range(plan, seed, len(recorders), k)._recorders
+        for i, rec in enumerate(recorders):
+            rec.replication = i
         yield Results(scenario, seed, list(recorders))
