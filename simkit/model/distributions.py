@@ -6,7 +6,8 @@ Every distribution is a frozen pydantic model with a ``kind`` tag, so a
 scenario file writes it as an inline table, e.g.
 ``duration = { kind = "gamma", mean = 1.0, cv = 0.5 }``.
 
-Sampling is written for common random numbers: each draw consumes a fixed
+Each draw is ``from_raw(raw(rng, size))``: the engines call the two halves, never
+a copy of them. Sampling is written for common random numbers: each draw consumes a fixed
 number of standard variates whose values do not depend on the parameters
 (standard normals for the lognormal, uniforms for the uniform, standard
 exponentials for the exponential), so two scenarios that differ only in a mean
@@ -48,8 +49,36 @@ class _Dist(BaseModel):
     def std(self) -> float:
         return math.sqrt(self.var)
 
-    def sample(self, rng: np.random.Generator, size: int | None = None):
+    # Sampling is split in two: ``raw`` draws the standard variates (their number
+    # and values do not depend on the mean), ``from_raw`` turns them into values.
+    # The SimPy engine and the fast path both call these, so they cannot drift
+    # apart, and the fast path can keep raw numbers across a slider move.
+
+    def raw(self, rng: np.random.Generator, size: int | None = None):
+        """The standard variates one draw of ``size`` consumes."""
         raise NotImplementedError  # pragma: no cover
+
+    def from_raw(self, z):
+        """Values from the standard variates of :meth:`raw`."""
+        raise NotImplementedError  # pragma: no cover
+
+    @property
+    def raw_key(self) -> tuple:
+        """Distributions with equal keys draw the same raw numbers from the same stream."""
+        return (self.kind,)
+
+    def sample(self, rng: np.random.Generator, size: int | None = None):
+        return self.from_raw(self.raw(rng, size))
+
+    def length_biased_raw(self, rng: np.random.Generator, size: int | None = None):
+        """The standard variates of a length-biased draw (see :meth:`sample_residual`)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def length_biased_from_raw(self, z):
+        raise NotImplementedError  # pragma: no cover
+
+    def sample_length_biased(self, rng: np.random.Generator, size: int | None = None):
+        return self.length_biased_from_raw(self.length_biased_raw(rng, size))
 
     def sample_residual(self, rng: np.random.Generator, size: int | None = None):
         """Remaining time of an item found in progress at a random moment.
@@ -60,9 +89,6 @@ class _Dist(BaseModel):
         run from the standard (steady-state) funnel without a warm-up.
         """
         return self.sample_length_biased(rng, size) * rng.random(size)
-
-    def sample_length_biased(self, rng: np.random.Generator, size: int | None = None):
-        raise NotImplementedError  # pragma: no cover
 
     def scaled(self, factor: float) -> "_Dist":
         """The same shape with every value multiplied by ``factor`` (> 0)."""
@@ -86,13 +112,14 @@ class Deterministic(_Dist):
     def var(self) -> float:
         return 0.0
 
-    def sample(self, rng, size=None):
-        if size is None:
-            return float(self.value)
-        return np.full(size, float(self.value))
+    def raw(self, rng, size=None):
+        return 0.0 if size is None else np.zeros(size)  # draws nothing
 
-    def sample_length_biased(self, rng, size=None):
-        return self.sample(rng, size)
+    def from_raw(self, z):
+        return float(self.value) if np.ndim(z) == 0 else np.full(np.shape(z), float(self.value))
+
+    length_biased_raw = raw
+    length_biased_from_raw = from_raw
 
     def scaled(self, factor):
         return Deterministic(value=self.value * factor)
@@ -114,12 +141,18 @@ class Exponential(_Dist):
     def var(self) -> float:
         return self.mean_**2
 
-    def sample(self, rng, size=None):
-        return rng.standard_exponential(size) * self.mean_
+    def raw(self, rng, size=None):
+        return rng.standard_exponential(size)
 
-    def sample_length_biased(self, rng, size=None):
+    def from_raw(self, z):
+        return z * self.mean_
+
+    def length_biased_raw(self, rng, size=None):
         # Length-biased exponential is Gamma(2, mean).
-        return rng.standard_gamma(2.0, size) * self.mean_
+        return rng.standard_gamma(2.0, size)
+
+    def length_biased_from_raw(self, z):
+        return z * self.mean_
 
     def scaled(self, factor):
         return Exponential(mean=self.mean_ * factor)
@@ -146,12 +179,22 @@ class Gamma(_Dist):
     def var(self) -> float:
         return (self.cv * self.mean_) ** 2
 
-    def sample(self, rng, size=None):
-        return rng.standard_gamma(self.shape, size) * (self.mean_ / self.shape)
+    @property
+    def raw_key(self) -> tuple:
+        return ("gamma", self.shape)  # the shape sets how many raw numbers a draw takes
 
-    def sample_length_biased(self, rng, size=None):
+    def raw(self, rng, size=None):
+        return rng.standard_gamma(self.shape, size)
+
+    def from_raw(self, z):
+        return z * (self.mean_ / self.shape)
+
+    def length_biased_raw(self, rng, size=None):
         # x f(x) for Gamma(k, theta) is Gamma(k + 1, theta).
-        return rng.standard_gamma(self.shape + 1.0, size) * (self.mean_ / self.shape)
+        return rng.standard_gamma(self.shape + 1.0, size)
+
+    def length_biased_from_raw(self, z):
+        return z * (self.mean_ / self.shape)
 
     def scaled(self, factor):
         return Gamma(mean=self.mean_ * factor, cv=self.cv)
@@ -186,12 +229,17 @@ class LogNormal(_Dist):
     def median(self) -> float:
         return math.exp(self.mu)
 
-    def sample(self, rng, size=None):
-        return np.exp(self.mu + self.sigma * rng.standard_normal(size))
+    def raw(self, rng, size=None):
+        return rng.standard_normal(size)
 
-    def sample_length_biased(self, rng, size=None):
+    def from_raw(self, z):
+        return np.exp(self.mu + self.sigma * z)
+
+    length_biased_raw = raw
+
+    def length_biased_from_raw(self, z):
         # x f(x) for LogNormal(mu, s) is LogNormal(mu + s^2, s).
-        return np.exp(self.mu + self.sigma**2 + self.sigma * rng.standard_normal(size))
+        return np.exp(self.mu + self.sigma**2 + self.sigma * z)
 
     def scaled(self, factor):
         return LogNormal(mean=self.mean_ * factor, cv=self.cv)
@@ -218,13 +266,18 @@ class Uniform(_Dist):
     def var(self) -> float:
         return (self.high - self.low) ** 2 / 12.0
 
-    def sample(self, rng, size=None):
-        return self.low + (self.high - self.low) * rng.random(size)
+    def raw(self, rng, size=None):
+        return rng.random(size)
 
-    def sample_length_biased(self, rng, size=None):
+    def from_raw(self, z):
+        return self.low + (self.high - self.low) * z
+
+    length_biased_raw = raw
+
+    def length_biased_from_raw(self, z):
         # density proportional to x on [a, b]: invert the CDF (x^2 - a^2)/(b^2 - a^2).
         a2, b2 = self.low**2, self.high**2
-        return np.sqrt(a2 + (b2 - a2) * rng.random(size))
+        return np.sqrt(a2 + (b2 - a2) * z)
 
     def scaled(self, factor):
         return Uniform(low=self.low * factor, high=self.high * factor)

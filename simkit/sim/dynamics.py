@@ -35,13 +35,11 @@ import numpy as np
 import simpy
 
 from simkit.model.params import Archetype
+from simkit.sim.draws import deal_streams
 from simkit.sim.engine import Deal, DealDraws, FunnelModel, Rep
 from simkit.sim.streams import stream
 
 __all__ = ["RepState", "TeamModel"]
-
-_DRAW_STREAMS = ("arrivals", "sources", "conversion", "durations", "deal_size", "thinning")
-
 
 @dataclass
 class RepState:
@@ -88,8 +86,7 @@ class TeamModel(FunnelModel):
                   conversions=sc.rep_conversions(archetype),
                   lead_rate=sc.leads.per_rep_per_week * archetype.prospecting,
                   active=False, key=key)
-        rep.draws = DealDraws(sc, {k: stream(self.seed, self.replication, k, *key)
-                                   for k in _DRAW_STREAMS})
+        rep.draws = DealDraws(sc, deal_streams(self.seed, self.replication, *key, thinning=True))
         self.reps.append(rep)
         return rep
 

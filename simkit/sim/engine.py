@@ -29,7 +29,16 @@ import numpy as np
 import simpy
 
 from simkit.model.params import Archetype, Scenario
-from simkit.sim.streams import stream
+from simkit.sim.draws import (
+    BLOCK,
+    deal_streams,
+    draw_deal_block,
+    draw_start_cell,
+    initial_streams,
+    plan_streams,
+    snapshot_deals,
+    start_cells,
+)
 
 __all__ = ["Deal", "FunnelModel", "Recorder", "Rep", "run_replication"]
 
@@ -77,7 +86,7 @@ class DealDraws:
     drawing a block at a time keeps numpy's per-call cost off the hot path.
     """
 
-    BLOCK = 64
+    BLOCK = BLOCK
 
     def __init__(self, scenario: Scenario, gens: dict[str, np.random.Generator]):
         self.gens = gens
@@ -88,14 +97,12 @@ class DealDraws:
         self._ai = 0
 
     def _refill(self) -> None:
-        n, g = self.BLOCK, self.gens
-        self._src = g["sources"].random(n)
-        self._conv = g["conversion"].random((n, len(self.stage_dists)))
-        self._dur = np.column_stack([d.sample(g["durations"], n) for d in self.stage_dists])
-        self._size = self.size_dist.sample(g["deal_size"], n)
+        g = self.gens
+        self._src, self._conv, self._dur, z = draw_deal_block(g, self.stage_dists, self.size_dist)
+        self._size = self.size_dist.from_raw(z)
         # The thinning uniform of candidate lead k sits in row k, so it stays the
         # same whichever earlier candidates were kept (only team dynamics use it).
-        self._thin = g["thinning"].random(n) if "thinning" in g else None
+        self._thin = g["thinning"].random(self.BLOCK) if "thinning" in g else None
         self._i = 0
 
     def deal(self) -> tuple[float, np.ndarray, np.ndarray, float]:
@@ -207,19 +214,9 @@ class FunnelModel:
                 index=i, archetype=a, quota=quotas[i], conversions=sc.rep_conversions(a),
                 lead_rate=sc.leads.per_rep_per_week * a.prospecting,
             )
-            rep.draws = DealDraws(sc, self._gens("arrivals", "sources", "conversion",
-                                                 "durations", "deal_size", rep=i))
-            rep.initial_draws = DealDraws(sc, self._gens(rep=i, initial=True))
+            rep.draws = DealDraws(sc, deal_streams(self.seed, self.replication, i))
+            rep.initial_draws = DealDraws(sc, initial_streams(self.seed, self.replication, i))
             self.reps.append(rep)
-
-    def _gens(self, *names: str, rep: int, initial: bool = False) -> dict:
-        keys = ("arrivals", "sources", "conversion", "durations", "deal_size")
-        # The rep comes last in every key: keys that differ only in their last
-        # element share one SeedSequence (simkit.sim.streams), so all reps are cheap.
-        if initial:
-            return {k: stream(self.seed, self.replication, "initial", j, rep)
-                    for j, k in enumerate(keys)}
-        return {k: stream(self.seed, self.replication, k, rep) for k in names}
 
     # ------------------------------------------------------------- hooks
 
@@ -315,10 +312,8 @@ class FunnelModel:
                 turn += 1
                 if rep.index not in draws:
                     key = getattr(rep, "key", ()) or (rep.index,)
-                    keys = ("arrivals", "sources", "conversion", "durations", "deal_size")
-                    draws[rep.index] = DealDraws(self.scenario, {
-                        name: stream(self.seed, self.replication, "plan", m, *key)
-                        for m, name in enumerate(keys)})
+                    draws[rep.index] = DealDraws(self.scenario, plan_streams(
+                        self.seed, self.replication, *key))
                 d = self._new_deal(rep, draws[rep.index], 0, 0, initial=False)
                 env.process(self._deal(d, rep, None))
 
@@ -351,35 +346,20 @@ class FunnelModel:
         if start.mode == "standard":
             for rep in self.reps:
                 g = rep.initial_draws.gens["arrivals"]
-                for s_idx, src in enumerate(sc.leads.sources):
-                    e = self._src_entry[s_idx]
-                    for k in range(e, self.n_stages):
-                        reach = math.prod(rep.conversions[e:k])
-                        mean = rep.lead_rate * src.share * reach * stages[k].duration.mean
-                        n = int(g.poisson(mean)) if mean > 0 else 0
-                        residual = stages[k].duration.sample_residual(g, n) if n else ()
-                        for r in residual:
-                            d = self._new_deal(rep, rep.initial_draws, s_idx, k, initial=True)
-                            self.env.process(self._deal(d, rep, float(r)))
-        elif start.mode == "snapshot" and start.rep_counts is not None:
-            for rep, row in zip(self.reps, start.rep_counts):
-                g = rep.initial_draws.gens["arrivals"]
-                for k, count in enumerate(row):
-                    for _ in range(int(count)):
-                        r = float(stages[k].duration.sample_residual(g))
-                        d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
-                        self.env.process(self._deal(d, rep, r))
+                for s_idx, k, mean in start_cells(sc, rep.conversions, rep.lead_rate):
+                    dist = stages[k].duration
+                    n, x, u = draw_start_cell(g, dist, mean)
+                    if not n:
+                        continue
+                    for r in dist.length_biased_from_raw(x) * u:
+                        d = self._new_deal(rep, rep.initial_draws, s_idx, k, initial=True)
+                        self.env.process(self._deal(d, rep, float(r)))
         elif start.mode == "snapshot":
-            n_reps = len(self.reps)
-            offset = 0
-            for k, count in enumerate(start.counts):
-                for j in range(int(count)):
-                    rep = self.reps[(offset + j) % n_reps]
-                    g = rep.initial_draws.gens["arrivals"]
-                    r = float(stages[k].duration.sample_residual(g))
-                    d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
-                    self.env.process(self._deal(d, rep, r))
-                offset += int(count)
+            for i, k in snapshot_deals(start, len(self.reps)):
+                rep = self.reps[i]
+                r = float(stages[k].duration.sample_residual(rep.initial_draws.gens["arrivals"]))
+                d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
+                self.env.process(self._deal(d, rep, r))
 
     def run(self) -> Recorder:
         self._initial_funnel()

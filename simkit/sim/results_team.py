@@ -46,13 +46,15 @@ _REP_COLS = ["rep", "archetype", "new_hire", "hired_at", "left_at", "seat_quota"
 def reps_table(res) -> pd.DataFrame:
     sc = res.scenario
     rows = []
-    for rec in res._recorders:
-        recs = rec.reps
-        if not recs:  # plain engine: the initial team, there all along
-            t = sc.horizon.start.week
-            recs = [(i, a.name, False, t, math.nan, q) for i, (a, q) in
-                    enumerate(zip(sc.team.rep_archetypes(), sc.rep_quotas()))]
-        rows.extend((rec.replication, *r) for r in recs)
+    t = sc.horizon.start.week
+    initial = [(i, a.name, False, t, math.nan, q) for i, (a, q) in
+               enumerate(zip(sc.team.rep_archetypes(), sc.rep_quotas()))]
+    # The fast path keeps no recorders; its team is the initial team in every replication.
+    recorders = res._recorders or [None] * res.replications
+    for r, rec in enumerate(recorders):
+        recs = rec.reps if rec is not None else []
+        # plain engine: the initial team, there all along
+        rows.extend((r if rec is None else rec.replication, *x) for x in (recs or initial))
     df = pd.DataFrame.from_records(rows, columns=["replication", *_REP_COLS])
     df["new_hire"] = df["new_hire"].astype(bool)
     for c in ("hired_at", "left_at", "seat_quota"):

@@ -66,9 +66,14 @@ def test_fast_path_reproduces_simpy_exactly(name):
     a, b = slow.summary(), fast.summary()
     assert (a.pop("engine"), b.pop("engine")) == ("simpy", "fast")
     assert a == b
-    pd.testing.assert_frame_equal(slow.deals, fast.deals, check_exact=True)
-    pd.testing.assert_frame_equal(slow.stage_times, fast.stage_times, check_exact=True)
-    pd.testing.assert_frame_equal(slow.rep_quarters, fast.rep_quarters, check_exact=True)
+    tables_slow, tables_fast = slow.tables(), fast.tables()
+    assert set(tables_slow) == set(tables_fast)
+    for table in tables_slow:  # every table, reps and waits included
+        pd.testing.assert_frame_equal(tables_slow[table], tables_fast[table], check_exact=True,
+                                      obj=table)
+    pd.testing.assert_frame_equal(slow.reps, fast.reps, check_exact=True)
+    pd.testing.assert_frame_equal(slow.waits, fast.waits, check_exact=True)
+    assert len(fast.reps) == 8 * sc.team.reps
 
 
 # ------------------------------------------------------------------ statistical
