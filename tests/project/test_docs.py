@@ -1,0 +1,47 @@
+"""The documentation site: it builds with warnings as errors, its examples run, and the
+README stays a short front page that links into it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_EXAMPLES = ["README.md", "docs/api.md"]  # pages whose ```python blocks run as tests
+
+
+def test_site_builds_strictly(tmp_path):
+    pytest.importorskip("mkdocs", reason="the docs extra (installed by dev.py)")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                          "-f", str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
+                         capture_output=True, text=True, env=env, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (tmp_path / "site" / "architecture" / "index.html").exists()
+
+
+def test_every_docs_page_is_in_the_nav():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    missing = [p.name for p in (ROOT / "docs").glob("*.md") if p.name not in nav]
+    assert not missing
+
+
+@pytest.mark.parametrize("page", RUN_EXAMPLES)
+def test_examples_run(page):
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / page).read_text(), re.S)
+    assert blocks, f"{page} has no python example"
+    for code in blocks:
+        exec(compile(code, page, "exec"), {})
+
+
+def test_readme_is_a_front_page():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.encode()) < 6000, "keep the README to two screens; move detail to docs/"
+    for page in re.findall(r"\(docs/([\w-]+\.md)\)", text):
+        assert (ROOT / "docs" / page).exists(), page
+    assert "dev.py app" in text.split("## Lessons")[0], "the app command sits by the quick start"
