@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import SimkitInputError
 
-__all__ = ["atomic_write", "atomic_write_table", "TABLE_FORMATS"]
+__all__ = ["atomic_write", "atomic_write_table", "json_text", "TABLE_FORMATS"]
 
 TABLE_FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".xlsx": "Excel"}
 
@@ -49,3 +49,30 @@ def atomic_write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     if ext == ".parquet":
         return atomic_write(path, lambda p: df.to_parquet(p, index=False))
     return atomic_write(path, lambda p: df.to_excel(p, index=False, engine="openpyxl"))
+
+
+def _finite(obj):
+    """``obj`` with every NaN / infinite float (numpy ones too) replaced by None."""
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def json_text(obj, **kwargs) -> str:
+    """Strict JSON (RFC 8259): a number that is NaN or infinite becomes ``null``, never the
+    ``NaN`` / ``Infinity`` that Python's json module writes by default."""
+    import json
+
+    return json.dumps(_finite(obj), allow_nan=False, **kwargs)

@@ -13,13 +13,14 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from .errors import _MISSING, ScenarioError
+from .errors import _MISSING, ScenarioError, SimkitInputError
 from .params import Funnel, Scenario, rescale_conversions, win_probs_from_conversions
 
 __all__ = ["load_scenario", "scenario_from_dict", "apply_overrides", "dump_toml", "parse_value"]
@@ -119,22 +120,48 @@ def _strip(tp: Any) -> Any:
 # ----------------------------------------------------------------- files
 
 
+#: Largest scenario file read, bytes (a scenario is a few kB; this is generous).
+MAX_SCENARIO_BYTES = 1024 * 1024
+
+
 def load_scenario(path: str | os.PathLike) -> Scenario:
-    """Read and validate a TOML scenario file."""
+    """Read and validate a TOML scenario file (a regular file of at most 1 MB)."""
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise SimkitInputError("path", path, "a file path (str or pathlib.Path) of a "
+                               "TOML scenario file")
     p = Path(path)
-    if not p.exists():
-        raise ScenarioError([("file", str(p), "no such file")], None)
-    if p.is_dir():
-        raise ScenarioError([("file", str(p), "is a folder, not a scenario file")], None)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        if not p.exists():
+            raise ScenarioError([("file", str(p), "no such file")], None)
+        if p.is_dir():
+            raise ScenarioError([("file", str(p), "is a folder, not a scenario file")], None)
+        if not p.is_file():
+            raise ScenarioError([("file", str(p), "is not a regular file (a device, pipe or "
+                                  "socket); give a .toml scenario file")], None)
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError([("file", str(p), f"cannot be read ({exc.strerror or exc})")]
+                            ) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([("file", str(p), f"is larger than {MAX_SCENARIO_BYTES // 1024} kB; "
+                              "a scenario file is a few kB of TOML")], None)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ScenarioError([("file", str(p), f"cannot be read as UTF-8 text ({exc})")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([("TOML syntax", _Elided(), str(exc))], str(p)) from None
+    data = _toml(text, str(p))
     return scenario_from_dict(data, str(p))
+
+
+def _toml(text: str, source: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([("TOML syntax", _Elided(), str(exc))], source) from None
+    except RecursionError:
+        raise ScenarioError([("TOML syntax", _Elided(),
+                              "arrays or tables nested too deeply")], source) from None
 
 
 def dump_toml(scenario: Scenario) -> str:
@@ -149,6 +176,9 @@ def parse_value(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ScenarioError([("value", text[:40] + ("..." if len(text) > 40 else ""),
+                              "arrays or tables nested too deeply")], "--set") from None
 
 
 # ----------------------------------------------------------------- overrides
@@ -157,6 +187,14 @@ _VIRTUAL = {"funnel.win_rate", "funnel.win_probs", "funnel.conversions"}
 
 
 def apply_overrides(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
+    if not isinstance(changes, Mapping):
+        raise SimkitInputError(
+            "changes", changes,
+            'a mapping of dotted paths to values, e.g. sc.override({"team.reps": 3})')
+    for path in changes:
+        if not isinstance(path, str):
+            raise ScenarioError([(repr(path), changes[path],
+                                  "a dotted path in quotes such as \"team.reps\"")], "override")
     data = scenario.model_dump(mode="json", by_alias=True)
     for path, value in changes.items():
         if path in _VIRTUAL:

@@ -197,6 +197,8 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
             else "serial")
     if backend not in BACKENDS:
         raise SimkitInputError("backend", backend, "one of " + ", ".join(BACKENDS))
+    if scheduler:
+        check_scheduler_address(scheduler)
     if workers is not None:
         workers = _check_int("workers", workers, 1)
     if batch_size is not None:
@@ -280,7 +282,7 @@ def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
     own = []
     if client is None:
         if scheduler:
-            client = Client(scheduler)
+            client = _connect(Client, scheduler)
         else:
             cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
                                    processes=True, dashboard_address=None)
@@ -298,6 +300,35 @@ def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
     finally:
         for obj in own:
             obj.close()
+
+
+#: Seconds to wait for a dask scheduler to answer before giving up.
+SCHEDULER_TIMEOUT = 5
+
+
+def check_scheduler_address(scheduler: str) -> str:
+    """``scheduler`` if it looks like a dask address (``tcp://host:port``, ``tls://...``,
+    ``inproc://...``, ``ws(s)://...``); otherwise a clear :class:`SimkitInputError`."""
+    import re
+
+    if not isinstance(scheduler, str) or not re.fullmatch(
+            r"((tcp|tls|ws|wss|ucx)://)?[^\s/:]+:\d{1,5}|(tcp|tls|ws|wss|ucx)://[^\s/:]+"
+            r"|inproc://\S+", scheduler):
+        raise SimkitInputError("--scheduler", scheduler,
+                               "a dask scheduler address such as tcp://10.0.0.5:8786")
+    return scheduler
+
+
+def _connect(client_cls, scheduler: str):
+    check_scheduler_address(scheduler)
+    try:
+        return client_cls(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SimkitInputError(
+            "--scheduler", scheduler,
+            f"a dask scheduler that answers within {SCHEDULER_TIMEOUT} s "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no answer'})",
+        ) from None
 
 
 def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from ..io import atomic_write
+from ..io import atomic_write, json_text
 from ..simulation import DEFAULT_SEED
 from . import main
 from .common import FINITE_FLOAT, FiniteFloatRange
@@ -105,7 +104,7 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     if out is not None:
         atomic_write_table(res.table, out)
     if as_json:
-        click.echo(json.dumps(res.records()))
+        click.echo(json_text(res.records()))
         return
     click.echo(f"back-test of {Path(export).name} (mapping {imp.mapping.name}; "
                f"{imp.quality.rows_excluded} of {imp.quality.rows_in} rows excluded): "

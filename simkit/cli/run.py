@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ..errors import SimkitInputError
-from ..io import atomic_write
+from ..io import atomic_write, json_text
 from ..presets import preset, preset_names
 from ..simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
 from . import main
@@ -67,9 +66,9 @@ def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, 
         res.write(out_dir, fmt)
         atomic_write(out_dir / "scenario.toml", lambda p: p.write_text(sc.to_toml(), "utf-8"))
         atomic_write(out_dir / "summary.json",
-                     lambda p: p.write_text(json.dumps(summary, indent=2) + "\n", "utf-8"))
+                     lambda p: p.write_text(json_text(summary, indent=2) + "\n", "utf-8"))
     if as_json:
-        click.echo(json.dumps(summary))
+        click.echo(json_text(summary))
     else:
         click.echo(format_summary(summary))
         if out_dir is not None:

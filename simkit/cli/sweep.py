@@ -46,6 +46,11 @@ def parse_grid(items: tuple[str, ...]) -> dict:
         vals = split_values(values)
         if any(v == "" for v in vals):
             raise SimkitInputError("--grid", item, "values separated by single commas")
+        if path.strip() in grid:
+            raise SimkitInputError(
+                "--grid", item,
+                f"each path once: {path.strip()} is already given; put all its values in one "
+                f"--grid {path.strip()}=V1,V2,...")
         grid[path.strip()] = [parse_value(v) for v in vals]
     return grid
 
