@@ -73,6 +73,10 @@ def simulate_progressive(
             return
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise SimkitInputError("replications", replications, "a whole number of at least 1")
+    if isinstance(scenario, Scenario):
+        from .budget import check_work
+
+        check_work(scenario, replications)
     counts = progressive_counts(replications, first, growth)
     # simulate() checks the other arguments (and refuses engine="fast" here).
     res = simulate(scenario, counts[0], seed, model=model, engine=engine, progress=False)

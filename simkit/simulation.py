@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .budget import check_work
 from .engine import FunnelModel, run_replication
 from .errors import SimkitInputError
 from .params import Scenario
@@ -24,6 +25,7 @@ def simulate(
     progress: bool | None = None,
     model: type[FunnelModel] = FunnelModel,
     engine: str = "auto",
+    max_work: float | None = None,
 ) -> Results:
     """Run ``replications`` independent replications of ``scenario`` with the SimPy engine.
 
@@ -37,6 +39,12 @@ def simulate(
     seed give identical results on every run; two scenarios run on the same
     seed share random numbers (see :mod:`simkit.rng`). ``progress`` shows a
     progress bar (default: only when stderr is a terminal and the run is long).
+
+    Before anything runs, the run's size is checked against the work budget
+    (:mod:`simkit.budget`: 20 million simulated deals and 4 GB of tables by
+    default; ``max_work`` or the environment variable ``SIMKIT_MAX_WORK``
+    raises it): a bigger run raises :class:`~simkit.SimkitInputError` with the
+    estimate.
     """
     if isinstance(scenario, str):
         scenario = preset(scenario)
@@ -49,6 +57,7 @@ def simulate(
         raise SimkitInputError("seed", seed, "a whole number of at least 0")
     if engine not in ("auto", "simpy", "fast"):
         raise SimkitInputError("engine", engine, "'auto', 'simpy' or 'fast'")
+    check_work(scenario, replications, max_work=max_work)
     if engine != "simpy":
         from .fastpath import simulate_fast, unsupported_reason
 

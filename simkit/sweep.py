@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .budget import check_grid_points, check_work
 from .engine import FunnelModel, run_replication
 from .errors import SimkitInputError
 from .params import Scenario
@@ -62,6 +63,7 @@ def expand_grid(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise SimkitInputError(f"grid[{path!r}]", vals, "at least one value")
         paths.append(path)
         values.append(vals)
+    check_grid_points(math.prod(len(v) for v in values))
     return [dict(zip(paths, combo)) for combo in itertools.product(*values)]
 
 
@@ -179,13 +181,15 @@ def _check_int(name: str, value, low: int) -> int:
 def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | Sequence[int], *,
                 backend: str | None = None, workers: int | None = None,
                 batch_size: int | None = None, client=None, scheduler: str | None = None,
-                progress: bool | None = None) -> pd.DataFrame:
+                progress: bool | None = None, max_work: float | None = None) -> pd.DataFrame:
     """Per-replication metrics of each scenario: columns ``scenario`` (its position),
     ``replication`` and the metrics, in (scenario, replication) order.
 
     ``seeds`` is one seed for all (common random numbers) or one per scenario.
+    The total size is checked against the work budget first (:mod:`simkit.budget`).
     """
     replications = _check_int("replications", replications, 1)
+    check_work(list(scenarios), replications, max_work=max_work)
     seeds = [seeds] * len(scenarios) if isinstance(seeds, (int, np.integer)) else list(seeds)
     for s in seeds:
         _check_int("seed", s, 0)
@@ -265,12 +269,29 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["simkit.sweep", "simkit.fastpath", "simkit.dynamics",
                                     "simkit.results_team"])
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx,
+                               initializer=_ignore_sigint)
+    try:
         futs = {pool.submit(_run_group, [scenarios[i] for i in idx], [seeds[i] for i in idx],
                             a, b): (idx, a, b)
                 for idx, a, b in tasks}
         for f in as_completed(futs):
             done(futs[f], f.result())
+    except BaseException:
+        # Ctrl-C or an error: stop the workers now instead of waiting for their tasks.
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_sigint():
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
@@ -346,7 +367,8 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200,
           seed: int = 1, *, backend: str | None = None, workers: int | None = None,
           batch_size: int | None = None, client=None, scheduler: str | None = None,
-          progress: bool | None = None, confidence: float = 0.95) -> pd.DataFrame:
+          progress: bool | None = None, confidence: float = 0.95,
+          max_work: float | None = None) -> pd.DataFrame:
     """Run every scenario of ``grid`` (see :func:`expand_grid`) on the same seeds.
 
     Returns a long tidy table: ``scenario`` (its number), one column per grid
@@ -355,6 +377,9 @@ def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200
     ``backend``: ``"serial"``, ``"processes"`` (default on a multi-core
     machine) or ``"dask"`` (a ``dask.distributed`` ``client``, a ``scheduler``
     address, or a LocalCluster of ``workers`` processes started for the call).
+    A grid of more than 10,000 points, or a sweep above the work budget
+    (:mod:`simkit.budget`; ``max_work`` or ``SIMKIT_MAX_WORK`` raise it), is refused
+    before anything runs.
     """
     if isinstance(base, str):
         base = preset(base)
@@ -366,7 +391,7 @@ def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200
     scenarios = [base.override(p) if p else base for p in points]  # validates every point first
     metrics = run_metrics(scenarios, replications, seed, backend=backend, workers=workers,
                           batch_size=batch_size, client=client, scheduler=scheduler,
-                          progress=progress)
+                          progress=progress, max_work=max_work)
     table = summarise(metrics, confidence)
     cols = pd.DataFrame(points, index=range(len(points)))
     for path in reversed(list(cols.columns)):

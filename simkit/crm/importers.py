@@ -72,7 +72,7 @@ def read_table(path: str | os.PathLike, field: str = "export",
     ext = p.suffix.lower()
     try:
         if ext in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, dtype=str)
+            df = pd.read_excel(p, dtype=str, engine="openpyxl")
         elif ext == ".xls":
             try:
                 import python_calamine  # noqa: F401
