@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..io import atomic_write, json_text
+from ..io import (
+    atomic_folder,
+    atomic_write,
+    check_output_dir,
+    check_output_file,
+    json_text,
+    write_manifest,
+)
 from ..simulation import DEFAULT_SEED
 from . import main
 from .common import FINITE_FLOAT, FiniteFloatRange
@@ -60,14 +67,22 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
     from ..crm import estimate
     from ..crm.report import calibration_report, write_report
 
+    # Both targets are checked before anything is read or written, and the report is
+    # written before the scenario: a failure never leaves one without the other.
+    check_output_file(out)
+    if report_dir is not None:
+        check_output_dir(report_dir, "--report")
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
                   encoding, dayfirst, decimal)
     est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
     sc = est.scenario()
-    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
     rep = calibration_report(est, imp.quality)
     if report_dir is not None:
-        write_report(rep, report_dir)
+        with atomic_folder(report_dir, "--report") as tmp:
+            write_report(rep, tmp)
+            write_manifest(tmp, command="simkit calibrate", export=Path(export).name,
+                           mapping=imp.mapping.name, cutoff=str(cutoff), lookback_weeks=lookback)
+    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
     click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
     click.echo("")
     click.echo(rep["parameters"].to_string(index=False))
@@ -96,6 +111,8 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     from ..io import atomic_write_table
 
     weeks = parse_horizon(horizon)
+    if out is not None:
+        check_output_file(out)
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
                   encoding, dayfirst, decimal)
     res = run_backtest(imp.deals, list(cutoffs), horizon_weeks=weeks, replications=replications,

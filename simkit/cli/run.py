@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import SimkitInputError
-from ..io import atomic_write, json_text
+from ..io import atomic_folder, atomic_write, check_output_dir, json_text, write_manifest
 from ..presets import preset, preset_names
 from ..simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
 from . import main
@@ -58,15 +57,19 @@ def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, 
     it the --preset (default small-projects) is used.
     """
     sc = resolve_scenario(scenario_file, preset_name, sets)
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise SimkitInputError("--out", str(out_dir), "a folder (this is a file)")
+    if out_dir is not None:
+        check_output_dir(out_dir)
     res = simulate(sc, replications=replications, seed=seed, progress=progress, engine=engine)
     summary = res.summary()
     if out_dir is not None:
-        res.write(out_dir, fmt)
-        atomic_write(out_dir / "scenario.toml", lambda p: p.write_text(sc.to_toml(), "utf-8"))
-        atomic_write(out_dir / "summary.json",
-                     lambda p: p.write_text(json_text(summary, indent=2) + "\n", "utf-8"))
+        # One unit: tables, scenario, summary and manifest appear together or not at all.
+        with atomic_folder(out_dir) as tmp:
+            res.write(tmp, fmt)
+            atomic_write(tmp / "scenario.toml", lambda p: p.write_text(sc.to_toml(), "utf-8"))
+            atomic_write(tmp / "summary.json",
+                         lambda p: p.write_text(json_text(summary, indent=2) + "\n", "utf-8"))
+            write_manifest(tmp, command="simkit run", scenario=sc.name, seed=seed,
+                           replications=replications, engine=res.engine, format=fmt)
     if as_json:
         click.echo(json_text(summary))
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import SimkitInputError
-from ..io import TABLE_FORMATS, atomic_write_table
+from ..io import TABLE_FORMATS, atomic_write_table, check_output_file
 from ..scenario_io import parse_value
 from ..simulation import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from ..sweep import BACKENDS
@@ -85,6 +85,7 @@ def sweep(scenario_file, preset_name, sets, grids, replications, seed, backend, 
         raise SimkitInputError("--out", str(out), "a name ending in " + ", ".join(TABLE_FORMATS))
     if scheduler and backend not in (None, "dask"):
         raise SimkitInputError("--scheduler", scheduler, "only with --backend dask")
+    check_output_file(out)
     base = resolve_scenario(scenario_file, preset_name, sets)
     grid = parse_grid(grids)
     table = run_sweep(base, grid, replications=replications, seed=seed, backend=backend,
