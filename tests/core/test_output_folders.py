@@ -206,7 +206,9 @@ def test_unwritable_targets_refused_before_any_work_simulated(tmp_path, monkeypa
     """The same check as above, where the tests run as root: access() says no."""
     import simkit.io as sio
 
-    monkeypatch.setattr(sio.os, "access", lambda *a, **k: False)
+    real = os.access
+    monkeypatch.setattr(sio.os, "access", lambda p, mode, **k: False if mode & os.W_OK
+                        else real(p, mode, **k))
     ran = []
     monkeypatch.setattr("simkit.cli.run.simulate", lambda *a, **k: ran.append(1))
     r = invoke("run", "-n", "2", "--out", str(tmp_path / "res"))
