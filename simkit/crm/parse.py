@@ -30,7 +30,9 @@ _CURRENCY = re.compile(r"^(?:RMB|CNY|USD|EUR|人民币|[¥$€£])\s*|\s*(?:RMB|
                        re.IGNORECASE)
 _UNITS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
 _UNIT_RE = re.compile(r"(百万|万|亿|千)$")
-_NUMBER = re.compile(r"^[+-]?(?:\d[\d,.' ]*)?\d$|^[+-]?\d*[.,]\d+$")
+# The numeric core once one sign, currency and unit are taken off: digits with
+# separators (a second sign, as in "--5", makes the value unreadable).
+_NUMBER = re.compile(r"^(?:\d[\d,.' ]*)?\d$|^\d*[.,]\d+$")
 
 
 def normalise(value) -> str | None:
