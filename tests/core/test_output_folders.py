@@ -93,9 +93,9 @@ def test_interrupt_during_the_second_table_leaves_the_old_folder(tmp_path, monke
 def test_sigterm_leaves_no_partial_folder_or_stray_file(tmp_path):
     env = dict(os.environ, SIMKIT_MAX_WORK="inf", SIMKIT_MAX_MEMORY_MB="inf")
     out = tmp_path / "res"
-    p = subprocess.Popen([SIMKIT, "run", "-n", "3000", "--engine", "simpy", "--out", str(out)],
+    p = subprocess.Popen([SIMKIT, "run", "-n", "5000", "--engine", "simpy", "--out", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(3)
+    time.sleep(4)
     p.send_signal(signal.SIGTERM)
     _o, err = p.communicate(timeout=20)
     assert p.returncode == 143 and "terminated" in err and "Traceback" not in err
