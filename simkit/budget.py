@@ -36,8 +36,16 @@ from dataclasses import dataclass
 
 from .errors import SimkitInputError
 
-__all__ = ["MAX_WORK", "MAX_MEMORY_MB", "MAX_GRID_POINTS", "WorkEstimate", "estimate_work",
-           "check_work", "check_grid_points", "deals_per_replication"]
+__all__ = [
+    "MAX_GRID_POINTS",
+    "MAX_MEMORY_MB",
+    "MAX_WORK",
+    "WorkEstimate",
+    "check_grid_points",
+    "check_work",
+    "deals_per_replication",
+    "estimate_work",
+]
 
 MAX_WORK = 20_000_000
 MAX_MEMORY_MB = 4096

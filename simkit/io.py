@@ -21,8 +21,16 @@ import pandas as pd
 
 from .errors import SimkitInputError
 
-__all__ = ["atomic_folder", "atomic_write", "atomic_write_table", "check_output_dir",
-           "check_output_file", "json_text", "write_manifest", "TABLE_FORMATS"]
+__all__ = [
+    "TABLE_FORMATS",
+    "atomic_folder",
+    "atomic_write",
+    "atomic_write_table",
+    "check_output_dir",
+    "check_output_file",
+    "json_text",
+    "write_manifest",
+]
 
 MANIFEST = "manifest.json"
 
@@ -216,7 +224,7 @@ def write_manifest(folder: str | os.PathLike, **fields) -> Path:
     folder = Path(folder)
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
     data = {**fields, "simkit_version": __version__,
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "files": {p.name: p.stat().st_size for p in files}}
     return atomic_write(folder / MANIFEST,
                         lambda p: p.write_text(json_text(data, indent=2) + "\n", "utf-8"))

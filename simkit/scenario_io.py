@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import _MISSING, ScenarioError, SimkitInputError
 from .params import Funnel, Scenario, rescale_conversions, win_probs_from_conversions
 
-__all__ = ["load_scenario", "scenario_from_dict", "apply_overrides", "dump_toml", "parse_value"]
+__all__ = ["apply_overrides", "dump_toml", "load_scenario", "parse_value", "scenario_from_dict"]
 
 
 # ----------------------------------------------------------------- validation
@@ -136,16 +136,16 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
         if p.is_dir():
             raise ScenarioError([("file", str(p), "is a folder, not a scenario file")], None)
         if not p.is_file():
-            raise ScenarioError([("file", str(p), "is not a regular file (a device, pipe or "
-                                  "socket); give a .toml scenario file")], None)
+            raise ScenarioError([("file", str(p), ("is not a regular file (a device, pipe or "
+                                                   "socket); give a .toml scenario file"))], None)
         with open(p, "rb") as fh:
             raw = fh.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
         raise ScenarioError([("file", str(p), f"cannot be read ({exc.strerror or exc})")]
                             ) from None
     if len(raw) > MAX_SCENARIO_BYTES:
-        raise ScenarioError([("file", str(p), f"is larger than {MAX_SCENARIO_BYTES // 1024} kB; "
-                              "a scenario file is a few kB of TOML")], None)
+        raise ScenarioError([("file", str(p), (f"is larger than {MAX_SCENARIO_BYTES // 1024} kB; "
+                                               "a scenario file is a few kB of TOML"))], None)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -191,9 +191,9 @@ def apply_overrides(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
         raise SimkitInputError(
             "changes", changes,
             'a mapping of dotted paths to values, e.g. sc.override({"team.reps": 3})')
-    for path in changes:
+    for path, value in changes.items():
         if not isinstance(path, str):
-            raise ScenarioError([(repr(path), changes[path],
+            raise ScenarioError([(repr(path), value,
                                   "a dotted path in quotes such as \"team.reps\"")], "override")
     data = scenario.model_dump(mode="json", by_alias=True)
     for path, value in changes.items():

@@ -11,7 +11,7 @@ from .params import Scenario
 from .presets import preset
 from .results import Results
 
-__all__ = ["simulate", "DEFAULT_SEED", "DEFAULT_REPLICATIONS"]
+__all__ = ["DEFAULT_REPLICATIONS", "DEFAULT_SEED", "simulate"]
 
 DEFAULT_SEED = 1
 DEFAULT_REPLICATIONS = 200

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SimkitInputError
-from .parse import parse_amounts, parse_dates
 from .mappings import CANONICAL, Mapping, detect_mapping, get_mapping
+from .parse import parse_amounts, parse_dates
 from .privacy import pseudonymise
 from .quality import QualityReport, check_quality
 

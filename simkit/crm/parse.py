@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import SimkitInputError
 
-__all__ = ["normalise", "parse_amounts", "parse_dates", "decide_decimal", "decide_dayfirst"]
+__all__ = ["decide_dayfirst", "decide_decimal", "normalise", "parse_amounts", "parse_dates"]
 
 # Currency words and signs removed around the number (after NFKC, so ￥ is ¥).
 _CURRENCY = re.compile(r"^(?:RMB|CNY|USD|EUR|人民币|[¥$€£])\s*|\s*(?:RMB|CNY|元|人民币|块)$",

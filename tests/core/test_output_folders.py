@@ -103,8 +103,8 @@ def test_sigterm_leaves_no_partial_folder_or_stray_file(tmp_path):
 
 
 def test_sigterm_while_writing_cleans_up(tmp_path, monkeypatch):
-    from simkit.cli import _Terminated
     import simkit.io as sio
+    from simkit.cli import _Terminated
 
     real = sio.atomic_write_table
     calls = []

@@ -10,14 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import T0, synthetic_deals
 
 from simkit.cli import main
 from simkit.crm import CRMDataError, get_mapping, load_mapping, read_export
 from simkit.crm.importers import import_frame
 from simkit.crm.parse import parse_amounts, parse_dates
 from simkit.errors import SimkitInputError
-
-from conftest import T0, synthetic_deals
 
 
 def _maven(n=40, amount=None, created=None, closed=None):
