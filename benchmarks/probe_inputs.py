@@ -392,7 +392,8 @@ def sigterm_out():
     left = [x.name for x in d.iterdir()]
     if "Traceback" in err:
         return TRACEBACK, err[-200:]
-    return (CLEAN if not left and p.returncode == 143 else WRONG), f"exit {p.returncode}, left {left}"
+    kind = CLEAN if not left and p.returncode == 143 else WRONG
+    return kind, f"exit {p.returncode}, left {left}"
 
 
 add("signals", "SIGTERM during run --out", sigterm_out)
@@ -557,7 +558,8 @@ def interrupted_write():
     after = {p.name: p.read_bytes() for p in d.iterdir()}
     stray = [p.name for p in d.parent.iterdir() if p.name.startswith(".")]
     ok = r.exit_code == 130 and after == before and not stray
-    return (CLEAN if ok else WRONG), f"exit {r.exit_code}, unchanged {after == before}, stray {stray}"
+    detail = f"exit {r.exit_code}, unchanged {after == before}, stray {stray}"
+    return (CLEAN if ok else WRONG), detail
 
 
 add("JSON/output", "Ctrl-C during the second table", interrupted_write)

@@ -59,7 +59,8 @@ MAX_STAGE_WEEKS = 520
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 def conversions_from_win_probs(win_probs: Sequence[float]) -> list[float]:

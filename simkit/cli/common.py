@@ -35,7 +35,7 @@ FINITE_FLOAT = FiniteFloat()
 
 
 class FiniteFloatRange(click.FloatRange):
-    """:class:`click.FloatRange` that names ``nan`` / ``inf`` as not numbers (not as out of range)."""
+    """:class:`click.FloatRange` that calls ``nan`` / ``inf`` not numbers (not out of range)."""
 
     def convert(self, value, param, ctx):
         return super().convert(FINITE_FLOAT.convert(value, param, ctx), param, ctx)
