@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from simkit.cli.group import main
+from simkit.sim.io import (
+    atomic_folder,
+    atomic_write,
+    check_output_dir,
+    check_output_file,
+    json_text,
+    write_manifest,
+)
 from simkit.sim.dispatch import DEFAULT_SEED
-from simkit.sim.io import atomic_write
+from simkit.cli.group import main
+from simkit.cli.common import FINITE_FLOAT, FiniteFloatRange
 
 
 def _export_options(f):
@@ -17,10 +24,17 @@ def _export_options(f):
                      help="Replace rep and account names with stable pseudonyms in every output.")(f)
     f = click.option("--pseudonym-key", default="simkit", show_default=True,
                      help="Key for the pseudonyms (the same key gives the same pseudonyms).")(f)
-    f = click.option("--lookback", "lookback", type=click.FloatRange(4, 520), default=26,
+    f = click.option("--lookback", "lookback", type=FiniteFloatRange(4, 520), default=26,
                      show_default=True, help="Weeks before the cutoff whose deals are used.")(f)
-    f = click.option("--amount-divisor", type=float, default=None,
+    f = click.option("--amount-divisor", type=FINITE_FLOAT, default=None,
                      help="Divide the export's amounts by this to get 万 CNY (default 10000).")(f)
+    f = click.option("--encoding", default=None, metavar="NAME",
+                     help="The CSV's text encoding, e.g. gbk (default: UTF-8, else GB18030).")(f)
+    f = click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
+                     help="Read dates such as 05/03/2024 day first or month first (default: "
+                          "decided from each date column; a column that fits both is refused).")(f)
+    f = click.option("--decimal", type=click.Choice([".", ","]), default=None,
+                     help="The amounts' decimal mark (default: decided from the column).")(f)
     f = click.option("--strict", is_flag=True,
                      help="Refuse the file if any row breaks a data-quality rule.")(f)
     f = click.option("--wins", "wins", type=click.Path(dir_okay=False, path_type=Path),
@@ -31,11 +45,13 @@ def _export_options(f):
     return f
 
 
-def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key):
+def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
+            encoding=None, dayfirst=None, decimal=None):
     from simkit.crm import read_export
 
     return read_export(export, mapping, wins=wins, strict=strict, amount_divisor=amount_divisor,
-                       pseudonyms=pseudonyms, pseudonym_key=pseudonym_key)
+                       pseudonyms=pseudonyms, pseudonym_key=pseudonym_key, encoding=encoding,
+                       dayfirst=dayfirst, decimal=decimal)
 
 
 @main.command()
@@ -46,18 +62,27 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the calibration report tables (CSV) and report.md here.")
 def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
-              cutoff, out, report_dir):
+              encoding, dayfirst, decimal, cutoff, out, report_dir):
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
     from simkit.crm import estimate
     from simkit.crm.report import calibration_report, write_report
 
-    imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)
+    # Both targets are checked before anything is read or written, and the report is
+    # written before the scenario: a failure never leaves one without the other.
+    check_output_file(out)
+    if report_dir is not None:
+        check_output_dir(report_dir, "--report")
+    imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
+                  encoding, dayfirst, decimal)
     est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
     sc = est.scenario()
-    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
     rep = calibration_report(est, imp.quality)
     if report_dir is not None:
-        write_report(rep, report_dir)
+        with atomic_folder(report_dir, "--report") as tmp:
+            write_report(rep, tmp)
+            write_manifest(tmp, command="simkit calibrate", export=Path(export).name,
+                           mapping=imp.mapping.name, cutoff=str(cutoff), lookback_weeks=lookback)
+    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
     click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
     click.echo("")
     click.echo(rep["parameters"].to_string(index=False))
@@ -79,21 +104,24 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the long table (csv, parquet or xlsx by extension).")
 def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
-             cutoffs, horizon, replications, seed, as_json, out):
+             encoding, dayfirst, decimal, cutoffs, horizon, replications, seed, as_json, out):
     """Calibrate at each --cutoff, simulate forward, and score against what happened."""
     from simkit.crm.backtest import backtest as run_backtest
     from simkit.crm.backtest import parse_horizon
     from simkit.sim.io import atomic_write_table
 
     weeks = parse_horizon(horizon)
-    imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)
+    if out is not None:
+        check_output_file(out)
+    imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
+                  encoding, dayfirst, decimal)
     res = run_backtest(imp.deals, list(cutoffs), horizon_weeks=weeks, replications=replications,
                        seed=seed, lookback_weeks=lookback, source=Path(export).name,
                        progress=False)
     if out is not None:
         atomic_write_table(res.table, out)
     if as_json:
-        click.echo(json.dumps(res.records()))
+        click.echo(json_text(res.records()))
         return
     click.echo(f"back-test of {Path(export).name} (mapping {imp.mapping.name}; "
                f"{imp.quality.rows_excluded} of {imp.quality.rows_in} rows excluded): "

@@ -13,6 +13,35 @@ from simkit.model.params import Scenario
 from simkit.model.presets import DEFAULT_PRESET, preset, preset_names
 
 
+class FiniteFloat(click.ParamType):
+    """A float that is a number: ``nan``, ``inf`` and ``-inf`` are refused."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        import math
+
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(x):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return x
+
+
+FINITE_FLOAT = FiniteFloat()
+
+
+class FiniteFloatRange(click.FloatRange):
+    """:class:`click.FloatRange` that calls ``nan`` / ``inf`` not numbers (not out of range)."""
+
+    def convert(self, value, param, ctx):
+        return super().convert(FINITE_FLOAT.convert(value, param, ctx), param, ctx)
+
+
 def scenario_options(f):
     """SCENARIO_FILE argument plus --preset and --set, for commands that take a scenario."""
     f = click.option(

@@ -11,12 +11,40 @@ from simkit.model.errors import ScenarioError, SimkitInputError
 __all__ = ["main"]
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that half-written output is cleaned up."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return super().invoke(ctx)
         except (ScenarioError, SimkitInputError) as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: stopped, nothing half-written was left "
+                       "(已中断，未留下写了一半的文件)", err=True)
+            sys.exit(130)
+        except _Terminated:
+            click.echo("terminated: stopped, nothing half-written was left (已终止)", err=True)
+            sys.exit(143)
+        except MemoryError:
+            click.echo("error: out of memory; use fewer replications, reps or weeks "
+                       "(内存不足)", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            click.echo(f"error:{where}: {exc.strerror or exc} (nothing was written)", err=True)
             sys.exit(2)
 
 

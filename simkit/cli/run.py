@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from simkit.cli.common import resolve_scenario, scenario_options
-from simkit.cli.group import main
-from simkit.model.errors import SimkitInputError
+from simkit.sim.io import atomic_folder, atomic_write, check_output_dir, json_text, write_manifest
 from simkit.model.presets import preset, preset_names
 from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
-from simkit.sim.io import atomic_write
+from simkit.cli.group import main
+from simkit.cli.common import resolve_scenario, scenario_options
 
 
 def format_summary(s: dict) -> str:
@@ -59,17 +57,21 @@ def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, 
     it the --preset (default small-projects) is used.
     """
     sc = resolve_scenario(scenario_file, preset_name, sets)
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise SimkitInputError("--out", str(out_dir), "a folder (this is a file)")
+    if out_dir is not None:
+        check_output_dir(out_dir)
     res = simulate(sc, replications=replications, seed=seed, progress=progress, engine=engine)
     summary = res.summary()
     if out_dir is not None:
-        res.write(out_dir, fmt)
-        atomic_write(out_dir / "scenario.toml", lambda p: p.write_text(sc.to_toml(), "utf-8"))
-        atomic_write(out_dir / "summary.json",
-                     lambda p: p.write_text(json.dumps(summary, indent=2) + "\n", "utf-8"))
+        # One unit: tables, scenario, summary and manifest appear together or not at all.
+        with atomic_folder(out_dir) as tmp:
+            res.write(tmp, fmt)
+            atomic_write(tmp / "scenario.toml", lambda p: p.write_text(sc.to_toml(), "utf-8"))
+            atomic_write(tmp / "summary.json",
+                         lambda p: p.write_text(json_text(summary, indent=2) + "\n", "utf-8"))
+            write_manifest(tmp, command="simkit run", scenario=sc.name, seed=seed,
+                           replications=replications, engine=res.engine, format=fmt)
     if as_json:
-        click.echo(json.dumps(summary))
+        click.echo(json_text(summary))
     else:
         click.echo(format_summary(summary))
         if out_dir is not None:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from simkit.cli.common import resolve_scenario, scenario_options
-from simkit.cli.group import main
 from simkit.model.errors import SimkitInputError
+from simkit.sim.io import TABLE_FORMATS, atomic_write_table, check_output_file
 from simkit.model.overrides import parse_value
+from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from simkit.planning.sweep import BACKENDS
 from simkit.planning.sweep import sweep as run_sweep
-from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED
-from simkit.sim.io import TABLE_FORMATS, atomic_write_table
+from simkit.cli.group import main
+from simkit.cli.common import resolve_scenario, scenario_options
 
 
 def split_values(text: str) -> list[str]:
@@ -46,6 +46,11 @@ def parse_grid(items: tuple[str, ...]) -> dict:
         vals = split_values(values)
         if any(v == "" for v in vals):
             raise SimkitInputError("--grid", item, "values separated by single commas")
+        if path.strip() in grid:
+            raise SimkitInputError(
+                "--grid", item,
+                f"each path once: {path.strip()} is already given; put all its values in one "
+                f"--grid {path.strip()}=V1,V2,...")
         grid[path.strip()] = [parse_value(v) for v in vals]
     return grid
 
@@ -80,6 +85,7 @@ def sweep(scenario_file, preset_name, sets, grids, replications, seed, backend, 
         raise SimkitInputError("--out", str(out), "a name ending in " + ", ".join(TABLE_FORMATS))
     if scheduler and backend not in (None, "dask"):
         raise SimkitInputError("--scheduler", scheduler, "only with --backend dask")
+    check_output_file(out)
     base = resolve_scenario(scenario_file, preset_name, sets)
     grid = parse_grid(grids)
     table = run_sweep(base, grid, replications=replications, seed=seed, backend=backend,

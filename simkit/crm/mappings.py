@@ -24,6 +24,7 @@ in :data:`MAPPINGS`; a planner's own one is a small TOML file (see
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -54,7 +55,10 @@ class Mapping:
     # The export's close date of an *open* deal is an expected date (Salesforce,
     # HubSpot), not an event, so it is never read as a close.
     amount_divisor: float = 10_000.0
-    dayfirst: bool = False
+    # None: decided per date column from its values (see simkit.crm.parse)
+    dayfirst: bool | None = None
+    # None: the decimal mark of the amount column is decided from its values
+    decimal: str | None = None
     # lead-level shape: a second file of wins joined on the id
     wins_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -167,29 +171,49 @@ def load_mapping(path: str | Path) -> Mapping:
 
     ``name``, ``description``, ``[columns]`` (canonical name = export column or
     list of columns), ``won_labels`` / ``lost_labels`` / ``open_labels`` or
-    ``is_closed_column`` / ``is_won_column``, ``amount_divisor``, ``dayfirst``,
-    ``[wins_columns]``.
+    ``is_closed_column`` / ``is_won_column``, ``amount_divisor``, ``dayfirst``
+    (true / false; left out: decided from each date column), ``decimal`` ("." or ",";
+    left out: decided from the amount column), ``[wins_columns]``. A key of the wrong
+    type is refused with its name.
     """
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SimkitInputError("--mapping", str(p), "an existing mapping .toml file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SimkitInputError("--mapping", str(p), f"valid TOML ({exc})") from None
+    except (tomllib.TOMLDecodeError, RecursionError, UnicodeDecodeError) as exc:
+        raise SimkitInputError("--mapping", str(p), f"valid UTF-8 TOML ({exc})") from None
+    except OSError as exc:
+        raise SimkitInputError("--mapping", str(p), f"a readable mapping file ({exc})") from None
     allowed = {f.name for f in fields(Mapping)}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise SimkitInputError(f"{p}: {unknown[0]}", data[unknown[0]],
                                "one of the mapping keys " + ", ".join(sorted(allowed)))
 
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise SimkitInputError(f"{p}: {key}", data[key], "a text in quotes")
+
+    def names(key, v):
+        if isinstance(v, str):
+            return (v,)
+        if isinstance(v, list) and (v or key.endswith("_labels")) and all(
+                isinstance(x, str) for x in v):
+            return tuple(v)
+        raise SimkitInputError(f"{p}: {key}", v,
+                               "a column or label name in quotes, or a list of them")
+
     def cols(d, key):
-        d = d or {}
+        if d is None:
+            return {}
+        if not isinstance(d, dict):
+            raise SimkitInputError(f"{p}: {key}", d, "a table of canonical column = export column")
         bad = sorted(set(d) - set(CANONICAL))
         if bad:
             raise SimkitInputError(f"{p}: {key}.{bad[0]}", d[bad[0]],
                                    "a canonical column: " + ", ".join(CANONICAL))
-        return {k: (v,) if isinstance(v, str) else tuple(v) for k, v in d.items()}
+        return {k: names(f"{key}.{k}", v) for k, v in d.items()}
 
     kw = dict(data)
     kw.setdefault("name", p.stem)
@@ -198,11 +222,16 @@ def load_mapping(path: str | Path) -> Mapping:
     kw["wins_columns"] = cols(data.get("wins_columns"), "wins_columns")
     for key in ("won_labels", "lost_labels", "open_labels", "is_closed_column", "is_won_column"):
         if key in kw:
-            v = kw[key]
-            kw[key] = (v,) if isinstance(v, str) else tuple(v)
-    if "amount_divisor" in kw and not (isinstance(kw["amount_divisor"], (int, float))
-                                       and kw["amount_divisor"] > 0):
-        raise SimkitInputError(f"{p}: amount_divisor", kw["amount_divisor"], "a number above 0")
+            kw[key] = names(key, kw[key])
+    if "amount_divisor" in kw:
+        v = kw["amount_divisor"]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                math.isfinite(v) and v > 0):
+            raise SimkitInputError(f"{p}: amount_divisor", v, "a finite number above 0")
+    if "dayfirst" in kw and not isinstance(kw["dayfirst"], bool):
+        raise SimkitInputError(f"{p}: dayfirst", kw["dayfirst"], "true or false")
+    if "decimal" in kw and kw["decimal"] not in (".", ","):
+        raise SimkitInputError(f"{p}: decimal", kw["decimal"], "\".\" or \",\"")
     return Mapping(**kw)
 
 

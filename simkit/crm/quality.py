@@ -22,6 +22,7 @@ RULES: dict[str, str] = {
     "missing_owner": "no owner / rep",
     "unknown_stage": "stage or status label not in the mapping",
     "bad_date": "a date that cannot be read",
+    "bad_amount": "an amount that cannot be read (never counted as 0)",
     "missing_date": ("no created date, or a won / lost deal without a close date"),
     "close_before_create": "close date before the created date",
     "negative_amount": "amount below zero",

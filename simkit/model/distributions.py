@@ -35,7 +35,7 @@ __all__ = [
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @property
     def mean(self) -> float:  # pragma: no cover - every subclass overrides
@@ -131,7 +131,8 @@ class Exponential(_Dist):
     kind: Literal["exponential"] = "exponential"
     mean_: float = Field(gt=0, alias="mean", description="mean value")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              populate_by_name=True)
 
     @property
     def mean(self) -> float:
@@ -165,7 +166,8 @@ class Gamma(_Dist):
     mean_: float = Field(gt=0, alias="mean", description="mean value")
     cv: float = Field(gt=0, le=10, description="coefficient of variation, sd/mean")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              populate_by_name=True)
 
     @property
     def shape(self) -> float:
@@ -207,7 +209,8 @@ class LogNormal(_Dist):
     mean_: float = Field(gt=0, alias="mean", description="mean value")
     cv: float = Field(gt=0, le=50, description="coefficient of variation, sd/mean")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              populate_by_name=True)
 
     @property
     def sigma(self) -> float:

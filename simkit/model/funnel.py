@@ -14,15 +14,24 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simkit.model.distributions import Deterministic, Distribution
+from simkit.model.distributions import Deterministic, Distribution, Uniform
+from simkit.model.errors import SimkitInputError
 from simkit.model.labels import canonical, label_zh
 
 __all__ = ["Funnel", "Stage", "conversions_from_win_probs", "rescale_conversions",
            "win_probs_from_conversions"]
 
 
+#: Most stages a funnel may have (the fast path stores stage numbers in 8 bits;
+#: a real funnel has 3 to 8).
+MAX_STAGES = 100
+#: Longest mean (for a uniform, longest upper end) of one stage's duration, weeks.
+MAX_STAGE_WEEKS = 520
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 def conversions_from_win_probs(win_probs: Sequence[float]) -> list[float]:
@@ -30,16 +39,40 @@ def conversions_from_win_probs(win_probs: Sequence[float]) -> list[float]:
 
     ``[0.2, 0.35, 0.7] -> [0.571, 0.5, 0.7]``: 57% of intent deals reach
     solution, 50% of those reach negotiation, 70% of those are won.
+    Every probability must be in (0, 1] and none may fall towards the last
+    stage (a conversion above 1 is not a probability): anything else raises
+    :class:`~simkit.SimkitInputError`.
     """
-    p = [float(x) for x in win_probs]
+    try:
+        p = [float(x) for x in win_probs]
+    except (TypeError, ValueError):
+        raise SimkitInputError("win_probs", win_probs, "a list of numbers in (0, 1]") from None
+    for i, x in enumerate(p):
+        if not (math.isfinite(x) and 0 < x <= 1):
+            raise SimkitInputError(f"win_probs[{i}]", x, "a probability above 0 and at most 1")
+    for i in range(len(p) - 1):
+        if p[i] > p[i + 1]:
+            raise SimkitInputError(
+                f"win_probs[{i}]", p[i],
+                f"at most win_probs[{i + 1}] = {p[i + 1]:g}: the chance of winning cannot fall "
+                "as a deal moves towards won (the conversion would be above 1)")
     return [p[i] / p[i + 1] for i in range(len(p) - 1)] + [p[-1]] if p else []
 
 
 def win_probs_from_conversions(conversions: Sequence[float]) -> list[float]:
-    """Cumulative win probabilities from stage-to-stage conversions (the inverse)."""
+    """Cumulative win probabilities from stage-to-stage conversions (the inverse).
+
+    Every conversion must be in (0, 1]."""
+    try:
+        conv = [float(x) for x in conversions]
+    except (TypeError, ValueError):
+        raise SimkitInputError("conversions", conversions, "a list of numbers in (0, 1]") from None
+    for i, x in enumerate(conv):
+        if not (math.isfinite(x) and 0 < x <= 1):
+            raise SimkitInputError(f"conversions[{i}]", x, "a probability above 0 and at most 1")
     out: list[float] = []
     prod = 1.0
-    for c in reversed([float(x) for x in conversions]):
+    for c in reversed(conv):
         prod *= c
         out.append(prod)
     return out[::-1]
@@ -58,6 +91,16 @@ class Stage(_Frozen):
         description="time spent in the stage, weeks",
     )
 
+    @model_validator(mode="after")
+    def _duration_limit(self):
+        d = self.duration
+        longest = d.high if isinstance(d, Uniform) else d.mean
+        if longest > MAX_STAGE_WEEKS:
+            raise ValueError(
+                f"duration mean {d.mean:g} weeks is above the limit of {MAX_STAGE_WEEKS} weeks "
+                f"(10 years) for one stage")
+        return self
+
     @model_validator(mode="before")
     @classmethod
     def _labels(cls, data):
@@ -72,7 +115,9 @@ class Stage(_Frozen):
 class Funnel(_Frozen):
     """Ordered stages, first to last before "won"."""
 
-    stages: tuple[Stage, ...] = Field(min_length=1, description="ordered stages (at least one)")
+    stages: tuple[Stage, ...] = Field(
+        min_length=1, max_length=MAX_STAGES,
+        description=f"ordered stages (at least one, at most {MAX_STAGES})")
 
     @model_validator(mode="after")
     def _check(self):

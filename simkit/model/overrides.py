@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from collections.abc import Mapping
 from typing import Any
 
-from simkit.model.errors import ScenarioError
+from simkit.model.errors import ScenarioError, SimkitInputError
 from simkit.model.funnel import Funnel, win_probs_from_conversions
 from simkit.model.labels import canonical
 from simkit.model.validation import validate
@@ -28,6 +29,9 @@ def parse_value(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ScenarioError([("value", text[:40] + ("..." if len(text) > 40 else ""),
+                              "arrays or tables nested too deeply")], "--set") from None
 
 
 _VIRTUAL = {"funnel.win_rate", "funnel.win_probs", "funnel.conversions"}
@@ -36,6 +40,14 @@ _VIRTUAL = {"funnel.win_rate", "funnel.win_probs", "funnel.conversions"}
 def override_data(data: dict, changes: dict[str, Any]) -> dict:
     """A copy of a scenario's data (``model_dump(mode="json", by_alias=True)``) with
     ``changes`` applied; not yet validated."""
+    if not isinstance(changes, Mapping):
+        raise SimkitInputError(
+            "changes", changes,
+            'a mapping of dotted paths to values, e.g. sc.override({"team.reps": 3})')
+    for path, value in changes.items():
+        if not isinstance(path, str):
+            raise ScenarioError([(repr(path), value,
+                                  "a dotted path in quotes such as \"team.reps\"")], "override")
     data = copy.deepcopy(data)
     for path, value in changes.items():
         if path in _VIRTUAL:

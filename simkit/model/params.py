@@ -176,7 +176,7 @@ class Team(_Frozen):
 class Quota(_Frozen):
     """Quota: the team's per quarter and how it splits between reps."""
 
-    team_per_quarter: float = Field(gt=0, description="team quota per quarter, 万 CNY")
+    team_per_quarter: float = Field(gt=0, le=1e9, description="team quota per quarter, 万 CNY")
     split: Literal["equal", "by_archetype"] = Field(
         "equal",
         description="equal shares, or in proportion to each archetype's expected sales",

@@ -44,7 +44,8 @@ DYNAMICS_SECTIONS = ("capacity", "presales", "hiring", "ramp", "attrition")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class Capacity(_Frozen):

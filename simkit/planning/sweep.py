@@ -28,6 +28,7 @@ import pandas as pd
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
 from simkit.model.presets import as_scenario
+from simkit.sim.budget import check_grid_points, check_work
 from simkit.sim.dispatch import RunPlan, plan_run, run_range
 from simkit.sim.results import Results
 
@@ -62,6 +63,7 @@ def expand_grid(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise SimkitInputError(f"grid[{path!r}]", vals, "at least one value")
         paths.append(path)
         values.append(vals)
+    check_grid_points(math.prod(len(v) for v in values))
     return [dict(zip(paths, combo)) for combo in itertools.product(*values)]
 
 
@@ -150,13 +152,15 @@ def _check_int(name: str, value, low: int) -> int:
 def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | Sequence[int], *,
                 backend: str | None = None, workers: int | None = None,
                 batch_size: int | None = None, client=None, scheduler: str | None = None,
-                progress: bool | None = None) -> pd.DataFrame:
+                progress: bool | None = None, max_work: float | None = None) -> pd.DataFrame:
     """Per-replication metrics of each scenario: columns ``scenario`` (its position),
     ``replication`` and the metrics, in (scenario, replication) order.
 
     ``seeds`` is one seed for all (common random numbers) or one per scenario.
+    The total size is checked against the work budget first (:mod:`simkit.budget`).
     """
     replications = _check_int("replications", replications, 1)
+    check_work(list(scenarios), replications, max_work=max_work)
     seeds = [seeds] * len(scenarios) if isinstance(seeds, (int, np.integer)) else list(seeds)
     for s in seeds:
         _check_int("seed", s, 0)
@@ -169,6 +173,8 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
             else "serial")
     if backend not in BACKENDS:
         raise SimkitInputError("backend", backend, "one of " + ", ".join(BACKENDS))
+    if scheduler:
+        check_scheduler_address(scheduler)
     if workers is not None:
         workers = _check_int("workers", workers, 1)
     if batch_size is not None:
@@ -233,14 +239,31 @@ def _run_processes(tasks, plans, seeds, workers, done):
         ctx = mp.get_context("fork")
     else:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["simkit.planning.sweep", "simkit.sim.fastpath", "simkit.sim.dynamics",
-                                    "simkit.sim.results_team"])
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx) as pool:
+        ctx.set_forkserver_preload(["simkit.planning.sweep", "simkit.sim.fastpath",
+                                    "simkit.sim.dynamics", "simkit.sim.results_team"])
+    pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx,
+                               initializer=_ignore_sigint)
+    try:
         futs = {pool.submit(_run_group, [plans[i] for i in idx], [seeds[i] for i in idx],
                             a, b): (idx, a, b)
                 for idx, a, b in tasks}
         for f in as_completed(futs):
             done(futs[f], f.result())
+    except BaseException:
+        # Ctrl-C or an error: stop the workers now instead of waiting for their tasks.
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_sigint():
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_dask(tasks, plans, seeds, workers, client, scheduler, done):
@@ -252,7 +275,7 @@ def _run_dask(tasks, plans, seeds, workers, client, scheduler, done):
     own = []
     if client is None:
         if scheduler:
-            client = Client(scheduler)
+            client = _connect(Client, scheduler)
         else:
             cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
                                    processes=True, dashboard_address=None)
@@ -272,6 +295,35 @@ def _run_dask(tasks, plans, seeds, workers, client, scheduler, done):
             obj.close()
 
 
+#: Seconds to wait for a dask scheduler to answer before giving up.
+SCHEDULER_TIMEOUT = 5
+
+
+def check_scheduler_address(scheduler: str) -> str:
+    """``scheduler`` if it looks like a dask address (``tcp://host:port``, ``tls://...``,
+    ``inproc://...``, ``ws(s)://...``); otherwise a clear :class:`SimkitInputError`."""
+    import re
+
+    if not isinstance(scheduler, str) or not re.fullmatch(
+            r"((tcp|tls|ws|wss|ucx)://)?[^\s/:]+:\d{1,5}|(tcp|tls|ws|wss|ucx)://[^\s/:]+"
+            r"|inproc://\S+", scheduler):
+        raise SimkitInputError("--scheduler", scheduler,
+                               "a dask scheduler address such as tcp://10.0.0.5:8786")
+    return scheduler
+
+
+def _connect(client_cls, scheduler: str):
+    check_scheduler_address(scheduler)
+    try:
+        return client_cls(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SimkitInputError(
+            "--scheduler", scheduler,
+            f"a dask scheduler that answers within {SCHEDULER_TIMEOUT} s "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no answer'})",
+        ) from None
+
+
 def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean, standard error and normal confidence interval per scenario and metric."""
     z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
@@ -287,7 +339,8 @@ def summarise(metrics: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200,
           seed: int = 1, *, backend: str | None = None, workers: int | None = None,
           batch_size: int | None = None, client=None, scheduler: str | None = None,
-          progress: bool | None = None, confidence: float = 0.95) -> pd.DataFrame:
+          progress: bool | None = None, confidence: float = 0.95,
+          max_work: float | None = None) -> pd.DataFrame:
     """Run every scenario of ``grid`` (see :func:`expand_grid`) on the same seeds.
 
     Returns a long tidy table: ``scenario`` (its number), one column per grid
@@ -296,6 +349,9 @@ def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200
     ``backend``: ``"serial"``, ``"processes"`` (default on a multi-core
     machine) or ``"dask"`` (a ``dask.distributed`` ``client``, a ``scheduler``
     address, or a LocalCluster of ``workers`` processes started for the call).
+    A grid of more than 10,000 points, or a sweep above the work budget
+    (:mod:`simkit.budget`; ``max_work`` or ``SIMKIT_MAX_WORK`` raise it), is refused
+    before anything runs.
     """
     base = as_scenario(base, "base")
     if not 0 < confidence < 1:
@@ -304,7 +360,7 @@ def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200
     scenarios = [base.override(p) if p else base for p in points]  # validates every point first
     metrics = run_metrics(scenarios, replications, seed, backend=backend, workers=workers,
                           batch_size=batch_size, client=client, scheduler=scheduler,
-                          progress=progress)
+                          progress=progress, max_work=max_work)
     table = summarise(metrics, confidence)
     cols = pd.DataFrame(points, index=range(len(points)))
     for path in reversed(list(cols.columns)):

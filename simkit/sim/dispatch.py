@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
 from simkit.model.presets import as_scenario
+from simkit.sim.budget import check_work
 from simkit.sim.engine import FunnelModel, run_replication
 from simkit.sim.results import Results
 
@@ -100,6 +101,7 @@ def simulate(
     progress: bool | None = None,
     model: type[FunnelModel] = FunnelModel,
     engine: str = "auto",
+    max_work: float | None = None,
 ) -> Results:
     """Run ``replications`` independent replications of ``scenario``.
 
@@ -113,10 +115,17 @@ def simulate(
     seed give identical results on every run; two scenarios run on the same
     seed share random numbers (see :mod:`simkit.sim.streams`). ``progress`` shows a
     progress bar (default: only when stderr is a terminal and the run is long).
+
+    Before anything runs, the run's size is checked against the work budget
+    (:mod:`simkit.sim.budget`: 20 million simulated deals and 4 GB of tables by
+    default; ``max_work`` or the environment variable ``SIMKIT_MAX_WORK``
+    raises it): a bigger run raises :class:`~simkit.SimkitInputError` with the
+    estimate.
     """
     scenario = as_scenario(scenario)
     check_count("replications", replications, 1)
     check_count("seed", seed, 0)
+    check_work(scenario, replications, max_work=max_work)
     plan = plan_run(scenario, model=model, engine=engine)
     if progress is None:
         progress = plan.engine == "simpy" and replications >= 50 and sys.stderr.isatty()

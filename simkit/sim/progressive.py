@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from simkit.model.errors import SimkitInputError
 from simkit.model.params import Scenario
 from simkit.model.presets import as_scenario
+from simkit.sim.budget import check_work
 from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, check_count, plan_run, run_range
 from simkit.sim.engine import FunnelModel
 from simkit.sim.results import Results
@@ -66,6 +67,7 @@ def simulate_progressive(
         raise SimkitInputError("growth", growth, "a number above 1")
     check_count("replications", replications, 1)
     check_count("seed", seed, 0)
+    check_work(scenario, replications)
     plan = plan_run(scenario, model=model, engine=engine)
     if plan.engine == "fast":
         yield run_range(plan, seed, 0, replications)

@@ -46,8 +46,8 @@ def test_run_writes_tables_atomically(tmp_path):
     r = invoke("run", "-n", "2", "--out", str(out), "--set", "team.reps=3")
     assert r.exit_code == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["deals.csv", "rep_quarters.csv", "scenario.toml", "snapshots.csv",
-                     "stage_times.csv", "summary.json", "team_quarters.csv"]
+    assert names == ["deals.csv", "manifest.json", "rep_quarters.csv", "scenario.toml",
+                     "snapshots.csv", "stage_times.csv", "summary.json", "team_quarters.csv"]
     assert "reps = 3" in (out / "scenario.toml").read_text()
 
 
