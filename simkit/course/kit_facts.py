@@ -75,8 +75,8 @@ class Fact:
             return f"{v:.1f}".removesuffix(".0") + "万"
         if self.kind == "int":
             return f"{v:.0f}"
-        if self.kind == "n1":
-            return f"{v:.1f}"
+        if self.kind == "n1":  # 28.6, 50
+            return f"{v:.1f}".removesuffix(".0")
         if self.kind == "n2":
             return f"{v:.2f}"
         return str(v)

@@ -178,7 +178,7 @@ _L3_STEPS = (
           "{a_small_share}, the quarter's share {a_quarter_share}.",
           "案例 A：年度软件指标 {a_annual}，含税系数 {a_vat}，小项目占比 {a_small_share}，"
           "本季度占全年 {a_quarter_share}。")),
-    Step(8, None,
+    Step(8, 3,
          ("Pairs fill in the worksheet; walk around.", "两人一组填写练习单，讲师巡视。"),
          ("“How many reps does this quarter need?”", "“这个季度需要多少名销售？”")),
     Step(7, 3,
@@ -218,7 +218,7 @@ def _l4(worksheet: bool):
                  first.ask, first.see)
     steps = [
         first,
-        Step(5 + (5 if worksheet else 0), None,
+        Step(5 + (5 if worksheet else 0), 4,
              ("Let the room work it out{alone}.".replace(
                  "{alone}", " on the worksheet" if worksheet else ""),
               "请大家自己算{alone}。".replace("{alone}", "（写在练习单上）" if worksheet else "")),
@@ -320,6 +320,14 @@ L5 = (("Optional: large projects (for branches that sell them)", "选讲：大�
 
 BREAK = (("Break", "休息"), (Step(15, None, ("Break.", "休息。")),))
 
+SHEET = (("The exercise sheet", "练习题"), (
+    Step(10, None,
+         ("Hand out the exercise sheet; each participant answers the questions of today's "
+          "lessons alone, then compares with a neighbour. Answers: the answer key.",
+          "发下练习题，每人先独立回答今天讲过的课程的题目，再和邻座对照。答案见答案卷。"),
+         ("“Which answer surprised you most?”", "“哪一题的答案最出乎你的意料？”")),
+))
+
 
 def _close(minutes: int):
     return (("Close: Monday's check", "总结：下周一要检查什么"), (
@@ -334,9 +342,9 @@ def _close(minutes: int):
 
 SESSIONS: dict[str, Session] = {
     "90min": Session("90min", ("The 90-minute session", "90 分钟课程"), 90,
-                     (L0, L1, L2, _l4(worksheet=False), _close(8))),
+                     (L0, L1, L2, _l4(worksheet=False), _close(10))),
     "halfday": Session("halfday", ("The half-day session", "半天课程"), 210,
-                       (L0, L1, L2, L3, _l4(worksheet=True), BREAK, L6, L7, _close(5)),
+                       (L0, L1, L2, L3, _l4(worksheet=True), BREAK, L6, L7, SHEET, _close(10)),
                        notes=(("For a branch with large projects, replace the coaching block with "
                                "the optional large-projects block below (or add it after the "
                                "forecast).",
