@@ -79,10 +79,10 @@ TEXT = {  # the kit's own words, (English, 中文)
     "case-a": ("Case A worksheet", "案例 A 练习单"),
     "case-b": ("Case B worksheet", "案例 B 练习单"),
     "exercises": ("Exercise sheet", "练习题"),
-    "meta": ("Numbers computed by simkit {version} (seed {seed}, {replications} replications, "
-             "the app's defaults). Regenerate with: simkit kit --out DIR",
-             "数字由 simkit {version} 计算（随机种子 {seed}，{replications} 次重复模拟，与应用默认一致）。"
-             "重新生成：simkit kit --out DIR"),
+    "meta": (("Numbers computed by simkit {version} (seed {seed}, {replications} replications, "
+             "the app's defaults). Regenerate with: simkit kit --out DIR"),
+             ("数字由 simkit {version} 计算（随机种子 {seed}，{replications} 次重复模拟，与应用默认一致）。"
+             "重新生成：simkit kit --out DIR")),
     "minutes": ("minutes", "分钟"),
     "when": ("min", "分钟"),
     "page": ("app page / notebook", "应用页面 / 练习册"),
@@ -93,18 +93,18 @@ TEXT = {  # the kit's own words, (English, 中文)
     "given": ("Given", "已知"),
     "questions": ("Questions", "问题"),
     "answers": ("Answers", "答案"),
-    "projection": ("Weekly projection with {injection} new projects entering each week: fill in "
+    "projection": (("Weekly projection with {injection} new projects entering each week: fill in "
                    "the blanks (each stage lasts a week; deals move on by the stage-to-stage "
-                   "conversion, the rest drop out).",
-                   "每周推演，每周进入 {injection} 个新增项目：填空（每个阶段一周；项目按阶段转化率"
-                   "进入下一阶段，其余流失）。"),
+                   "conversion, the rest drop out)."),
+                   ("每周推演，每周进入 {injection} 个新增项目：填空（每个阶段一周；项目按阶段转化率"
+                   "进入下一阶段，其余流失）。")),
     "name": ("Name: ____________________   Team: ____________",
              "姓名：____________________   小组：____________"),
-    "print": ("To print: open a page in a browser, Print, paper A4, scale 100%, headers and "
+    "print": (("To print: open a page in a browser, Print, paper A4, scale 100%, headers and "
               "footers off. Print the handouts for the room; keep the script and the answer key "
-              "for yourself.",
-              "打印：用浏览器打开页面，选择打印，纸张 A4，缩放 100%，关闭页眉页脚。讲义发给学员；"
-              "脚本和答案卷讲师自留。"),
+              "for yourself."),
+              ("打印：用浏览器打开页面，选择打印，纸张 A4，缩放 100%，关闭页眉页脚。讲义发给学员；"
+              "脚本和答案卷讲师自留。")),
     "answer": ("answer", "答案"),
     "how": ("how", "方法"),
 }
@@ -189,7 +189,7 @@ def _sheet_html(sheet: dict, lang: str, *, key: bool) -> str:
         body = []
         for label, cells in proj["rows"]:
             tds = "".join(
-                f"<td class=\"blank\"></td>" if v is None else
+                "<td class=\"blank\"></td>" if v is None else
                 f"<td class=\"num{' given' if given else ' answer'}\">{_e(v)}</td>"
                 for v, given in cells)
             body.append(f"<tr><td>{_e(label)}</td>{tds}</tr>")

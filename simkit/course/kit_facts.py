@@ -26,7 +26,7 @@ from simkit.course.exercises import EXERCISES
 from simkit.model.presets import preset
 from simkit.sim import DEFAULT_SEED, simulate
 
-__all__ = ["CASE_A", "Fact", "KIT_REPLICATIONS", "LARGE", "FORECAST", "fact_text", "kit_facts"]
+__all__ = ["CASE_A", "FORECAST", "KIT_REPLICATIONS", "LARGE", "Fact", "fact_text", "kit_facts"]
 
 #: Replications of every simulated number in the kit: what the headline and gap pages run.
 KIT_REPLICATIONS = 100

@@ -10,6 +10,7 @@ built by :func:`handouts`, which reads only givens and questions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -47,8 +48,8 @@ class Sheet:
 CASE_A = Sheet(
     "case-a", ("Case A: from annual quota to headcount (small projects)",
                "案例 A：从年度指标到人员配置（小项目）"),
-    ("A branch plans its second quarter. Work from the annual software quota down to the "
-     "number of reps the small-project funnel needs.",
+    (("A branch plans its second quarter. Work from the annual software quota down to the "
+     "number of reps the small-project funnel needs."),
      "某分公司制定第二季度计划。请从年度软件指标一步步推算小项目漏斗需要多少名销售。"),
     (
         (("Annual software quota", "年度软件指标"), "{a_annual}"),
@@ -81,10 +82,10 @@ CASE_A = Sheet(
 
 CASE_B_SHEET = Sheet(
     "case-b", ("Case B: the mid-quarter gap (small projects)", "案例 B：季度中期的缺口分析（小项目）"),
-    ("It is week {b_week} of a {weeks_per_quarter}-week quarter. From today's funnel, find what "
-     "it still holds, the gap and the new projects that must enter.",
-     "现在是第 {b_week} 周（一个季度 {weeks_per_quarter} 周）。根据现在的漏斗，算出还能成交多少、"
-     "缺口是多少、还需要进入多少新增项目。"),
+    (("It is week {b_week} of a {weeks_per_quarter}-week quarter. From today's funnel, find what "
+     "it still holds, the gap and the new projects that must enter."),
+     ("现在是第 {b_week} 周（一个季度 {weeks_per_quarter} 周）。根据现在的漏斗，算出还能成交多少、"
+     "缺口是多少、还需要进入多少新增项目。")),
     (
         (("Deals now in intent / solution / negotiation", "现有项目数：意向 / 方案 / 谈判"),
          "{b_intent} / {b_solution} / {b_negotiation}"),
@@ -145,7 +146,7 @@ def _projection(lang: str, filled: bool) -> dict:
         for c, col in enumerate(proj.columns):
             v = proj.iloc[r, c]
             given = col == "now" or (r == 0)
-            if v != v:  # NaN: wins "now" is not a number
+            if math.isnan(v):  # wins "now" is not a number (a flow, not a snapshot)
                 cells.append(("", True))
             elif given or filled:
                 cells.append((f"{v:.0f}" if given else f"{v:.1f}", given))

@@ -36,7 +36,7 @@ def files():
 
 
 def _text(html: str) -> str:
-    return re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    return re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.DOTALL)
 
 
 def _steps(key, facts, lang):
@@ -165,7 +165,7 @@ def test_every_exercise_has_chinese_wording():
 
 def test_the_script_names_real_pages_and_notebooks():
     pages = {le.filename.removesuffix(".ipynb") for le in LESSONS} | {"index"}
-    for lesson, (page, notebook) in PAGES.items():
+    for (page, notebook) in PAGES.values():
         assert page in pages, page
         assert (ROOT / "notebooks" / f"{notebook}.ipynb").exists(), notebook
 
@@ -215,7 +215,7 @@ def test_pages_are_self_contained_and_print_ready(files):
     for rel, html in files.items():
         if not rel.endswith(".html"):
             continue
-        assert not re.search(r"https?:|//[\w.-]+\.\w", html, re.I), rel
+        assert not re.search(r"https?:|//[\w.-]+\.\w", html, re.IGNORECASE), rel
         for bad in ("<script", "<link", "@import", "url(", "<img", "@font-face"):
             assert bad not in html.lower(), (rel, bad)
         assert '<meta charset="utf-8">' in html
