@@ -20,11 +20,13 @@ class BuildWithWorkbook(build_py):
     def run(self):
         super().run()
         target = Path(self.build_lib) / "simkit" / "course" / "workbook"
-        notebooks = sorted(STUDENT.glob("*.ipynb"))
-        if notebooks:
-            target.mkdir(parents=True, exist_ok=True)
-            for nb in notebooks:
-                shutil.copyfile(nb, target / nb.name)
+        # Language folders (notebooks/student/<lang>/), if any, are shipped as they are.
+        for nb in sorted(STUDENT.rglob("*.ipynb")):
+            if ".ipynb_checkpoints" in nb.parts:
+                continue
+            dest = target / nb.relative_to(STUDENT)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(nb, dest)
 
 
 setup(cmdclass={"build_py": BuildWithWorkbook})

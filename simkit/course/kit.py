@@ -54,13 +54,19 @@ table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
 th, td { border: 0.3mm solid #999; padding: 1.5mm 2mm; vertical-align: top; text-align: left; }
 th { background: #eee; }
 tr { break-inside: avoid; }
-td.when { white-space: nowrap; width: 14mm; font-weight: bold; }
-td.page { width: 26mm; font-size: 9.5pt; }
+table.script { table-layout: fixed; }
+table.script th:nth-child(1) { width: 13mm; }
+table.script th:nth-child(2) { width: 27mm; }
+table.script th:nth-child(3) { width: 26%; }
+table.script th:nth-child(4) { width: 22%; }
+table.script th:nth-child(5) { width: 32%; }
+td.when { white-space: nowrap; font-weight: bold; }
+td.page { font-size: 9.5pt; overflow-wrap: anywhere; }
 td.num { text-align: right; white-space: nowrap; }
 td.blank { min-width: 16mm; height: 8mm; }
 td.given { color: #111; background: #f6f6f6; }
-.q { break-inside: avoid; margin: 0 0 4mm; }
-.q .line { border-bottom: 0.3mm solid #333; height: 9mm; margin-top: 1mm; }
+.q { break-inside: avoid; margin: 0 0 3mm; }
+.q .line { border-bottom: 0.3mm solid #333; height: 8mm; }
 .answer { font-weight: bold; }
 .how { color: #333; font-size: 9.5pt; }
 .name { margin: 0 0 5mm; }
@@ -83,13 +89,14 @@ TEXT = {  # the kit's own words, (English, 中文)
              "the app's defaults). Regenerate with: simkit kit --out DIR"),
              ("数字由 simkit {version} 计算（随机种子 {seed}，{replications} 次重复模拟，与应用默认一致）。"
              "重新生成：simkit kit --out DIR")),
-    "minutes": ("minutes", "分钟"),
+    "length": (" ({minutes} minutes)", "（{minutes} 分钟）"),
     "when": ("min", "分钟"),
     "page": ("app page / notebook", "应用页面 / 练习册"),
     "do": ("do", "操作"),
     "ask": ("ask the room", "提问"),
     "see": ("the room sees", "学员看到"),
     "optional": ("Optional block", "选讲"),
+    "lesson": ("lesson {n}", "第 {n} 课"),
     "given": ("Given", "已知"),
     "questions": ("Questions", "问题"),
     "answers": ("Answers", "答案"),
@@ -106,6 +113,7 @@ TEXT = {  # the kit's own words, (English, 中文)
               ("打印：用浏览器打开页面，选择打印，纸张 A4，缩放 100%，关闭页眉页脚。讲义发给学员；"
               "脚本和答案卷讲师自留。")),
     "answer": ("answer", "答案"),
+    "colon": (": ", "："),
     "how": ("how", "方法"),
 }
 
@@ -137,27 +145,30 @@ def _meta(lang: str) -> str:
 
 
 def _script_html(facts, lang: str) -> str:
-    parts = [f"<h1>{_e(_t('kit', lang))}: {_e(_t('script', lang))}</h1>", _meta(lang)]
+    title = _t("kit", lang) + _t("colon", lang) + _t("script", lang)
+    parts = [f"<h1>{_e(title)}</h1>", _meta(lang)]
     head = "".join(f"<th>{_e(_t(k, lang))}</th>" for k in ("when", "page", "do", "ask", "see"))
+    lesson = _t("lesson", lang)
     for key in SESSIONS:
         s = render_session(key, facts, lang)
-        parts.append(f"<h2 id=\"{key}\">{_e(s['title'])} ({s['minutes']} {_t('minutes', lang)})"
-                     f"</h2>")
+        length = _t("length", lang, minutes=s["minutes"])
+        parts.append(f"<h2 id=\"{key}\">{_e(s['title'])}{_e(length)}</h2>")
         for note in s["notes"]:
             parts.append(f"<p>{_e(note)}</p>")
         for block in s["blocks"]:
-            parts.append(_block_html(block, head))
+            parts.append(_block_html(block, head, lesson))
         for block in s["optional"]:
-            parts.append(_block_html(block, head, optional=_t("optional", lang)))
-    return _page(f"{_t('kit', lang)}: {_t('script', lang)}", "\n".join(parts), lang)
+            parts.append(_block_html(block, head, lesson, optional=_t("optional", lang)))
+    return _page(title, "\n".join(parts), lang)
 
 
-def _block_html(block: dict, head: str, optional: str = "") -> str:
+def _block_html(block: dict, head: str, lesson: str, optional: str = "") -> str:
     rows = []
     for st in block["steps"]:
         page = ""
         if st["lesson"] is not None:
-            page = f"{_e(st['page'])}<br>{_e(st['notebook'])}"
+            page = (f"{_e(lesson.format(n=st['lesson']))}<br>app: {_e(st['page'])}<br>"
+                    f"{_e(st['notebook'])}")
         rows.append(f"<tr><td class=\"when\">{_e(st['when'])}</td><td class=\"page\">{page}</td>"
                     f"<td>{_e(st['do'])}</td><td>{_e(st['ask'])}</td><td>{_e(st['see'])}</td></tr>")
     title = f"{optional}: {block['title']}" if optional else block["title"]
@@ -176,9 +187,10 @@ def _sheet_html(sheet: dict, lang: str, *, key: bool) -> str:
     parts.append(f"<h3>{_e(_t('answers' if key else 'questions', lang))}</h3>")
     for qid, text, answer, how in sheet["questions"]:
         if key:
-            extra = f"<div class=\"answer\">{_e(_t('answer', lang))}: {_e(answer)}</div>"
+            colon = _t("colon", lang)
+            extra = f"<div class=\"answer\">{_e(_t('answer', lang))}{colon}{_e(answer)}</div>"
             if how:
-                extra += f"<div class=\"how\">{_e(_t('how', lang))}: {_e(how)}</div>"
+                extra += f"<div class=\"how\">{_e(_t('how', lang))}{colon}{_e(how)}</div>"
         else:
             extra = "<div class=\"line\"></div>"
         parts.append(f"<div class=\"q\"><b>{_e(qid)}.</b> {_e(text)}{extra}</div>")

@@ -113,6 +113,7 @@ def kit_facts(seed: int = DEFAULT_SEED) -> dict[str, Fact]:
     put("base_p10", s["team_attainment_p10"], "pct")
     put("base_p90", s["team_attainment_p90"], "pct")
     put("base_p_quarter", s["p_team_hits_quota"], "pct")
+    put("base_p_miss", 1 - s["p_team_hits_quota"], "pct")
     put("base_reps_at_quota", s["share_of_reps_at_quota_mean"], "pct")
     put("base_wins", s["wins_mean"], "n1")
     put("expected_attainment", sc.expected_attainment(), "pct")

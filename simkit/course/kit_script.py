@@ -84,10 +84,10 @@ L0 = (("Why funnels: a plan met on average", "为什么要管漏斗：平均完�
          NONE,
          (("{replications} simulated quarters, seed {seed}: mean attainment {base_attainment}, "
           "{band_lo}-{band_hi} range {base_p10} to {base_p90}, chance to make the quarter {base_p_quarter}. "
-          "A plan met on average is missed about half the time."),
+          "A plan met on average is missed in {base_p_miss} of the quarters."),
           ("模拟 {replications} 个季度，随机种子 {seed}：平均完成率 {base_attainment}，"
           "{band_lo}-{band_hi} 区间 {base_p10} 到 {base_p90}，完成季度指标的概率 {base_p_quarter}。"
-          "平均能完成的计划，大约一半的季度完不成。"))),
+          "平均能完成的计划，有 {base_p_miss} 的季度完不成。"))),
 ))
 
 L1 = (("The funnel: stage win probability and conversion", "销售漏斗：该阶段成功率与阶段转化率"), (

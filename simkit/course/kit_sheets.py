@@ -112,6 +112,30 @@ CASE_B_SHEET = Sheet(
     projection=True,
 )
 
+#: How each case question is worked out, for the answer key (words only: the numbers are
+#: the givens and the answers).
+CASE_HOW: dict[str, Text] = {
+    "A1": ("annual software quota x VAT factor x small-project share x the quarter's share",
+           "年度软件指标 × 含税系数 × 小项目占比 × 本季度占全年比例"),
+    "A2": ("the quarter's quota / average deal", "季度指标 ÷ 平均成交额"),
+    "A3": ("wins needed / weeks in the quarter", "所需成交数 ÷ 季度周数"),
+    "A4": ("wins a week / the stage's win probability x weeks in the stage",
+           "每周成交数 ÷ 该阶段成功率 × 每阶段周数"),
+    "A5": ("wins a week / the intent stage's win probability", "每周成交数 ÷ 意向阶段成功率"),
+    "A6": ("new projects needed a week / new projects one rep opens a week",
+           "每周所需新增项目 ÷ 每人每周开拓新项目"),
+    "A7": ("the same, at the lower prospecting pace", "同上，按较低的开拓量计算"),
+    "B1": ("sum of count x stage win probability", "各阶段项目数 × 该阶段成功率之和"),
+    "B2": ("expected wins x average deal", "期望成交数 × 平均成交额"),
+    "B3": ("quota - won so far - expected amount", "指标 − 已成交 − 期望成交额"),
+    "B4": ("amount gap / average deal", "金额缺口 ÷ 平均成交额"),
+    "B5": ("further wins / the intent stage's win probability",
+           "还需要的成交数 ÷ 意向阶段成功率"),
+    "B6": ("quota / average deal; that / weeks in the quarter",
+           "指标 ÷ 平均成交额；再 ÷ 季度周数"),
+    "B7": ("wins a week x average deal x weeks elapsed", "每周成交数 × 平均成交额 × 已过周数"),
+}
+
 #: The exercise sheet is built from EXERCISES; its key is only a title here.
 EXERCISE_SHEET_TITLE: Text = ("Exercises: questions", "练习题")
 SHEETS = {"case-a": CASE_A, "case-b": CASE_B_SHEET}
@@ -207,7 +231,8 @@ def answer_key(facts: dict[str, Fact], lang: str) -> dict[str, dict]:
     out = handouts(facts, lang)
     for key, sh in SHEETS.items():
         out[key]["questions"] = [(q.id, q.text[i].format_map(values),
-                                  q.answer.format_map(values), "") for q in sh.questions]
+                                  q.answer.format_map(values), CASE_HOW[q.id][i])
+                                 for q in sh.questions]
         if sh.projection:
             out[key]["projection"] = _projection(lang, filled=True)
     out["exercises"]["questions"] = [

@@ -145,5 +145,6 @@ def test_a_built_wheel_carries_the_student_workbook(tmp_path):
                     str(tmp_path / "dist"), str(src)], check=True, capture_output=True)
     wheel, = (tmp_path / "dist").glob("simkit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    shipped = sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("simkit/course/workbook/"))
+    shipped = sorted(n.removeprefix("simkit/course/workbook/") for n in names
+                     if n.startswith("simkit/course/workbook/"))
     assert shipped == sorted(p.name for p in (ROOT / "notebooks" / "student").glob("*.ipynb"))

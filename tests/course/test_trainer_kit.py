@@ -3,6 +3,7 @@ answer, and every page prints without the network."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_minutes_add_up_and_steps_follow_each_other(key, facts):
     steps = [st for b in s["blocks"] for st in b["steps"]]
     assert s["minutes"] == SESSIONS[key].minutes == steps[-1]["end"]
     assert steps[0]["start"] == 0
-    assert all(a["end"] == b["start"] for a, b in zip(steps, steps[1:]))
+    assert all(a["end"] == b["start"] for a, b in itertools.pairwise(steps))
 
 
 @pytest.mark.parametrize("key", list(SESSIONS))
