@@ -112,7 +112,8 @@ def _exec(cmd: list[str], cwd: Path, env: dict) -> None:
               type=click.Path(path_type=Path), metavar="DIR",
               help="Folder to copy the workbook to (notebooks already there are kept).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; print the address.")
-@click.argument("lab_args", nargs=-1, type=click.UNPROCESSED)
+@click.argument("lab_args", nargs=-1, type=click.UNPROCESSED,
+                metavar="[-- JUPYTERLAB OPTIONS]")
 def workbook(lang: str, dest: Path, no_browser: bool, lab_args: tuple[str, ...]) -> None:
     """Copy the student workbook to DIR and open JupyterLab at lesson 0.
 

@@ -100,6 +100,17 @@ def test_workbook_adds_allow_root_for_root_once(tmp_path, started, monkeypatch):
     assert "--no-browser" not in started[0][0]
 
 
+def test_workbook_passes_unknown_options_to_jupyterlab(tmp_path, started):
+    assert invoke("workbook", "--dir", tmp_path / "wb", "--port", "9999").exit_code == 0
+    assert started[0][0][-2:] == ["--port", "9999"]
+
+
+def test_workbook_without_jupyterlab_says_which_extra(tmp_path, started, monkeypatch):
+    monkeypatch.setitem(sys.modules, "jupyterlab", None)
+    _one_line_error(invoke("workbook", "--dir", tmp_path / "wb"), "simkit[notebooks]")
+    assert not started and not (tmp_path / "wb").exists()
+
+
 def test_workbook_keeps_a_trainees_work(tmp_path, started):
     dest = tmp_path / "wb"
     assert invoke("workbook", "--dir", dest).exit_code == 0
