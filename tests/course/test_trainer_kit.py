@@ -242,3 +242,41 @@ def test_write_kit_writes_atomically_and_replaces_only_a_kit(tmp_path):
     with pytest.raises(simkit.SimkitInputError, match="--out"):
         write_kit(other, "en")
     assert [p.name for p in other.iterdir()] == ["mine.txt"]
+
+
+def test_the_room_sees_the_kits_numbers_on_the_dashboards(facts):
+    """Drive the lesson dashboards the app pages show, as the script says, and read them."""
+    pytest.importorskip("ipywidgets", reason="the notebooks extra")
+    import simkit.workbook as w
+
+    h = w.headline_dashboard("en", chart=False)
+    assert h.values["summary"]["p_team_hits_quota"] == facts["base_p_quarter"].value
+    for key, start in (("leads", "leads"), ("win_rate", "win_rate"), ("deal_size", "avg_deal")):
+        slider = getattr(h, key)
+        slider.value = facts[f"lever_{key}"].value  # one lever at a time, then back
+        s = h.values["summary"]
+        assert s["p_team_hits_quota"] == pytest.approx(facts[f"{key}_p_quarter"].value)
+        assert s["team_attainment_mean"] == pytest.approx(facts[f"{key}_attainment"].value)
+        slider.value = facts[start].value
+    g = w.gap_dashboard("en", chart=False)
+    assert g.values["expected_wins"] == facts["b_expected_wins"].value
+    assert g.values["project_gap"] == facts["b_project_gap"].value
+    for name in ("page", "course"):
+        g.injection.value = facts[f"b_inj_{name}"].value
+        assert g.values["p_make_quarter"] == facts[f"b_inj_{name}_p_quarter"].value
+        assert g.values["projected_wins"] == pytest.approx(
+            facts[f"b_inj_{name}_projected_wins"].value)
+    c = w.headcount_dashboard("en", chart=False)
+    assert c.values["quarter_quota"] == pytest.approx(facts["a_quota"].value)
+    assert c.values["reps_needed"] == pytest.approx(facts["a_reps"].value)
+    c.new_per_rep.value = facts["a_new_per_rep_low"].value
+    assert c.values["reps_needed"] == pytest.approx(facts["a_reps_low"].value)
+    f = w.forecast_dashboard("en", chart=False)
+    assert f.values["forecast"] == pytest.approx(facts["f_forecast"].value)
+    lp = w.large_projects_dashboard("en", chart=False)
+    assert lp.values["collection_forecast"] == pytest.approx(facts["l_collection"].value)
+    lp.signable.value = ("accepted", "negotiation")
+    assert lp.values["collection_forecast"] == pytest.approx(facts["l_collection_accepted"].value)
+    fu = w.funnel_dashboard("en", chart=False)
+    assert fu.values["stage_counts"] == pytest.approx(
+        [facts[f"std_{s}"].value for s in ("intent", "solution", "negotiation")])
