@@ -49,6 +49,7 @@ body { max-width: 182mm; margin: 0 auto; padding: 8mm 0; }
 h1 { font-size: 17pt; margin: 0 0 4mm; }
 h2 { font-size: 13.5pt; margin: 7mm 0 2mm; break-after: avoid; }
 h3 { font-size: 12pt; margin: 5mm 0 2mm; break-after: avoid; }
+h4 { font-size: 11pt; margin: 4mm 0 1.5mm; break-after: avoid; }
 p.meta { color: #444; font-size: 9.5pt; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
 th, td { border: 0.3mm solid #999; padding: 1.5mm 2mm; vertical-align: top; text-align: left; }
@@ -185,7 +186,11 @@ def _sheet_html(sheet: dict, lang: str, *, key: bool) -> str:
                        for k, v in sheet["givens"])
         parts.append(f"<h3>{_e(_t('given', lang))}</h3><table class=\"givens\">{rows}</table>")
     parts.append(f"<h3>{_e(_t('answers' if key else 'questions', lang))}</h3>")
+    lesson = None
     for qid, text, answer, how in sheet["questions"]:
+        if sheet.get("by_lesson") and qid.split(".")[0] != lesson:
+            lesson = qid.split(".")[0]
+            parts.append(f"<h4>{_e(_t('lesson', lang, n=lesson))}</h4>")
         if key:
             colon = _t("colon", lang)
             extra = f"<div class=\"answer\">{_e(_t('answer', lang))}{colon}{_e(answer)}</div>"

@@ -138,6 +138,11 @@ CASE_HOW: dict[str, Text] = {
 
 #: The exercise sheet is built from EXERCISES; its key is only a title here.
 EXERCISE_SHEET_TITLE: Text = ("Exercises: questions", "练习题")
+EXERCISE_SHEET_INTRO: Text = (
+    ("The workbook's exercises, by lesson. Write the answer here, or type it in the lesson's "
+    "answer cell and run the check below it."),
+    "练习册的练习题，按课程排列。答案写在这里，或填入该课的答案单元格，再运行下面的检查。")
+
 SHEETS = {"case-a": CASE_A, "case-b": CASE_B_SHEET}
 
 
@@ -196,8 +201,8 @@ def handouts(facts: dict[str, Fact], lang: str) -> dict[str, dict]:
                           for q in sh.questions],
             "projection": _projection(lang, filled=False) if sh.projection else None,
         }
-    out["exercises"] = {"title": EXERCISE_SHEET_TITLE[i], "intro": "",
-                        "givens": [], "projection": None,
+    out["exercises"] = {"title": EXERCISE_SHEET_TITLE[i], "intro": EXERCISE_SHEET_INTRO[i],
+                        "givens": [], "projection": None, "by_lesson": True,
                         "questions": [(e.id, _question(e, lang), None, None)
                                       for e in EXERCISES.values()]}
     return out

@@ -146,7 +146,7 @@ def test_both_languages_have_the_same_files_and_headings(files):
         if rel.endswith(".en.html"):
             other = rel.replace(".en.html", ".zh.html")
             assert other in files
-            for tag in ("h1", "h2", "h3", "tr", "div class=\"q\""):
+            for tag in ("h1", "h2", "h3", "h4", "tr", "div class=\"q\""):
                 assert files[rel].count(f"<{tag}") == files[other].count(f"<{tag}"), (rel, tag)
 
 
