@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from simkit.cli import app as _app  # noqa: E402,F401
 from simkit.cli import calibrate as _calibrate  # noqa: E402,F401
+from simkit.cli import kit as _kit  # noqa: E402,F401
 
 # Command modules register themselves on `main` when imported.
 from simkit.cli import run as _run  # noqa: E402,F401
 from simkit.cli import scenario as _scenario  # noqa: E402,F401
 from simkit.cli import sweep as _sweep  # noqa: E402,F401
+from simkit.cli import workbook as _workbook  # noqa: E402,F401
 from simkit.cli.group import main
 
 __all__ = ["main"]

@@ -9,12 +9,17 @@ the terms they use at work.
 
 from __future__ import annotations
 
+import os
+
 from simkit.model.errors import SimkitInputError
 from simkit.model.labels import STAGE_LABELS_ZH, canonical
 
-__all__ = ["LABELS", "LANGUAGES", "get_language", "set_language", "stage_label", "t"]
+__all__ = ["LABELS", "LANGUAGES", "LANG_ENV", "get_language", "set_language", "stage_label", "t"]
 
 LANGUAGES = ("en", "zh")
+#: Environment variable giving the starting language (``simkit workbook --lang`` and
+#: ``simkit app --lang`` set it for their kernels); ``set_language`` still switches.
+LANG_ENV = "SIMKIT_LANG"
 
 # key -> (English, 中文). Placeholders in braces are filled by t(key, **values).
 LABELS: dict[str, tuple[str, str]] = {
@@ -206,7 +211,7 @@ LABELS: dict[str, tuple[str, str]] = {
 for _key, _zh in STAGE_LABELS_ZH.items():
     LABELS.setdefault(f"stage.{_key}", (_key, _zh[0]))
 
-_language = "en"
+_language = os.environ[LANG_ENV] if os.environ.get(LANG_ENV) in LANGUAGES else "en"
 
 
 def set_language(lang: str) -> None:
