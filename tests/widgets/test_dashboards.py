@@ -175,10 +175,10 @@ def test_planning_dashboard_levers_move_the_year():
         res.team_quarters.groupby("quarter")["attainment"].mean().tolist())
     assert len(d.values["headcount"]) == 4
     assert d.values["headcount"][1] > d.values["headcount"][0]  # the April hires arrive
-    d.hire_month.value = 0
+    d.hire_month.value = 1  # January, counted from 1 on screen
     assert d.values["year_attainment"] > base  # earlier hires sell for longer
     assert d.values["headcount"][0] > 12
-    d.hire_month.value = 3
+    d.hire_month.value = 4
     assert d.values["year_attainment"] == base  # same seed, same plan, same numbers
     d.ramp_months.value = 1
     assert d.values["year_attainment"] > base
