@@ -172,11 +172,12 @@ def _drill(n: int, seed: int, week: float):
 def forecast_drill(n: int = 10, seed: int = 1, week: float = 8):
     """``n`` deals open at ``week`` in one simulated small-projects branch (outcome hidden).
 
-    Columns: deal_id, rep, stage, weeks_in_stage, amount. Call each one
-    "committed" (确保, >= 90% sure to pay this quarter), "possible" (可能,
-    >= 50%) or "no", and score the calls with :func:`score_drill`.
+    Columns: deal_id, rep (counted from 1, as on screen), stage, weeks_in_stage,
+    amount. Call each one "committed" (确保, >= 90% sure to pay this quarter),
+    "possible" (可能, >= 50%) or "no", and score the calls with :func:`score_drill`.
     """
-    return _drill(n, seed, week).drop(columns=["won_in_quarter"])
+    out = _drill(n, seed, week).drop(columns=["won_in_quarter"])
+    return out.assign(rep=out["rep"] + 1)
 
 
 def score_drill(calls: Any, n: int = 10, seed: int = 1, week: float = 8) -> Feedback:

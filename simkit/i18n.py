@@ -217,6 +217,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "open_deals": ("open deals", "在途项目"),
     "stalled_deals": ("stalled deals", "停滞项目"),
     "median_days": ("median days", "中位天数"),
+    "forecast_part": ("forecast", "预测收入"),
+    "standard": ("standard funnel", "标准漏斗"),
+    "deal_id": ("deal", "项目编号"),
+    "weeks_in_stage": ("weeks in the stage", "本阶段已停留周数"),
+    "problem_col": ("problem", "问题"),
+    "evidence": ("evidence", "依据"),
 }
 
 # Exercise feedback (simkit.exercises.check and the forecast drill).
@@ -497,6 +503,8 @@ def localize(frame, lang: str | None = None):
     out = frame.copy()
     if lang == "zh" and "label_zh" in getattr(out, "columns", ()):
         out = out.drop(columns="label_zh")
+    if "stage" in getattr(out, "columns", ()):
+        out["stage"] = out["stage"].map(tr)
     out = out.rename(index=tr)
     if hasattr(out, "columns"):
         out = out.rename(columns=tr)

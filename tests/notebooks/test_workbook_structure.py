@@ -159,8 +159,10 @@ def test_student_version_is_committed_current_and_has_no_solutions(item):
             assert re.search(r"^(answer|calls) = None", c.source, re.MULTILINE)
 
 
-def _numbers(text: str) -> list[float]:
-    return [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*\.?\d*", text)]
+def _numbers(text: str) -> list[tuple[float, bool]]:
+    """The numbers in ``text``, each with whether it is written as a percentage."""
+    return [(float(x.replace(",", "")), pct == "%")
+            for x, pct in re.findall(r"(-?\d[\d,]*\.?\d*)\s?(%?)", text)]
 
 
 # Exercises whose answer is meant to be looked up in an output above them.
@@ -184,9 +186,11 @@ def test_no_answer_is_printed_above_its_exercise(item):
             ex = EXERCISES[m.group(1)]
             expected = _expected(ex.id)
             if isinstance(expected, (int, float)) and expected not in (0, 1):
-                targets = [expected] + ([expected * 100] if ex.percent else [])
-                hits = [x for x in _numbers(shown) for e in targets
-                        if abs(x - e) <= max(ex.tolerance * (100 if e != expected else 1), 1e-9)]
+                tol = max(ex.tolerance, 1e-9)
+                # A share is answered as 0.57 or 57%; an amount or count is not a percentage.
+                hits = [(x, pct) for x, pct in _numbers(shown)
+                        if (not pct and abs(x - expected) <= tol)
+                        or (pct and ex.percent and abs(x / 100 - expected) <= tol)]
                 assert not hits, f"{path.name}: the answer to {ex.id} ({expected}) is " \
                                  f"printed above it: {hits}"
         if "solution" not in cell.metadata.get("tags", []) and not m:
