@@ -158,6 +158,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "attrition_rate": ("Yearly attrition", "年流失率"),
     "capacity_toggle": ("Reps' time is limited (max 8 open deals)", "销售时间有限（最多 8 个在途项目）"),
     "quarter": ("Quarter", "季度"),
+    "quarter_n": ("Q{n}", "第 {n} 季度"),
     "p_at_quota": ("Chance at quota", "达成指标概率"),
     "headcount": ("Headcount (mean)", "平均人数"),
     "year_attainment": ("Year's attainment (mean)", "全年完成率（均值）"),
@@ -213,12 +214,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "share_of_quota": ("share of quota", "占指标比例"),
     "size": ("deals", "项目数"),
     "mean": ("mean", "均值"),
+    "won_share": ("share won in the quarter", "本季度成交比例"),
     "won_in_quarter": ("won in the quarter", "本季度成交"),
     "open_deals": ("open deals", "在途项目"),
     "stalled_deals": ("stalled deals", "停滞项目"),
     "median_days": ("median days", "中位天数"),
     "forecast_part": ("forecast", "预测收入"),
     "standard": ("standard funnel", "标准漏斗"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
     "deal_id": ("deal", "项目编号"),
     "weeks_in_stage": ("weeks in the stage", "本阶段已停留周数"),
     "problem_col": ("problem", "问题"),
@@ -496,8 +500,10 @@ def localize(frame, lang: str | None = None):
     def tr(x):
         if not isinstance(x, str):
             return x
-        if f"stage.{canonical(x)}" in LABELS:
-            return stage_label(x, lang)
+        key = canonical(x)
+        if f"stage.{key}" in LABELS:
+            # A Chinese label already chosen (意向客户 for large projects) stays as it is.
+            return x if lang == "zh" and key != x else stage_label(x, lang)
         return t(x, lang) if x in LABELS else x
 
     out = frame.copy()
@@ -505,6 +511,9 @@ def localize(frame, lang: str | None = None):
         out = out.drop(columns="label_zh")
     if "stage" in getattr(out, "columns", ()):
         out["stage"] = out["stage"].map(tr)
+    for col in getattr(out, "columns", ()):
+        if out[col].dtype == bool:
+            out[col] = out[col].map({True: t("yes", lang), False: t("no", lang)})
     out = out.rename(index=tr)
     if hasattr(out, "columns"):
         out = out.rename(columns=tr)

@@ -27,12 +27,12 @@ In a MyST source a language cell looks like::
 
     ## 标准漏斗
 
-and a language-specific code cell (for printed sentences)::
+and a language-specific code cell (for a cell whose output is a sentence)::
 
     ```{code-cell} ipython3
     :lang: zh
 
-    print(f"团队完成率：均值 {mean:.0%}")
+    f"团队完成率：均值 {mean:.0%}"
     ```
 
 ``python -m simkit.notebook_tools build`` (``python3 dev.py notebooks``)

@@ -96,9 +96,10 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
         shown = by_q.rename(columns={"attainment": t("attainment_mean", lang),
                                      "headcount": t("headcount", lang),
                                      "p_at_quota": t("p_at_quota", lang)})
-        shown.index = [f"Q{q}" for q in shown.index]
-        shown.index.name = t("quarter", lang)
-        d.table.value = shown.to_html(classes="simkit-table", index_names=False, formatters={
+        # The quarter is the first column (its header in the corner), not an extra header row.
+        shown.index = [t("quarter_n", lang, n=q) for q in shown.index]
+        shown = shown.rename_axis(t("quarter", lang)).reset_index()
+        d.table.value = shown.to_html(classes="simkit-table", index=False, formatters={
             t("attainment_mean", lang): "{:.0%}".format, t("p_at_quota", lang): "{:.0%}".format,
             t("headcount", lang): "{:.1f}".format})
         # The count drawn so far: it grows while a progressive run refines the answer.

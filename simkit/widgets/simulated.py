@@ -77,8 +77,10 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
         shown = proj.rename(index={k: stage_label(k, lang) for k in proj.index[:-1]}
                             | {"wins": t("wins", lang)},
                             columns={"now": t("now", lang)})
+        # The stage is the first column (its header in the corner), not an extra header row.
+        shown = shown.rename_axis(t("stage", lang)).reset_index()
         d.projection.value = (f"<b>{t('projection_title', lang)}</b>"
-                              + shown.to_html(classes="simkit-table", na_rep="", index_names=False,
+                              + shown.to_html(classes="simkit-table", na_rep="", index=False,
                                               float_format=lambda v: f"{v:.1f}"))
         d.seed_label.value = f"<small>{t('seed', lang, seed=seed, replications=replications)}</small>"
         if chart:
