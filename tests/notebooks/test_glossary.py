@@ -29,3 +29,19 @@ def test_each_term_is_defined_once_and_shown_in_both_languages():
     assert len({e.en for e in GLOSSARY}) == len(GLOSSARY)
     zh, en = glossary_table("zh"), glossary_table("en")
     assert list(zh.columns) == ["英文", "含义"] and len(zh) == len(en) == len(GLOSSARY)
+
+
+def test_the_catalogue_defines_each_key_once():
+    """A key written twice in i18n.py would silently replace the first label."""
+    import ast
+    from pathlib import Path
+
+    import simkit.i18n
+
+    keys = []
+    for node in ast.walk(ast.parse(Path(simkit.i18n.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Dict):
+            keys += [k.value for k in node.keys
+                     if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    twice = sorted({k for k in keys if keys.count(k) > 1} - {"en", "zh"})
+    assert not twice

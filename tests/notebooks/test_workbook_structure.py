@@ -270,3 +270,17 @@ def test_every_label_used_in_the_package_exists():
     assert not missing
     assert t("project_gap", "zh") == "项目缺口"
     assert t("stage.intent", "zh") == "意向阶段"
+
+
+@pytest.mark.parametrize("item", NOTEBOOKS, ids=_ids)
+def test_exercise_questions_are_the_catalogues(item):
+    """The question a lesson prints is the one check() knows, in the notebook's language."""
+    lang, path = item
+    pattern = r"\*\*Exercise (\d+\.\d+)\.\*\* (.*)" if lang == "en" else r"\*\*练习 (\d+\.\d+)\*\* (.*)"
+    found = []
+    for cell in _read(path).cells:
+        if cell.cell_type == "markdown":
+            for m in re.finditer(pattern, cell.source):
+                found.append(m.group(1))
+                assert m.group(2).startswith(t(f"ex.{m.group(1)}.question", lang)), m.group(1)
+    assert len(found) >= 2
