@@ -222,3 +222,15 @@ def test_chinese_tables_have_course_row_labels_and_no_empty_header_row():
     head = sw.headline_dashboard("zh", replications=5, chart=False)
     head.leads.value = 6
     assert "比预设 +" in head.headline.value and " pt" not in head.headline.value
+
+
+def test_chinese_headline_chart_names_the_stages_in_chinese():
+    from simkit import plots
+
+    if plots.chart_language("zh") != "zh":
+        pytest.skip("no CJK font here: charts fall back to English by design")
+    d = sw.headline_dashboard("zh", replications=5, chart=False)
+    fig = plots.headline_figure(d.results, lang="zh")
+    labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
+    assert labels and all(label.split()[0] in ("意向阶段", "方案阶段", "谈判阶段") for label in labels)
+    assert all("." not in label for label in labels)  # whole deals above ten
