@@ -133,7 +133,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     setup()
     proc = subprocess.Popen([str(BIN / "simkit"), "app", "--port", str(args.port),
-                             "--lang", args.lang], cwd=ROOT)
+                             "--lang", args.lang or system_language()], cwd=ROOT)
     while True:
         try:
             return proc.wait()
@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_test)
     p = sub.add_parser("app", help="set up and serve the lessons as a no-code web app (Voila)")
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language pages open in")
+    p.add_argument("--lang", choices=["en", "zh"], default=None,
+                   help="language pages open in (default: the system's; zh_* gives zh)")
     p.set_defaults(func=cmd_app)
     p = sub.add_parser("notebooks", help="build notebooks/en, notebooks/zh and the student copies "
                        "from lessons/*.md; execute the changed ones (--all: every one)")

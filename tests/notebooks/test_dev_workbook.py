@@ -44,3 +44,22 @@ def test_jupyterlab_options_are_passed_on_and_root_is_allowed(monkeypatch):
 
 def test_no_news_popup_setting():
     assert dev.LAB_OVERRIDES["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_the_app_opens_in_the_system_language_too(monkeypatch):
+    seen = {}
+
+    class Proc:
+        def __init__(self, cmd, cwd):
+            seen["cmd"] = cmd
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(dev, "setup", lambda: None)
+    monkeypatch.setattr(dev.subprocess, "Popen", Proc)
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    dev.main(["app"])
+    assert seen["cmd"][seen["cmd"].index("--lang") + 1] == "zh"
+    dev.main(["app", "--lang", "en"])
+    assert seen["cmd"][seen["cmd"].index("--lang") + 1] == "en"
