@@ -14,7 +14,8 @@ import os
 from simkit.model.errors import SimkitInputError
 from simkit.model.labels import STAGE_LABELS_ZH, canonical
 
-__all__ = ["LABELS", "LANGUAGES", "LANG_ENV", "get_language", "set_language", "stage_label", "t"]
+__all__ = ["EXERCISE_TEXT", "LABELS", "LANGUAGES", "LANG_ENV", "get_language", "localize",
+           "set_language", "stage_label", "t"]
 
 LANGUAGES = ("en", "zh")
 #: Environment variable giving the starting language (``simkit workbook --lang`` and
@@ -46,9 +47,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cumulative": ("cumulative win probability", "累计成功率"),
     "stage_to_stage": ("stage-to-stage conversion", "阶段间转化率"),
     # headline dashboard (lesson 2)
-    "leads_per_rep": ("New projects / rep / week", "每人每周新项目"),
+    "leads_per_rep": ("New projects / rep / week", "每人每周新增项目"),
     "win_rate": ("Win rate", "成功率"),
-    "avg_deal": ("Average deal, 万", "平均单笔（万）"),
+    "avg_deal": ("Average deal, 万", "平均成交额（万）"),
     "reps": ("Reps", "销售人数"),
     "team_quota": ("Team quota per quarter, 万", "团队季度指标（万）"),
     "attainment_mean": ("Team attainment (mean)", "团队完成率（均值）"),
@@ -57,11 +58,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "wins_quarter": ("Wins per quarter (mean)", "季度成交数（均值）"),
     "expected_attainment": ("Expected attainment (closed form)", "期望完成率（公式）"),
     "vs_baseline": ("vs the preset", "相对预设"),
+    "delta_pt": ("{delta} points vs the preset", "比预设 {delta} 个百分点"),
     "attainment_hist_title": ("Quarterly team attainment", "团队季度完成率分布"),
     "attainment_axis": ("team attainment (won / quota)", "团队完成率（成交额 / 指标）"),
     "replications_axis": ("share of simulated quarters", "模拟季度占比"),
     "quota_line": ("quota", "指标"),
-    "funnel_title": ("Open deals by stage", "各阶段项目数"),
+    "funnel_title": ("Open deals in the funnel, by stage", "漏斗各阶段项目数"),
     "standard_funnel_title": ("Standard funnel", "标准漏斗"),
     "cumulative_title": ("Cumulative bookings in the quarter", "季度累计成交额"),
     "cumulative_axis": ("won so far, wan (10k CNY)", "累计成交（万）"),
@@ -70,7 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "median": ("median", "中位数"),
     # funnel dashboard (lesson 1)
     "wins_per_week": ("Wins per week", "每周成交数"),
-    "new_per_week": ("New projects per week", "每周新项目"),
+    "new_per_week": ("New projects per week", "每周新增项目"),
     # headcount (lesson 3)
     "annual_quota": ("Annual software quota, 万", "年度软件指标（万）"),
     "vat": ("VAT factor", "含税系数"),
@@ -139,6 +141,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "stalled deals": ("stalled deals", "商机停滞"),
     "wins_per_week_rep": ("wins / week", "每周成交"),
     "new_per_week_rep": ("new / week", "每周新项目"),
+    "coach_right": ("✓ Right", "✓ 答对了"),
+    "coach_wrong": ("✗ Not this one: compare the rep with the team",
+                    "✗ 不对：和团队其他人比较一下"),
     "coaching_title": ("Open deals by stage, per rep", "各销售各阶段项目占比"),
     # commissions (lesson 9)
     "base_rate": ("Base commission rate", "基础提成比例"),
@@ -154,11 +159,12 @@ LABELS: dict[str, tuple[str, str]] = {
     # sweeps
     "heatmap_title": ("Chance to make the quarter", "完成季度指标的概率"),
     # planning (lesson 8)
-    "hire_month": ("Hires start in month (0 = Jan)", "新人入职月份（0 = 一月）"),
+    "hire_month": ("Hires start in month (1 = Jan)", "新人入职月份（1 = 一月）"),
     "ramp_months": ("Ramp: months to full productivity", "新人爬坡期（月）"),
     "attrition_rate": ("Yearly attrition", "年流失率"),
     "capacity_toggle": ("Reps' time is limited (max 8 open deals)", "销售时间有限（最多 8 个在途项目）"),
     "quarter": ("Quarter", "季度"),
+    "quarter_n": ("Q{n}", "第 {n} 季度"),
     "p_at_quota": ("Chance at quota", "达成指标概率"),
     "headcount": ("Headcount (mean)", "平均人数"),
     "year_attainment": ("Year's attainment (mean)", "全年完成率（均值）"),
@@ -173,8 +179,8 @@ LABELS: dict[str, tuple[str, str]] = {
                      "人数求解：达到 {target} 概率所需最少人数"),
     "sweep_reps": ("reps", "销售人数"),
     "sweep_leads": ("new projects / rep / week", "每人每周新项目"),
-    "presales_shared": ("shared pool", "共享资源池"),
-    "presales_per_team": ("one consultant per team", "每组固定一名售前"),
+    "presales_shared": ("shared resource pool", "弹性人力资源池"),
+    "presales_per_team": ("one pre-sales consultant per team", "每组固定一名售前"),
     "presales_wait": ("Pre-sales wait, weeks", "售前等待（周）"),
     # CRM calibration (lesson 10)
     "lost": ("lost", "丢单"),
@@ -205,7 +211,290 @@ LABELS: dict[str, tuple[str, str]] = {
     "parameter": ("parameter", "参数"),
     "value": ("value", "数值"),
     "kind": ("estimated or assumed", "估计或假设"),
+    # table headers and row labels of the lessons' printed tables (see localize)
+    "step": ("step", "步骤"),
+    "start": ("start", "起点"),
+    "factor": ("factor", "系数"),
+    "label_zh": ("中文", "中文"),
+    "part": ("part", "构成"),
+    "share_of_quota": ("share of quota", "占指标比例"),
+    "size": ("deals", "项目数"),
+    "mean": ("mean", "均值"),
+    "won_share": ("share won in the quarter", "本季度成交比例"),
+    "won_in_quarter": ("won in the quarter", "本季度成交"),
+    "open_deals": ("open deals", "在途项目"),
+    "stalled_deals": ("stalled deals", "停滞项目"),
+    "median_days": ("median days", "中位天数"),
+    "forecast_part": ("forecast", "预测收入"),
+    "standard": ("standard funnel", "标准漏斗"),
+    # CRM calibration report (lesson 10): data-quality rules, parameters, back-test
+    "crm.rule.missing_id": ("no opportunity id", "没有商机编号"),
+    "crm.rule.duplicate_id": ("id already seen on an earlier row (the first row is kept)",
+                              "编号与前面的行重复（保留第一行）"),
+    "crm.rule.missing_owner": ("no owner / rep", "没有负责人（销售）"),
+    "crm.rule.unknown_stage": ("stage or status label not in the mapping", "阶段或状态名不在映射表里"),
+    "crm.rule.bad_date": ("a date that cannot be read", "日期读不出"),
+    "crm.rule.missing_date": ("no created date, or a won / lost deal without a close date",
+                              "没有创建日期，或成交 / 丢单的商机没有关闭日期"),
+    "crm.rule.close_before_create": ("close date before the created date", "关闭日期早于创建日期"),
+    "crm.rule.negative_amount": ("amount below zero", "金额为负"),
+    "crm.param.leads.per_rep_per_week": ("leads.per_rep_per_week", "每人每周新增商机"),
+    "crm.param.funnel win_prob (won)": ("funnel win_prob (won)", "成功率（成交）"),
+    "crm.param.lost share": ("lost share", "丢单比例"),
+    "crm.param.stalled share": ("stalled share", "停滞比例"),
+    "crm.param.time to win, mean weeks": ("time to win, mean weeks", "成交所需时间，平均周数"),
+    "crm.param.time to win, cv": ("time to win, cv", "成交所需时间，变异系数"),
+    "crm.param.time to lose, mean weeks": ("time to lose, mean weeks", "丢单所需时间，平均周数"),
+    "crm.param.deal_size.mean (万)": ("deal_size.mean (万)", "平均成交额（万）"),
+    "crm.param.deal_size.cv": ("deal_size.cv", "成交额变异系数"),
+    "crm.param.team.reps": ("team.reps", "销售人数"),
+    "crm.param.open deals at cutoff": ("open deals at cutoff", "截止日在途商机"),
+    "crm.param.snapshot deals": ("snapshot deals", "快照商机数"),
+    "crm.param.funnel stages": ("funnel stages", "漏斗阶段数"),
+    "crm.param.quota per quarter (万)": ("quota per quarter (万)", "季度指标（万）"),
+    "crm.kind.estimated": ("estimated", "估计"),
+    "crm.kind.observed": ("observed", "观测"),
+    "crm.kind.assumed": ("assumed", "假设"),
+    "rule": ("rule", "规则"),
+    "rows": ("rows", "行数"),
+    "description": ("description", "说明"),
+    "quantile": ("quantile", "分位数"),
+    "observed": ("observed", "观测"),
+    "fitted": ("fitted", "拟合"),
+    "target": ("forecast of", "预测对象"),
+    "metric": ("measure", "度量"),
+    "won_amount": ("won amount", "成交额"),
+    "bt.forecast": ("forecast", "预测值"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "deal_id": ("deal", "项目编号"),
+    "weeks_in_stage": ("weeks in the stage", "本阶段已停留周数"),
+    "problem_col": ("problem", "问题"),
+    "evidence": ("evidence", "依据"),
 }
+
+# Exercise feedback (simkit.course.exercises.check and the forecast drill).
+LABELS.update({
+    "fb.line": ("{mark} (exercise {exercise}): {message}", "{mark}（练习 {exercise}）：{message}"),
+    "fb.right": ("✓ Right", "✓ 答对了"),
+    "fb.not_yet": ("✗ Not yet", "✗ 还没对"),
+    "fb.none": ("… No answer yet", "… 还没有答案"),
+    "fb.unknown": ("there is no exercise {exercise}; known: {known}",
+                   "没有练习 {exercise}；现有练习：{known}"),
+    "fb.no_answer": ("replace None with your answer in the cell above and run both cells again.",
+                     "把上面单元格里的 None 换成你的答案，再把两个单元格都运行一次。"),
+    "fb.unreadable": ("could not read the answer {answer} ({error}).",
+                      "读不出答案 {answer}（{error}）。"),
+    "fb.choice_text": ('type the answer as text in quotes, e.g. answer = "..."; got {type}.',
+                       '请把答案写成带引号的文字，例如 answer = "..."；现在是 {type}。'),
+    "fb.rep_number": ("give the rep's number (a whole number), got {answer}.",
+                      "请填销售的编号（整数），现在是 {answer}。"),
+    "fb.not_number": ("the answer should be a number, got {answer} ({type}).",
+                      "答案应该是一个数，现在是 {answer}（{type}）。"),
+    "fb.read_as": ("(read {n} as {pct}) ", "（{n} 按 {pct} 理解）"),
+    "fb.well_done": ("well done.", "很好。"),
+    "fb.hint": ("hint: {hint}", "提示：{hint}"),
+    "fb.drill_calls": ("committed, possible, no", "committed（确保）、possible（可能）、no（不计入）"),
+    "fb.drill_make": ("make a list of {n} calls, one per deal, each one of {calls}.",
+                      "列出 {n} 个判断，每个项目一个，取 {calls} 之一。"),
+    "fb.drill_len": ("give a list of {n} calls, one per deal in the table's order; got {got}.",
+                     "请按表格顺序列出 {n} 个判断，每个项目一个；现在是 {got}。"),
+    "fb.drill_bad": ("calls must be one of {calls}; got {got}.", "判断只能是 {calls} 之一；现在有 {got}。"),
+    "fb.drill_part": ("{call}: {won} of {k} won", "{call}：{k} 个中成交 {won} 个"),
+    "fb.drill_sep": ("; ", "；"),
+    "fb.drill_rule": (". The course's rule counts committed at 75% and possible at 25%.",
+                      "。课程规则：确保收入按 75%、可能收入按 25% 计算。"),
+    "fb.drill_hint": (" hint: deals in negotiation close about 7 times in 10; intent deals rarely "
+                      "close within four weeks.",
+                      "提示：谈判阶段的项目十个里约七个成交；意向阶段的项目很少在四周内成交。"),
+    "call.committed": ("committed", "确保"),
+    "call.possible": ("possible", "可能"),
+    "call.no": ("no", "不计入"),
+})
+
+# Exercises (simkit.course.exercises): question, hint and explanation of each, by id.
+EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] = {
+    '0.1': (
+        ('How many selling weeks does the course count in a quarter?',
+         '课程里一个季度按多少个销售周计算？'),
+        ("look at the preset's quota: sc.quota.weeks_per_quarter.",
+         '看预设场景的指标：sc.quota.weeks_per_quarter。'),
+        ('a quarter is 12 selling weeks.',
+         '一个季度是 12 个销售周。')),
+    '0.2': (
+        ('Which English stage key does simkit use for 谈判阶段?',
+         '程序里“谈判阶段”用哪个英文阶段名？'),
+        ('print the small-projects stages with their Chinese labels.',
+         '把小项目的各阶段和中文名打印出来。'),
+        ('谈判 is negotiation, the last open stage.',
+         '谈判就是 negotiation，最后一个在途阶段。')),
+    '1.1': (
+        ('What share of intent-stage (意向) deals reach the solution stage (方案)?',
+         '意向阶段的项目，有多大比例能进入方案阶段？'),
+        ('the conversion is p(intent) / p(solution), not 35% - 20%.',
+         '阶段转化率 = 意向的成功率 / 方案的成功率，不是 35% - 20%。'),
+        ('0.20 / 0.35 = 57%: the stage percentage is cumulative.',
+         '0.20 / 0.35 = 57%：阶段百分比是累计的成功率。')),
+    '1.2': (
+        ('Small projects, 10 wins a week: how many deals sit in the solution stage of the standard funnel?',
+         '小项目，每周成交 10 单：标准漏斗的方案阶段里有多少个项目？'),
+        ('each stage holds wins per week / its win probability x weeks in the stage.',
+         '每个阶段的项目数 = 每周成交数 / 该阶段成功率 x 该阶段周数。'),
+        ('10 / 0.35 = 28.6 deals.',
+         '10 / 0.35 = 28.6 个项目。')),
+    '2.1': (
+        ('A rep opens 5 new customers a week, wins 20% of them at 2万 each: what does the rep sell in a 12-week quarter (万)?',
+         '一名销售每周开拓 5 个新客户，成功率 20%，每单 2 万：一个 12 周的季度卖多少（万）？'),
+        ('new per week x win rate x deal size x weeks.',
+         '每周新项目 x 成功率 x 平均成交额 x 周数。'),
+        ("24万 a quarter, about 100万 a year: the course's argument.",
+         '一个季度 24 万，一年约 100 万：这正是课程的论点。')),
+    '2.2': (
+        ('If the win rate falls from 20% to 16%, how many new projects per rep per week keep expected attainment at 100%?',
+         '成功率从 20% 降到 16%，每人每周要开拓多少新项目，期望完成率才能保持 100%？'),
+        ('expected wins = new projects x win rate; keep the product the same.',
+         '期望成交数 = 新项目数 x 成功率；保持乘积不变。'),
+        ('5 x 20% / 16% = 6.25 a week.',
+         '5 x 20% / 16% = 每周 6.25 个。')),
+    '3.1': (
+        ('Case A: what is the Q2 small-project software quota (万, including VAT)?',
+         '案例 A：第二季度小项目软件指标（万，含税）是多少？'),
+        ('1045 x 1.17 (VAT) x 70% (small projects) x 28% (Q2 share).',
+         '1045 x 1.17（含税）x 70%（小项目占比）x 28%（第二季度占比）。'),
+        ('about 239.6万, which the course rounds to 240万.',
+         '约 239.6 万，课程取整为 240 万。')),
+    '3.2': (
+        ('Case A again: how many reps are needed if each opens only 4 new projects a week?',
+         '还是案例 A：如果每人每周只开拓 4 个新项目，需要多少名销售？'),
+        ('the funnel needs 50 new projects a week; divide by what one rep opens.',
+         '漏斗每周需要 50 个新项目；除以一人每周开拓的数量。'),
+        ('50 / 4 = 12.5, so 13 reps.',
+         '50 / 4 = 12.5，所以要 13 人。')),
+    '4.1': (
+        ("Case B: how many wins does today's funnel (169 / 49 / 45) still hold?",
+         '案例 B：现在的漏斗（169 / 49 / 45）还能带来多少成交？'),
+        ('sum of count x win probability (20%, 35%, 70%).',
+         '各阶段项目数 x 该阶段成功率（20%、35%、70%）再相加。'),
+        ('82.45 expected wins (164.9万).',
+         '预期成交 82.45 单（164.9 万）。')),
+    '4.2': (
+        ('Case B: what is the project gap (项目缺口), the new projects that must enter?',
+         '案例 B：项目缺口是多少，即还必须进入漏斗的新项目数？'),
+        ('amount gap = quota - realised - expected amount; wins needed = gap / 2万; projects = wins / 20%.',
+         '金额缺口 = 指标 - 已成交 - 漏斗预期成交额；还需成交数 = 缺口 / 2 万；项目数 = 成交数 / 20%。'),
+        ('88万 -> 44 wins -> 220 new projects.',
+         '88 万 -> 44 单 -> 220 个新项目。')),
+    '5.1': (
+        ('Expected revenue (万) of a 100万 project in the accepted stage (认可客户, 50%)?',
+         '一个 100 万的项目处在认可客户阶段（50%），预期收入是多少（万）？'),
+        ("amount x the stage's win probability.",
+         '金额 x 该阶段成功率。'),
+        ('50万: large projects are judged by amount x probability.',
+         '50 万：大项目按金额 x 成功率来看。')),
+    '5.2': (
+        ('Open amounts 600 / 400 / 300 / 250 / 200万, 40万 expected from won projects: what is the software collection forecast if accepted projects can also sign this quarter?',
+         '各阶段在途金额 600 / 400 / 300 / 250 / 200 万，已成交项目预期回款 40 万：如果认可客户阶段本季度也能签约，软件回款预测是多少？'),
+        ('((250 x 50% + 200 x 70%) x 70% x 50% + 40) x 75%.',
+         '((250 x 50% + 200 x 70%) x 70% x 50% + 40) x 75%。'),
+        ('about 99.6万.',
+         '约 99.6 万。')),
+    '6.1': (
+        ('Quota 240, realised 100, committed 80, possible 60, 4 weeks left: the forecast (万)?',
+         '指标 240，已实现 100，确保收入 80，可能收入 60，剩 4 周：预测收入是多少（万）？'),
+        ('realised + committed x 75% + possible x 25% + quota x 4% x weeks remaining.',
+         '已实现 + 确保收入 x 75% + 可能收入 x 25% + 指标 x 4% x 剩余周数。'),
+        ('213.4万, 89% of quota.',
+         '213.4 万，指标的 89%。')),
+    '6.2': (
+        ('In the simulation, what share of the deals in negotiation at week 8 were won by the end of the quarter?',
+         '模拟中，第 8 周处在谈判阶段的项目，到季度末有多大比例成交？'),
+        ("use open_deals_at(results, 8) and average won_in_quarter for stage 'negotiation'.",
+         '用 open_deals_at(results, 8)，对谈判阶段（negotiation）的 won_in_quarter 求平均。'),
+        ("about 70%: close to the course's 75% weight for committed deals, so deals in negotiation behave like the committed list.",
+         '约 70%：接近课程给确保收入的 75% 系数，谈判阶段的项目就像确保收入。')),
+    '7.1': (
+        ('Which rep does not prospect enough (开拓量不够)?',
+         '哪位销售开拓量不够？'),
+        ('compare new projects per week across reps; the others win what they open.',
+         '比较各人每周的新项目数；其他人开拓的项目都能正常成交。'),
+        ('few new projects a week, a normal win rate and deal size.',
+         '每周新项目少，成功率和成交额正常。')),
+    '7.2': (
+        ('Which rep has a low win rate (成功率不高)?',
+         '哪位销售成功率不高？'),
+        ('compare win rates of closed deals; ignore small differences of a few points.',
+         '比较已关闭项目的成功率；几个百分点的差别可以忽略。'),
+        ('the win rate is far below 20% while prospecting is normal.',
+         '开拓正常，成功率却远低于 20%。')),
+    '7.3': (
+        ("Which rep's deals are too small (成交价不高)?",
+         '哪位销售成交价不高？'),
+        ("compare the average won deal with the team's 2万.",
+         '把各人的平均成交额和团队的 2 万比较。'),
+        ('wins as often as the others, at about half the price.',
+         '成交次数和别人一样，单价只有一半左右。')),
+    '8.1': (
+        ("A new rep with simkit's default ramp (0 / 25 / 50 / 75 / 100% by 4-week month) starts on the first day of a 12-week quarter. How many weeks of a fully productive rep's selling does she deliver in that quarter?",
+         '新人按默认爬坡期（每 4 周一个月：0 / 25 / 50 / 75 / 100%）在 12 周季度的第一天入职。这个季度她相当于满负荷销售干了几周？'),
+        ('add the productivity of each week: 4 weeks at 0%, 4 at 25%, 4 at 50% (Ramp().integral(0, 12)).',
+         '把每周的产出比例相加：4 周 0%，4 周 25%，4 周 50%（Ramp().integral(0, 12)）。'),
+        ('0 + 1 + 2 = 3 weeks: a hire costs a full quota seat but sells a quarter of one.',
+         '0 + 1 + 2 = 3 周：新人占一个完整的指标名额，只卖出四分之一。')),
+    '8.2': (
+        ("The headcount solver on the half-year plan (quota 280万 a quarter, 30% attrition, 20 replications, seed 1): how many starting reps are needed for an 80% chance of making the half-year's quota?",
+         '半年计划的人数求解（每季度指标 280 万，流失率 30%，20 次重复模拟，随机种子 1）：要有 80% 的把握完成半年指标，期初需要多少名销售？'),
+        ('run simkit.course.cases.planning_headcount() and read .reps, or read the curve: the first headcount at or above the target line.',
+         '运行 simkit.course.cases.planning_headcount()，读 .reps；或看曲线上第一个达到目标线的人数。'),
+        ('280万 needs about 11.7 fully productive reps on average (280 / 24); vacant seats, ramping backfills and the wish for an 80% (not 50%) chance add the margin.',
+         '280 万平均需要约 11.7 名满负荷销售（280 / 24）；空缺的岗位、爬坡中的补员，以及要 80%（不是 50%）的把握，都要加余量。')),
+    '8.3': (
+        ('Seven pre-sales consultants, each deal needs one for a fifth of the solution stage: by how much does team attainment change when the shared pool is split into one consultant per team (paired comparison, 20 replications, seed 1)?',
+         '7 名售前顾问，每个项目在方案阶段要占用一名顾问五分之一的时间：把弹性人力资源池拆成每组固定一名售前，团队完成率变化多少（配对比较，20 次重复模拟，随机种子 1）？'),
+        ('compare(shared, split, 20, 1) from simkit.planning; read diff for attainment (negative: split is worse).',
+         '用 simkit.planning 的 compare(shared, split, 20, 1)，读 attainment 的 diff（负数：拆分更差）。'),
+        ("about -10 points: a split pool leaves one team's deals queuing while another consultant is idle.",
+         '约低 10 个百分点：拆分后，一组的项目在排队，另一组的顾问却闲着。')),
+    '9.1': (
+        ('Plan: 5% up to quota, 10% above quota, 15% above 150%. A rep with a 24万 quota wins 28.8万 (120%). What is the commission (万)?',
+         '提成方案：指标以内 5%，超过指标 10%，超过 150% 为 15%。一名销售指标 24 万，成交 28.8 万（120%），提成是多少（万）？'),
+        ('5% of the first 24万, then 10% of the 4.8万 above quota.',
+         '前 24 万按 5%，超出指标的 4.8 万按 10%。'),
+        ('1.2 + 0.48 = 1.68万.',
+         '1.2 + 0.48 = 1.68 万。')),
+    '9.2': (
+        ('With that plan, what is the cost of sales (commission / won amount) over 100 simulated quarters of the small-projects team (seed 1)?',
+         '按这个方案，小项目团队模拟 100 个季度（随机种子 1），销售成本（提成 / 成交额）是多少？'),
+        ('read cost of sales from the dashboard, or sum the payouts and divide by won amount.',
+         '从仪表盘读销售成本，或者把提成相加再除以成交额。'),
+        ('about 6.0%: the accelerators add a point to the 5% base, paid to the lucky quarters.',
+         '约 6.0%：加速器在 5% 的基础上多出一个百分点，付给了运气好的季度。')),
+    '10.1': (
+        ('Shipped example, cutoff 2017-07-01, deals created in the 26 weeks before: what share of them had been won by the cutoff (open deals counted as not won, the naive win rate)?',
+         '示例数据，截止日期 2017-07-01，看截止前 26 周内创建的项目：到截止日已成交的占多少（在途项目算作未成交，即朴素成功率）？'),
+        ('use simkit.crm.as_of(deals, cutoff), keep deals created in the 26 weeks before it and take the share with status won (open deals stay in the denominator).',
+         '用 simkit.crm.as_of(deals, cutoff)，保留截止前 26 周内创建的项目，求状态为 won 的占比（在途项目留在分母里）。'),
+        ("about 45%, against 65% with open deals censored: a third of the window's deals are still open at the cutoff and many of them will be won later.",
+         '约 45%，删失处理后是 65%：这段时间里三分之一的项目在截止日还在途，其中很多以后会成交。')),
+    '10.2': (
+        ("Back-test at 2017-07-01: which method has the lowest per-rep WAPE for the won count: 'model', 'last_quarter' or 'mean_two_quarters'?",
+         "2017-07-01 的回测：哪种方法按成交数的个人加权绝对百分比误差最低：'model'、'last_quarter' 还是 'mean_two_quarters'？"),
+        ('filter the back-test table on cutoff 2017-07-01, target wins, metric rep_wape.',
+         '在回测表中筛选 cutoff 2017-07-01、target wins、metric rep_wape。'),
+        ("the simulation: it knows each rep's open pipeline, which the baselines ignore.",
+         '模拟（model）：它知道每位销售的在途项目，朴素方法不知道。')),
+    '10.3': (
+        ("Back-test at 2017-10-01: which method's team won amount is least biased (smallest |bias|)?",
+         '2017-10-01 的回测：哪种方法对团队成交额的偏差最小（|bias| 最小）？'),
+        ('filter the back-test table on cutoff 2017-10-01, target won_amount, metric bias; compare absolute values.',
+         '在回测表中筛选 cutoff 2017-10-01、target won_amount、metric bias，比较绝对值。'),
+        ('a naive baseline: the model over-forecasts in October because recent deals stall more than the older cohorts it was fitted on.',
+         '一种朴素方法：模型在十月高估，因为最近的项目比拟合时用的老项目停滞得更多。')),
+}
+
+for _id, (_q, _h, _e) in EXERCISE_TEXT.items():
+    LABELS[f"ex.{_id}.question"] = _q
+    LABELS[f"ex.{_id}.hint"] = _h
+    LABELS[f"ex.{_id}.explanation"] = _e
 
 # Stage names come from labels.py so the two never disagree.
 for _key, _zh in STAGE_LABELS_ZH.items():
@@ -241,6 +530,40 @@ def t(key: str, lang: str | None = None, **values) -> str:
     pair = LABELS.get(key)
     text = key if pair is None else pair[LANGUAGES.index(lang)]
     return text.format(**values) if values else text
+
+
+def localize(frame, lang: str | None = None):
+    """A copy of a table with its headers and row labels in the language (stage names too).
+
+    Column names, index values and axis names that are catalogue keys are
+    translated; stage names become the course's (意向阶段 ...). Under Chinese
+    the ``label_zh`` column is dropped: the stage names already say it.
+    """
+    lang = _language if lang is None else _check(lang)
+
+    def tr(x):
+        if not isinstance(x, str):
+            return x
+        key = canonical(x)
+        if f"stage.{key}" in LABELS:
+            # A Chinese label already chosen (意向客户 for large projects) stays as it is.
+            return x if lang == "zh" and key != x else stage_label(x, lang)
+        return t(x, lang) if x in LABELS else x
+
+    out = frame.copy()
+    if lang == "zh" and "label_zh" in getattr(out, "columns", ()):
+        out = out.drop(columns="label_zh")
+    if "stage" in getattr(out, "columns", ()):
+        out["stage"] = out["stage"].map(tr)
+    for col in getattr(out, "columns", ()):
+        if out[col].dtype == bool:
+            out[col] = out[col].map({True: t("yes", lang), False: t("no", lang)})
+    out = out.rename(index=tr)
+    if hasattr(out, "columns"):
+        out = out.rename(columns=tr)
+        out.columns.names = [tr(n) for n in out.columns.names]
+    out.index.names = [tr(n) for n in out.index.names]
+    return out
 
 
 def stage_label(name: str, lang: str | None = None) -> str:

@@ -92,7 +92,7 @@ def headline_dashboard(lang: str | None = None, scenario: Scenario | str = DEFAU
 def _headline_html(s: dict, b: dict, lang: str) -> str:
     def pct(k):
         delta = (s[k] - b[k]) * 100
-        return f"{s[k]:.0%}  ({delta:+.0f} pt {t('vs_baseline', lang)})"
+        return f"{s[k]:.0%}  ({t('delta_pt', lang, delta=f'{delta:+.0f}')})"
 
     rows = [
         (t("attainment_mean", lang),

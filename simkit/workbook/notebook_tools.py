@@ -1,7 +1,15 @@
-"""Regenerate the workbook's stored outputs (what nbval compares against).
+"""Build the workbook from its lesson sources and store its outputs (what nbval compares against).
 
+    python -m simkit.workbook.notebook_tools build [--all] [--no-execute] [LESSON ...]
     python -m simkit.workbook.notebook_tools execute [NOTEBOOK ...]
     python -m simkit.workbook.notebook_tools student [NOTEBOOK ...]
+
+``build`` (what ``python3 dev.py notebooks`` runs): from each lesson source
+``lessons/NN-name.md`` (both languages side by side, see
+:mod:`simkit.workbook.lesson_source`) it writes ``notebooks/en/NN-name.ipynb`` and
+``notebooks/zh/NN-name.ipynb`` (instructor versions), executes those whose
+cells changed (``--all``: every one) and writes their student versions to
+``notebooks/student/en/`` and ``notebooks/student/zh/``.
 
 ``execute``: each notebook
 is executed in a fresh kernel from its own folder, then the
@@ -10,7 +18,7 @@ timestamps), so a re-run with the same code and seeds gives the same file.
 Needs the ``notebooks`` extra (nbclient, nbformat come with JupyterLab).
 
 ``student``: writes the student version of each instructor notebook to
-``notebooks/student/`` (same file name): in cells tagged ``solution`` the
+``notebooks/student/<lang>/`` (same file name): in cells tagged ``solution`` the
 lines from ``# BEGIN SOLUTION`` to ``# END SOLUTION`` are removed (the cell
 keeps its ``answer = None`` line), cells tagged ``solution-only`` are
 dropped, and every output is cleared, so no check result gives an answer
@@ -24,6 +32,7 @@ import sys
 from pathlib import Path
 
 __all__ = [
+    "build",
     "execute_notebook",
     "strip_noise",
     "student_problems",
@@ -105,9 +114,11 @@ def student_problems(nb) -> list[str]:
     return problems
 
 
-def write_student(path: Path, out_dir: Path = STUDENT_DIR) -> Path:
+def write_student(path: Path, out_dir: Path | None = None) -> Path:
     import nbformat
 
+    if out_dir is None:  # notebooks/<lang>/x.ipynb -> notebooks/student/<lang>/x.ipynb
+        out_dir = STUDENT_DIR / path.resolve().parent.name
     nb = student_version(nbformat.read(path, as_version=4))
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / path.name
@@ -115,15 +126,67 @@ def write_student(path: Path, out_dir: Path = STUDENT_DIR) -> Path:
     return target
 
 
+def _cells(nb) -> list[tuple]:
+    return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
+
+
+def build(lessons: list[Path] | None = None, execute: bool = True, force: bool = False,
+          log=sys.stderr.write) -> list[Path]:
+    """Write every lesson's notebooks in both languages; execute the ones whose cells changed.
+
+    A notebook whose cells are the same as the source's keeps its stored
+    outputs, so a rebuild after editing one lesson executes only that lesson.
+    Returns the instructor notebooks written.
+    """
+    import nbformat
+
+    from simkit.workbook.lesson_source import LANGUAGES, lesson_paths, notebook_for, read_lesson
+
+    lessons = lessons or lesson_paths()
+    written = []
+    for path in lessons:
+        source = read_lesson(path)
+        for lang in LANGUAGES:
+            nb = notebook_for(source, lang)
+            target = NOTEBOOK_DIR / lang / (path.stem + ".ipynb")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fresh = force or not target.exists() \
+                or _cells(nbformat.read(target, as_version=4)) != _cells(nb)
+            if fresh:
+                nbformat.write(nb, target)
+                if execute:
+                    log(f"executing {target.relative_to(NOTEBOOK_DIR.parent)} ...\n")
+                    execute_notebook(target)
+            write_student(target)
+            written.append(target)
+    if lessons == lesson_paths():  # a full build also removes notebooks whose lesson is gone
+        stems = {p.stem for p in lessons}
+        for lang in LANGUAGES:
+            for folder in (NOTEBOOK_DIR / lang, STUDENT_DIR / lang):
+                for old in folder.glob("*.ipynb"):
+                    if old.stem not in stems:
+                        old.unlink()
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simkit.workbook.notebook_tools")
     sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("build", help="write notebooks/<lang>/ and notebooks/student/<lang>/ from "
+                                     "lessons/*.md and execute the changed ones")
+    p.add_argument("lessons", nargs="*", type=Path, help="lesson sources (default: all)")
+    p.add_argument("--all", action="store_true", help="execute every notebook, changed or not")
+    p.add_argument("--no-execute", action="store_true", help="write only (outputs stay empty)")
     p = sub.add_parser("execute", help="execute notebooks in place and store outputs")
     p.add_argument("notebooks", nargs="*", type=Path)
     p = sub.add_parser("student", help="write student versions (no solutions) to notebooks/student")
     p.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+    if args.cmd == "build":
+        build([p.resolve() for p in args.lessons] or None, execute=not args.no_execute,
+              force=args.all)
+        return 0
+    paths = args.notebooks or sorted(NOTEBOOK_DIR.glob("*/[0-9][0-9]-*.ipynb"))
     for path in paths:
         if args.cmd == "student":
             sys.stderr.write(f"student version of {path} -> {write_student(path)}\n")
@@ -131,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"executing {path} ...\n")
             execute_notebook(path)
             # The student version follows its instructor notebook, so one command refreshes both.
-            if path.resolve().parent == NOTEBOOK_DIR:
+            if path.resolve().parent.parent == NOTEBOOK_DIR:
                 write_student(path)
     return 0
 

@@ -45,7 +45,8 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
     """
     lang = resolve_lang(lang)
     controls = {
-        "hire_month": slider("hire_month", PLAN["hire_month"], 0, 11, 1, lang=lang,
+        # Shown counted from 1 (1 = January); the plan counts months from 0.
+        "hire_month": slider("hire_month", PLAN["hire_month"] + 1, 1, 12, 1, lang=lang,
                              integer=True, css="simkit-slider-hire-month"),
         "ramp_months": slider("ramp_months", PLAN["ramp_months"], 1, 9, 1, lang=lang,
                               integer=True, css="simkit-slider-ramp"),
@@ -60,7 +61,7 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
                "seed_label": html_out("simkit-seed"), "chart": output("simkit-chart")}
 
     def compute(d: Dashboard) -> None:
-        sc = planning_scenario(int(d.hire_month.value), int(d.ramp_months.value),
+        sc = planning_scenario(int(d.hire_month.value) - 1, int(d.ramp_months.value),
                                float(d.attrition.value), bool(d.capacity.value))
         for res in _runs(sc, replications, seed):
             _show(d, sc, res)
@@ -90,9 +91,10 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
         shown = by_q.rename(columns={"attainment": t("attainment_mean", lang),
                                      "headcount": t("headcount", lang),
                                      "p_at_quota": t("p_at_quota", lang)})
-        shown.index = [f"Q{q}" for q in shown.index]
-        shown.index.name = t("quarter", lang)
-        d.table.value = shown.to_html(classes="simkit-table", formatters={
+        # The quarter is the first column (its header in the corner), not an extra header row.
+        shown.index = [t("quarter_n", lang, n=q) for q in shown.index]
+        shown = shown.rename_axis(t("quarter", lang)).reset_index()
+        d.table.value = shown.to_html(classes="simkit-table", index=False, formatters={
             t("attainment_mean", lang): "{:.0%}".format, t("p_at_quota", lang): "{:.0%}".format,
             t("headcount", lang): "{:.1f}".format})
         # The count drawn so far: it grows while a progressive run refines the answer.

@@ -122,7 +122,9 @@ def funnel_chart(stages: Sequence[str], counts: Sequence[float], *, lang: str | 
     y = np.arange(len(counts))[::-1]
     ax.barh(y, counts, left=-counts / 2, color=_BLUE, height=0.8)
     names = _stage_names(stages, lang)
-    ax.set_yticks(y, [f"{n}  {c:,.1f}" for n, c in zip(names, counts)], **_font(ax))
+    # Deal counts as the course writes them: whole deals, a decimal only below ten.
+    ax.set_yticks(y, [f"{n}  {c:,.0f}" if c >= 10 else f"{n}  {c:,.1f}"
+                      for n, c in zip(names, counts)], **_font(ax))
     ax.tick_params(axis="y", length=0)
     ax.set_xticks([])
     for side in ("top", "right", "left", "bottom"):

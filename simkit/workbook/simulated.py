@@ -77,8 +77,10 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
         shown = proj.rename(index={k: stage_label(k, lang) for k in proj.index[:-1]}
                             | {"wins": t("wins", lang)},
                             columns={"now": t("now", lang)})
+        # The stage is the first column (its header in the corner), not an extra header row.
+        shown = shown.rename_axis(t("stage", lang)).reset_index()
         d.projection.value = (f"<b>{t('projection_title', lang)}</b>"
-                              + shown.to_html(classes="simkit-table", na_rep="",
+                              + shown.to_html(classes="simkit-table", na_rep="", index=False,
                                               float_format=lambda v: f"{v:.1f}"))
         d.seed_label.value = f"<small>{t('seed', lang, seed=seed, replications=replications)}</small>"
         if chart:
@@ -105,7 +107,8 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int = 7,
     diag = coaching_diagnostics(res.deals, sc.funnel, stage_times=res.stage_times, since=0)
     problems = ["on track", "not enough prospecting", "low win rate", "low deal size"]
     controls = {
-        "rep": W.Dropdown(options=[(f"{t('rep', lang)} {i}", i) for i in range(sc.team.reps)],
+        # Reps are counted from 1 on screen; the value stays the rep's index.
+        "rep": W.Dropdown(options=[(f"{t('rep', lang)} {i + 1}", i) for i in range(sc.team.reps)],
                           value=0, description=t("rep", lang)),
         "diagnosis": W.Dropdown(options=[(t(p, lang), p) for p in problems], value="on track",
                                 description=t("problem", lang)),
@@ -128,9 +131,7 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int = 7,
             (t("avg_deal", lang), f"{row['avg_deal']:.2f}"),
             (t("balance", lang), " / ".join(f"{v:.0%}" for v in bal)),
         ], "simkit-headline-table")
-        d.feedback.value = ("✓ " + ("Right" if lang == "en" else "正确")) if right else \
-            ("✗ " + ("Not this one: compare the rep with the team" if lang == "en"
-                     else "不对：和团队其他人比较一下"))
+        d.feedback.value = t("coach_right", lang) if right else t("coach_wrong", lang)
 
     d = Dashboard("coaching", lang, controls, outputs, compute,
                   lambda d: W.VBox([d.rep, d.headline, d.diagnosis, d.feedback]))

@@ -20,7 +20,7 @@ import simkit.cli.workbook as wb
 from simkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = sorted(p.name for p in (ROOT / "notebooks" / "student").glob("[0-9][0-9]-*.ipynb"))
+LESSONS = sorted(p.name for p in (ROOT / "notebooks" / "student" / "en").glob("[0-9][0-9]-*.ipynb"))
 
 
 def invoke(*args):
@@ -158,4 +158,5 @@ def test_a_built_wheel_carries_the_student_workbook(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(n.removeprefix("simkit/course/workbook/") for n in names
                      if n.startswith("simkit/course/workbook/"))
-    assert shipped == sorted(p.name for p in (ROOT / "notebooks" / "student").glob("*.ipynb"))
+    student = ROOT / "notebooks" / "student"
+    assert shipped == sorted(str(p.relative_to(student)) for p in student.rglob("*.ipynb"))

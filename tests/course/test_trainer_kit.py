@@ -168,7 +168,8 @@ def test_the_script_names_real_pages_and_notebooks():
     pages = {le.filename.removesuffix(".ipynb") for le in LESSONS} | {"index"}
     for (page, notebook) in PAGES.values():
         assert page in pages, page
-        assert (ROOT / "notebooks" / f"{notebook}.ipynb").exists(), notebook
+        for lang in ("en", "zh"):
+            assert (ROOT / "notebooks" / lang / f"{notebook}.ipynb").exists(), notebook
 
 
 # ------------------------------------------------------------------ handouts and the key

@@ -37,7 +37,7 @@ def test_headline_levers_move_the_numbers_with_common_random_numbers():
     d.reps.value = 15
     assert d.scenario.team.reps == 15
     assert d.values["summary"]["team_attainment_mean"] > base["team_attainment_mean"]
-    assert "pt" in d.headline.value
+    assert "points vs the preset" in d.headline.value
 
 
 def test_headline_widgets_carry_css_classes_and_field_bounds():
@@ -61,7 +61,7 @@ def test_headline_chart_is_a_fixed_size_figure():
 
 def test_chinese_labels():
     d = sw.headline_dashboard("zh", replications=5, chart=False)
-    assert d.leads.description == "每人每周新项目"
+    assert d.leads.description == "每人每周新增项目"
     assert "完成季度指标的概率" in d.headline.value
     set_language("zh")
     try:
@@ -175,10 +175,10 @@ def test_planning_dashboard_levers_move_the_year():
         res.team_quarters.groupby("quarter")["attainment"].mean().tolist())
     assert len(d.values["headcount"]) == 4
     assert d.values["headcount"][1] > d.values["headcount"][0]  # the April hires arrive
-    d.hire_month.value = 0
+    d.hire_month.value = 1  # January, counted from 1 on screen
     assert d.values["year_attainment"] > base  # earlier hires sell for longer
     assert d.values["headcount"][0] > 12
-    d.hire_month.value = 3
+    d.hire_month.value = 4
     assert d.values["year_attainment"] == base  # same seed, same plan, same numbers
     d.ramp_months.value = 1
     assert d.values["year_attainment"] > base
@@ -198,7 +198,39 @@ def test_planning_dashboard_levers_move_the_year():
 
 def test_planning_dashboard_in_chinese_with_its_chart():
     d = sw.planning_dashboard("zh", replications=2)
-    assert d.hire_month.description == "新人入职月份（0 = 一月）"
+    assert d.hire_month.description == "新人入职月份（1 = 一月）"
     assert "完成全年指标的概率" in d.headline.value and "季度" in d.table.value
     fig = d.chart.figure
     assert tuple(fig.get_size_inches()) == (6.4, 3.6)
+
+
+def test_chinese_tables_have_course_row_labels_and_no_empty_header_row():
+    import re
+
+    gap = sw.gap_dashboard("zh", replications=2, chart=False)
+    html = gap.projection.value
+    assert "意向阶段" in html and "成交" in html and "现在" in html
+    assert not re.search(r"\b(stage|intent|solution|negotiation|wins|now)\b", html)
+    assert "<th>阶段</th>" in html
+    plan = sw.planning_dashboard("zh", replications=2, chart=False)
+    assert "<th>季度</th>" in plan.table.value and "第 1 季度" in plan.table.value
+    # Every header row holds a label in each cell but the corner: no row of empty cells.
+    for value in (html, plan.table.value):
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", value, re.S):
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            assert sum(1 for c in cells if c.strip()) >= len(cells) - 1, row
+    head = sw.headline_dashboard("zh", replications=5, chart=False)
+    head.leads.value = 6
+    assert "比预设 +" in head.headline.value and " pt" not in head.headline.value
+
+
+def test_chinese_headline_chart_names_the_stages_in_chinese():
+    from simkit import plots
+
+    if plots.chart_language("zh") != "zh":
+        pytest.skip("no CJK font here: charts fall back to English by design")
+    d = sw.headline_dashboard("zh", replications=5, chart=False)
+    fig = plots.headline_figure(d.results, lang="zh")
+    labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
+    assert labels and all(label.split()[0] in ("意向阶段", "方案阶段", "谈判阶段") for label in labels)
+    assert all("." not in label for label in labels)  # whole deals above ten
