@@ -60,7 +60,7 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
         write_report(rep, report_dir)
     click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
     click.echo("")
-    click.echo(rep["parameters"].to_string(index=False))
+    click.echo(rep["parameters"].to_string(index=False, na_rep="n/a"))
     for note in est.notes:
         click.echo(f"note: {note}")
     click.echo(f"\nscenario written to {out}" + (f"; report in {report_dir}/" if report_dir else ""))
@@ -101,6 +101,6 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     click.echo("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
                "in_80 = actual inside the model's P10-P90\n")
     w = res.wide()
-    w = w[w["metric"].isin(["forecast", "actual", "bias", "rep_wape", "in_80",
+    w = w[w["metric"].isin(["forecast", "actual", "bias", "abs_bias", "rep_wape", "in_80",
                             "rep_coverage_80"])]
-    click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))

@@ -18,7 +18,10 @@ Metrics per (cutoff, method, target):
   interval. Baselines are point forecasts: their interval metrics are NaN.
 
 The row ``cutoff = "all"`` averages each metric over the cutoffs (``in_80``
-becomes the share of cutoffs covered).
+becomes the share of cutoffs covered); it reports the mean |bias|
+(``abs_bias``), never the mean signed bias, which lets errors cancel. A
+target the export does not contain (won amount without deal values) is NaN
+("not available") in every row.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ __all__ = ["METHODS", "TARGETS", "BacktestResult", "backtest", "parse_horizon"]
 
 METHODS = ("model", "last_quarter", "mean_two_quarters")
 TARGETS = ("won_amount", "wins")
-METRICS = ("forecast", "actual", "bias", "rep_wape", "p10", "p90", "in_80", "rep_coverage_80")
+METRICS = ("forecast", "actual", "bias", "abs_bias", "rep_wape", "p10", "p90", "in_80",
+           "rep_coverage_80")
 
 
 def parse_horizon(value: str | int) -> int:
@@ -118,7 +122,12 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
         q1 = _won_by_rep(known, c - h, c)
         q2 = _won_by_rep(known, c - 2 * h, c - h)
         reps = sorted(set(names) | set(actual.index) | set(q1.index) | set(q2.index))
+        amounts_ok = est.amounts_available
         for t in TARGETS:
+            if t == "won_amount" and not amounts_ok:
+                # No deal values in the export: not available, never scored against 0.
+                rows += [(key, m, t, k, math.nan) for m in METHODS for k in METRICS]
+                continue
             a = actual[t].reindex(reps).fillna(0.0)
             s = sim[t].reindex(columns=reps).fillna(0.0)
             fc = {
@@ -134,6 +143,7 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
                 vals = {
                     "forecast": tot_f, "actual": tot_a,
                     "bias": (tot_f - tot_a) / tot_a if tot_a > 0 else math.nan,
+                    "abs_bias": abs(tot_f - tot_a) / tot_a if tot_a > 0 else math.nan,
                     "rep_wape": float((f - a).abs().sum() / tot_a) if tot_a > 0 else math.nan,
                     "p10": math.nan, "p90": math.nan, "in_80": math.nan,
                     "rep_coverage_80": math.nan,
@@ -149,7 +159,10 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
                                      float(lo_r[r]) if m == "model" else math.nan,
                                      float(hi_r[r]) if m == "model" else math.nan))
     table = pd.DataFrame(rows, columns=["cutoff", "method", "target", "metric", "value"])
-    summary = (table.groupby(["method", "target", "metric"], sort=False)["value"]
+    # Over cutoffs: means, except the signed bias (+24% and -16% are not "+4%"): the
+    # "all" row reports mean |bias| only.
+    summary = (table[table["metric"] != "bias"]
+               .groupby(["method", "target", "metric"], sort=False)["value"]
                .mean().reset_index())
     summary.insert(0, "cutoff", "all")
     table = pd.concat([table, summary[table.columns]], ignore_index=True)

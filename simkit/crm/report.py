@@ -43,6 +43,7 @@ def calibration_report(est: Estimate, quality: QualityReport | None = None) -> d
     inc = est.incidence
     m_lost, _, _ = inc.conditional_moments(LOST)
     n_won = int(est.reps["wins"].sum())
+    amounts = est.amounts_available
     params = pd.DataFrame([
         ("leads.per_rep_per_week", est.per_rep_per_week, "estimated",
          f"{int(est.reps['arrivals'].sum())} deals, {len(est.reps)} reps",
@@ -57,16 +58,18 @@ def calibration_report(est: Estimate, quality: QualityReport | None = None) -> d
          "gamma fitted to the win incidence's mean and spread"),
         ("time to win, cv", est.win_time_cv, "estimated", "", ""),
         ("time to lose, mean weeks", m_lost, "estimated", "", "reported only"),
-        ("deal_size.mean (万)", est.deal_mean, "estimated",
-         f"{int(est.reps['deal_wins'].sum())} won amounts", "lognormal"),
-        ("deal_size.cv", est.deal_cv, "estimated", "", ""),
+        ("deal_size.mean (万)", est.deal_mean, "estimated" if amounts else "not available",
+         f"{int(est.reps['deal_wins'].sum())} won amounts",
+         "lognormal" if amounts else "no deal values in the export: 1 unit per deal"),
+        ("deal_size.cv", est.deal_cv, "estimated" if amounts else "not available", "", ""),
         ("team.reps", float(len(est.reps)), "estimated", "", "reps with deals in the window"),
         ("open deals at cutoff", float(est.reps["open_deals"].sum()), "observed", "", ""),
         ("snapshot deals", float(est.reps["snapshot"].sum()), "estimated", "",
          "open deals weighted by P(won | open at their age) / win_prob"),
         ("funnel stages", 1.0, "assumed", "", "no stage history in the export: one stage"),
-        ("quota per quarter (万)", est.won_last_quarter, "assumed", "",
-         "won amount in the 13 weeks before the cutoff"),
+        (f"quota per quarter ({'万' if amounts else 'wins'})", est.quota(13), "assumed", "",
+         ("won amount" if amounts else "number of wins") + " in the 13 weeks before the "
+         "cutoff (as in the scenario file)"),
     ], columns=["parameter", "value", "kind", "sample", "note"])
     fitted_t = Gamma(mean=max(est.win_time_mean, 1e-3), cv=max(est.win_time_cv, 1e-3))
     ttw = pd.DataFrame({"quantile": QUANTILES,
@@ -74,7 +77,7 @@ def calibration_report(est: Estimate, quality: QualityReport | None = None) -> d
                         "fitted_weeks": _dist_quantiles(fitted_t, QUANTILES)})
     out = {"parameters": params, "time_to_win": ttw}
     known_amounts = est.reps["deal_wins"].sum()
-    if known_amounts:
+    if known_amounts and amounts and np.isfinite(est.deal_mean):
         fitted_a = LogNormal(mean=est.deal_mean, cv=max(est.deal_cv, 1e-3))
         obs = est.deal_amounts
         out["deal_size"] = pd.DataFrame({
