@@ -38,32 +38,69 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
                        pseudonyms=pseudonyms, pseudonym_key=pseudonym_key)
 
 
+def _print_scorecard(res, lang: str) -> None:
+    from ..crm.scoring import label
+
+    for target in ("wins", "won_amount"):
+        sc = res.scorecard(target, lang)
+        click.echo(f"\n== {label(target, lang)} ==")
+        click.echo(sc.to_string(index=False, na_rep=label("n/a", lang),
+                                float_format=lambda v: f"{v:.3f}"))
+
+
 @main.command()
 @_export_options
-@click.option("--cutoff", required=True, help="Use only what was known on this date (YYYY-MM-DD).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Scenario file to write (TOML).")
+@click.option("--cutoff", "cutoffs", required=True, multiple=True,
+              help="Use only what was known on this date (YYYY-MM-DD); with --backtest "
+                   "repeat it for a rolling origin (the scenario uses the last one).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scenario file to write (TOML); required unless --backtest.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the calibration report tables (CSV) and report.md here.")
+@click.option("--backtest", "with_backtest", is_flag=True,
+              help="Also back-test at every --cutoff and print the scorecard: mean |team bias|, "
+                   "per-rep WAPE, 80% coverage and CRPS for the model and the baselines.")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Replications per cutoff for --backtest.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh", "both"]), default="both",
+              show_default=True, help="Language of the scorecard headers.")
 def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
-              cutoff, out, report_dir):
+              cutoffs, out, report_dir, with_backtest, replications, seed, lang):
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
     from ..crm import estimate
     from ..crm.report import calibration_report, write_report
+    from ..errors import SimkitInputError
 
+    if out is None and not with_backtest:
+        raise SimkitInputError("--out", None, "a scenario file to write (or give --backtest)")
+    if len(cutoffs) > 1 and not with_backtest:
+        raise SimkitInputError("--cutoff", ", ".join(cutoffs), "one date (several need --backtest)")
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key)
-    est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
-    sc = est.scenario()
-    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
-    rep = calibration_report(est, imp.quality)
-    if report_dir is not None:
-        write_report(rep, report_dir)
     click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
-    click.echo("")
-    click.echo(rep["parameters"].to_string(index=False, na_rep="n/a"))
-    for note in est.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"\nscenario written to {out}" + (f"; report in {report_dir}/" if report_dir else ""))
+    if out is not None or report_dir is not None:
+        cutoff = sorted(cutoffs)[-1]
+        est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
+        rep = calibration_report(est, imp.quality)
+        if out is not None:
+            sc = est.scenario()
+            atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
+        if report_dir is not None:
+            write_report(rep, report_dir)
+        click.echo("")
+        click.echo(rep["parameters"].to_string(index=False, na_rep="n/a"))
+        for note in est.notes:
+            click.echo(f"note: {note}")
+        click.echo("\n" + (f"scenario written to {out}" if out else "")
+                   + (f"; report in {report_dir}/" if report_dir else ""))
+    if with_backtest:
+        from ..crm.backtest import backtest as run_backtest
+
+        res = run_backtest(imp.deals, list(cutoffs), replications=replications, seed=seed,
+                           lookback_weeks=lookback, source=Path(export).name, progress=False)
+        click.echo(f"\nback-test scorecard: horizon 13 weeks, {replications} replications, "
+                   f"seed {seed}; 'all' = over folds (mean |bias|, pooled per-rep coverage)")
+        _print_scorecard(res, lang)
 
 
 @main.command()
@@ -102,5 +139,7 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
                "in_80 = actual inside the model's P10-P90\n")
     w = res.wide()
     w = w[w["metric"].isin(["forecast", "actual", "bias", "abs_bias", "rep_wape", "in_80",
-                            "rep_coverage_80"])]
+                            "rep_coverage_80", "crps", "rep_crps"])]
     click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
+    click.echo("\nscorecard:")
+    _print_scorecard(res, "both")
