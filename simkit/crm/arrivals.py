@@ -52,26 +52,34 @@ class ArrivalModel:
     seasonal: bool
     history_mean: float
 
+    def factors(self, weeks: int) -> np.ndarray:
+        """Seasonal factor of each projected week (1 beyond the fitted ones)."""
+        f = np.ones(weeks)
+        k = min(weeks, len(self.season))
+        f[:k] = self.season[:k]
+        return f
+
     def mean_path(self, weeks: int) -> np.ndarray:
         """Expected arrivals in each of the next ``weeks`` weeks."""
         ph = self.phi ** np.arange(1, weeks + 1)
         mu = self.level + np.cumsum(ph) * self.trend
-        return np.maximum(mu, 0.0) * self.season[:weeks]
+        return np.maximum(mu, 0.0) * self.factors(weeks)
 
     def sample_paths(self, rng: np.random.Generator, n: int, weeks: int) -> np.ndarray:
         """``n`` x ``weeks`` weekly counts, each row its own path."""
         lev = np.full(n, self.level)
         tr = np.full(n, self.trend)
         out = np.zeros((n, weeks))
+        season = self.factors(weeks)
         for w in range(weeks):
             mu = np.maximum(lev + self.phi * tr, 0.0)
-            lam = mu * self.season[w]
+            lam = mu * season[w]
             if self.dispersion > 0:
                 k = 1.0 / self.dispersion
                 lam = lam * rng.gamma(k, 1.0 / k, n)
             y = rng.poisson(lam)
             out[:, w] = y
-            err = y / max(self.season[w], 1e-9) - mu
+            err = y / max(season[w], 1e-9) - mu
             new_lev = mu + self.alpha * err
             tr = self.phi * tr + self.alpha * self.beta * err
             lev = new_lev
@@ -110,7 +118,8 @@ def _season_factors(counts: np.ndarray, week_of_year: np.ndarray,
 
 
 def fit_arrivals(counts, week_of_year=None, future_week_of_year=None, *, window: int = 26,
-                 seasonal_min_weeks: int = 104, damped: bool = True) -> ArrivalModel:
+                 seasonal_min_weeks: int = 104, damped: bool = True,
+                 alpha_max: float = 0.5) -> ArrivalModel:
     """Fit weekly team arrival counts (oldest first); the last ``window`` weeks carry the trend.
 
     ``week_of_year`` (same length, 0-52) and ``future_week_of_year`` (one per
@@ -133,7 +142,7 @@ def fit_arrivals(counts, week_of_year=None, future_week_of_year=None, *, window:
         resid = y - mean
     else:
         best = None
-        for a in ALPHAS:
+        for a in [x for x in ALPHAS if x <= alpha_max] or [min(ALPHAS)]:
             for b in BETAS:
                 for phi in PHIS:
                     lev, tr, sse = _holt(y, a, b, phi)

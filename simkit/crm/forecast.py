@@ -60,7 +60,8 @@ THIN_WON, THIN_LOST = 50, 150
 # The settings chosen on Maven and synthetic exports (benchmarks/backtest_scorecard.py).
 DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "lookback_weeks": 26,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
-            "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0}
+            "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0, "stall_drift": "recent",
+            "alpha_max": 0.5, "rep_posterior": True}
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,21 @@ class Fit:
     n_lost: float
     tracking: Tracking
     cohort_ratio: dict = field(default_factory=dict)  # cohort -> share of deals that close
+    new_closers: float = math.nan  # share of closers among deals not yet created
+    # (wins, expected wins, prior strength, normaliser) per rep: the conversion's posterior
+    conv_posterior: tuple = ()
+
+    def draw_conversion(self, rng: np.random.Generator) -> np.ndarray:
+        """One draw of the reps' conversion multipliers from their gamma posterior.
+
+        ``Gamma(wins + a, expected + a)`` (the empirical-Bayes prior of
+        :func:`.estimate.shrink_ratio`), so a rep with few deals carries its
+        uncertainty into the forecast instead of a point estimate.
+        """
+        if not self.conv_posterior or not np.isfinite(self.conv_posterior[2]):
+            return self.conversion
+        o, e, a, norm = self.conv_posterior
+        return rng.gamma(np.asarray(o) + a, 1.0 / (np.asarray(e) + a)) / norm
 
 
 def cohort_of(created: pd.Series, cutoff: pd.Timestamp, cohort_weeks: int) -> np.ndarray:
@@ -86,18 +102,23 @@ def cohort_of(created: pd.Series, cutoff: pd.Timestamp, cohort_weeks: int) -> np
     return np.floor(((cutoff - created) / WEEK).to_numpy(float) / cohort_weeks).astype(int)
 
 
-def _cohort_ratios(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracking: Tracking,
-                   cohort_weeks: int, prior: float) -> dict:
-    """Each creation cohort's share of closers (deals that ever close), shrunk to the pooled one.
+_Q_GRID = np.linspace(0.005, 1.0, 200)
 
-    The cure-model reading of cohort drift: deals close with the pooled
+
+def _cohort_ratios(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracking: Tracking,
+                   cohort_weeks: int, prior: float) -> tuple[dict, dict]:
+    """Each creation cohort's share of closers (deals that ever close), and its information.
+
+    The cure-model reading of cohort drift: closers close with the pooled
     closers' distribution ``G = (CIF_won + CIF_lost) / (1 - stalled)``, and
-    cohort k holds a share ``q_k`` of closers, so by the cutoff it should
-    have closed ``q_k * sum(G(age) - G(entry))`` deals. The moment estimate,
-    shrunk with ``prior`` expected closes: ``(C + prior q) / (E + prior)``,
-    capped at 1. Where losses are not recorded to the cutoff, wins alone
-    are counted (against ``CIF_won / (1 - stalled)``), each up to the date
-    it is recorded until.
+    cohort k holds a share ``q_k`` of closers. A closed deal says "closer";
+    a deal still open at age a has likelihood ``q (1 - G(a)) + 1 - q``, so an
+    open deal past the usual cycle says "stalled" more loudly than a young
+    one. ``q_k`` maximises the cohort's likelihood plus a Beta prior worth
+    ``prior`` deals centred on the pooled share, so a cohort with little
+    follow-up stays near it. Where losses are not recorded to the cutoff,
+    wins alone are read (against ``CIF_won / (1 - stalled)``), up to the
+    date wins are recorded until.
     """
     closers = max(inc.p_won + inc.p_lost, 1e-9)
     won_end, lost_end = tracking.ends(cutoff)
@@ -105,18 +126,50 @@ def _cohort_ratios(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
     wins_only = lost_end is None or lost_end < cutoff
     if wins_only:
         g = (inc.won(a_w) - inc.won(entry)) / closers
-        hit = (ev == WON) & (d["closed"] < won_end).to_numpy()
+        hit = ((d["status"] == "won") & (d["closed"] < won_end)).to_numpy()
     else:
         g = (inc.won(a_w) + inc.lost(a_w) - inc.won(entry) - inc.lost(entry)) / closers
         hit = ev != OPEN
+    g = np.clip(g, 0.0, 1.0)
     k = cohort_of(d["created"], cutoff, cohort_weeks)
-    out = {}
+    c0 = min(max(closers, 0.01), 0.99)
+    log_prior = prior * (c0 * np.log(_Q_GRID) + (1 - c0) * np.log1p(-_Q_GRID + 1e-12))
+    out, info = {}, {}
     for c in np.unique(k):
         m = k == c
-        obs = float((w[m] * hit[m]).sum())
-        exp = float((w[m] * g[m]).sum())
-        out[int(c)] = min(1.0, (obs + prior * closers) / (exp + prior))
-    return out
+        n_hit = float((w[m] * hit[m]).sum())
+        gm, wm = g[m & ~hit], w[m & ~hit]
+        ll = n_hit * np.log(_Q_GRID) + (wm[:, None] * np.log1p(
+            -_Q_GRID[None, :] * np.minimum(gm[:, None], 1 - 1e-9))).sum(axis=0)
+        out[int(c)] = float(_Q_GRID[np.argmax(ll + log_prior)])
+        info[int(c)] = float((w[m] * g[m]).sum())
+    return out, info
+
+
+def _drift(ratios: dict, info: dict, cohort_weeks: int, horizon_weeks: float,
+           closers: float, mode="trend") -> float:
+    """Share of closers among deals not yet created: the cohort shares' weighted linear trend.
+
+    Each cohort's share is weighted by its expected closes (its information);
+    the line is read at the middle of the horizon, and the result stays in
+    [0, 1]. With fewer than three informative cohorts: the pooled share.
+    """
+    ks = [k for k in ratios if info.get(k, 0) > 1.0]
+    if mode == "recent":
+        ks = [k for k in ks if k * cohort_weeks < 13]
+        if not ks:
+            return closers
+        return float(np.average([ratios[k] for k in ks], weights=[info[k] for k in ks]))
+    if len(ks) < 3:
+        return closers
+    x = -(np.array(ks, float) + 0.5) * cohort_weeks  # cohort centre, weeks from the cutoff
+    y = np.array([ratios[k] for k in ks])
+    wt = np.array([info[k] for k in ks])
+    xm = np.average(x, weights=wt)
+    ym = np.average(y, weights=wt)
+    sxx = np.average((x - xm) ** 2, weights=wt)
+    slope = np.average((x - xm) * (y - ym), weights=wt) / sxx if sxx > 0 else 0.0
+    return float(np.clip(ym + slope * (horizon_weeks / 2 - xm), 0.0, 1.0))
 
 
 def _weekly(created: pd.Series, w: np.ndarray, end: pd.Timestamp, weeks: int):
@@ -133,7 +186,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         weights: np.ndarray | None = None, horizon_weeks: int = 13,
         hazard_weeks: float = 52, half_life_weeks: float = 13.0, lookback_weeks: float = 26,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
-        cohort_weeks: int = 4, cohort_prior: float = 20.0) -> Fit:
+        cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent", alpha_max: float = 0.5) -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
     w_all = np.ones(len(known)) if weights is None else np.asarray(weights, float)
@@ -146,8 +199,11 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     cw = 0.5 ** (age_c / half_life_weeks) if half_life_weeks else 1.0
     wh = w_all[hz] * cw
     inc = aalen_johansen_weighted(t, ev, entry=entry, weights=wh, min_at_risk=min_at_risk)
-    ratios = _cohort_ratios(d, ev, entry, w_all[hz], inc, c, tracking, int(cohort_weeks),
-                            float(cohort_prior))
+    ratios, info = _cohort_ratios(d, ev, entry, w_all[hz], inc, c, tracking,
+                                  int(cohort_weeks), float(cohort_prior))
+    closers = max(inc.p_won + inc.p_lost, 1e-9)
+    q_new = (_drift(ratios, info, int(cohort_weeks), horizon_weeks, closers, stall_drift)
+             if stall_drift else closers)
     n_won = float(w_all[hz][ev == WON].sum())
     n_lost = float(w_all[hz][ev == LOST].sum())
     # --- per rep, from deals created in the lookback
@@ -167,8 +223,9 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     inc_exp = inc.won(tl) - inc.won(el)  # expected wins over each deal's observed follow-up
     wins_r = np.bincount(ri[okr], weights=(wl * (stl == "won"))[okr], minlength=len(reps))
     exp_r = np.bincount(ri[okr], weights=(wl * inc_exp)[okr], minlength=len(reps))
-    conv, _ = shrink_ratio(wins_r, exp_r)
-    conv = conv / np.average(conv, weights=shares) if shares.sum() > 0 else conv
+    conv, a_conv = shrink_ratio(wins_r, exp_r)
+    norm = float(np.average(conv, weights=shares)) if shares.sum() > 0 else 1.0
+    conv = conv / norm
     # --- won amounts
     wm = ((known["status"] == "won") & (known["closed"] >= c - lookback_weeks * WEEK)).to_numpy()
     amt = known["amount"].to_numpy(float)
@@ -185,10 +242,12 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     counts, woy = _weekly(known["created"], w_all, c, weeks_hist)
     fut = c + WEEK * np.arange(horizon_weeks)
     fwoy = np.asarray(pd.DatetimeIndex(fut).isocalendar().week, float)
-    arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped)
+    arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped,
+                       alpha_max=alpha_max)
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
+               conv_posterior=(wins_r, exp_r, a_conv, norm),
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,
-               tracking=tracking, cohort_ratio=ratios)
+               tracking=tracking, cohort_ratio=ratios, new_closers=q_new)
 
 
 @dataclass(frozen=True)
@@ -248,7 +307,8 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     rng = np.random.default_rng(seed)
     fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "lookback_weeks",
                                    "arrival_window", "damped", "min_at_risk",
-                                   "cohort_weeks", "cohort_prior")}
+                                   "cohort_weeks", "cohort_prior", "stall_drift",
+                                   "alpha_max")}
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)
@@ -300,7 +360,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
         else:
             f = base
         inc = f.incidence
-        conv = f.conversion
+        conv = base.draw_conversion(rng) if opts["rep_posterior"] else f.conversion
         p_open = _p_open(inc, a_w, a_l, a_c, h, op_cohort, f.cohort_ratio)
         ok = op_rep >= 0
         p_ij = np.clip(p_open[ok] * conv[op_rep[ok]], 0.0, 1.0)
@@ -311,7 +371,8 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
         # new deals
         paths = f.arrivals.sample_paths(rng, nb, horizon_weeks)  # nb x H
         wk = np.arange(horizon_weeks)[:, None] + u[None, :]
-        p_new = inc.won(np.maximum(h - wk, 0.0)).mean(axis=1)  # H
+        drift = f.new_closers / max(inc.p_won + inc.p_lost, 1e-9)
+        p_new = inc.won(np.maximum(h - wk, 0.0)).mean(axis=1) * drift  # H
         wins_new = np.zeros((nb, n_r))
         for i in range(nb):
             alloc = np.array([rng.multinomial(int(n), f.shares) for n in paths[i]])  # H x reps
@@ -366,7 +427,7 @@ def _align(f: Fit, reps: list) -> Fit:
     return Fit(cutoff=f.cutoff, incidence=f.incidence, reps=list(reps), shares=shares,
                conversion=take(f.conversion, 1.0), deal_size=take(f.deal_size, 1.0),
                amounts=f.amounts, arrivals=f.arrivals, n_won=f.n_won, n_lost=f.n_lost,
-               tracking=f.tracking, cohort_ratio=f.cohort_ratio)
+               tracking=f.tracking, cohort_ratio=f.cohort_ratio, new_closers=f.new_closers)
 
 
 def _amount_sums(rng, k: np.ndarray, amounts: np.ndarray, size: np.ndarray) -> np.ndarray:
