@@ -38,6 +38,48 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
                        pseudonyms=pseudonyms, pseudonym_key=pseudonym_key)
 
 
+_SPLIT = {"part": ("part", "构成"), "who": ("team / rep", "团队 / 销售"), "mean": ("mean", "均值"),
+          "won_so_far": ("won so far", "已成交"),
+          "open_pipeline": ("from the open pipeline", "来自在手商机"),
+          "new_deals": ("from deals not yet created", "来自尚未创建的商机"),
+          "total": ("total", "合计"), "team": ("team", "团队"),
+          "p_quota": ("chance of making the quota {quota:.1f} ({target})",
+                      "完成指标 {quota:.1f}（{target}）的概率"),
+          "wins": ("wins", "成交数"), "won_amount": ("won amount, 万", "成交金额（万）"),
+          "thin": ("thin data", "数据偏少")}
+
+
+def _t(key: str, lang: str) -> str:
+    en, zh = _SPLIT.get(key, (key, key))
+    return {"en": en, "zh": zh, "both": f"{en} {zh}"}[lang]
+
+
+def _print_forecast(rep: dict, lang: str) -> None:
+    for target in ("wins", "won_amount"):
+        t = rep[f"forecast_{target}"].copy()
+        t["part"] = t["part"].map(lambda v: _t(v, lang))
+        t["who"] = t["who"].map(lambda v: _t(v, lang) if v == "team" else v)
+        t.columns = [_t(c, lang) for c in t.columns]
+        click.echo(f"\n== {_t(target, lang)}: P10 / P50 / P90 ==")
+        click.echo(t.to_string(index=False, na_rep="n/a", float_format=lambda v: f"{v:.1f}"))
+    if "p_quota" in rep:
+        q = rep["p_quota"].iloc[0]
+        p = q["p_make_quota"]
+        val = "n/a" if p != p else f"{p:.0%}"
+        for lg in (("en", "zh") if lang == "both" else (lang,)):
+            text = _SPLIT["p_quota"][lg == "zh"].format(quota=q["quota"],
+                                                       target=_SPLIT[q["target"]][lg == "zh"])
+            click.echo(f"{text}: {val}")
+    for r in rep["warnings"].itertuples():
+        click.echo(f"warning: {r.en if lang == 'en' else r.zh if lang == 'zh' else r.en}")
+        if lang == "both":
+            click.echo(f"提示：{r.zh}")
+    thin = rep["thin_data"]
+    if thin["thin"].any():
+        who = ", ".join(str(w) for w in thin.loc[thin["thin"], "who"])
+        click.echo(f"{_t('thin', lang)}: {who}")
+
+
 def _print_scorecard(res, lang: str) -> None:
     from ..crm.scoring import label
 
@@ -64,9 +106,12 @@ def _print_scorecard(res, lang: str) -> None:
               help="Replications per cutoff for --backtest.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh", "both"]), default="both",
-              show_default=True, help="Language of the scorecard headers.")
+              show_default=True, help="Language of the scorecard headers and warnings.")
+@click.option("--period-start", default=None,
+              help="Start of the period being forecast (YYYY-MM-DD, default: the cutoff): "
+                   "wins since then are 'won so far'.")
 def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
-              cutoffs, out, report_dir, with_backtest, replications, seed, lang):
+              cutoffs, out, report_dir, with_backtest, replications, seed, lang, period_start):
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
     from ..crm import estimate
     from ..crm.report import calibration_report, write_report
@@ -80,8 +125,12 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
     click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
     if out is not None or report_dir is not None:
         cutoff = sorted(cutoffs)[-1]
+        from ..crm.forecast import forecast
+
         est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
-        rep = calibration_report(est, imp.quality)
+        fc = forecast(imp.deals, cutoff, replications=replications, seed=seed,
+                      period_start=period_start, lookback_weeks=lookback)
+        rep = calibration_report(est, imp.quality, forecast=fc)
         if out is not None:
             sc = est.scenario()
             atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
@@ -91,6 +140,7 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
         click.echo(rep["parameters"].to_string(index=False, na_rep="n/a"))
         for note in est.notes:
             click.echo(f"note: {note}")
+        _print_forecast(rep, lang)
         click.echo("\n" + (f"scenario written to {out}" if out else "")
                    + (f"; report in {report_dir}/" if report_dir else ""))
     if with_backtest:

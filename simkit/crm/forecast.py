@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..errors import SimkitInputError
 from .arrivals import ArrivalModel, fit_arrivals
-from .estimate import _cutoff, _shrink_mean_ratio, as_of, shrink_ratio
+from .estimate import _cutoff, _shrink_mean_ratio, as_of
 from .survival import LOST, OPEN, WON, Incidence, aalen_johansen_weighted
 from .tracking import Tracking, detect_tracking, follow_up
 
@@ -61,7 +61,7 @@ THIN_WON, THIN_LOST = 50, 150
 DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "lookback_weeks": 26,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
             "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0, "stall_drift": "recent",
-            "alpha_max": 0.5, "rep_posterior": True}
+            "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0}
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ class Fit:
     new_closers: float = math.nan  # share of closers among deals not yet created
     # (wins, expected wins, prior strength, normaliser) per rep: the conversion's posterior
     conv_posterior: tuple = ()
+    rep_closed: pd.DataFrame | None = None  # won / lost deals behind the fit, per rep
 
     def draw_conversion(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of the reps' conversion multipliers from their gamma posterior.
@@ -95,6 +96,27 @@ class Fit:
             return self.conversion
         o, e, a, norm = self.conv_posterior
         return rng.gamma(np.asarray(o) + a, 1.0 / (np.asarray(e) + a)) / norm
+
+
+def _shrink(observed, expected, floor: float = 0.25) -> tuple[np.ndarray, float]:
+    """:func:`.estimate.shrink_ratio` with a floor on the between-rep variance.
+
+    With a handful of reps the method-of-moments variance is often at or
+    below zero and would shrink every rep to the team, which makes a strong
+    rep's forecast systematically low and its interval miss; the floor
+    keeps ``floor`` times the average Poisson noise of a rep's ratio as the
+    least between-rep variance assumed.
+    """
+    o = np.asarray(observed, float)
+    e = np.asarray(expected, float)
+    ok = e > 0
+    if ok.sum() < 2:
+        return np.ones_like(o), math.inf
+    x = o[ok] / e[ok]
+    noise = float(np.mean(max(x.mean(), 1e-9) / e[ok]))
+    tau2 = max(float(np.var(x, ddof=1)) - noise, floor * noise, 1e-12)
+    a = 1.0 / tau2
+    return (o + a) / (e + a), a
 
 
 def cohort_of(created: pd.Series, cutoff: pd.Timestamp, cohort_weeks: int) -> np.ndarray:
@@ -186,7 +208,8 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         weights: np.ndarray | None = None, horizon_weeks: int = 13,
         hazard_weeks: float = 52, half_life_weeks: float = 13.0, lookback_weeks: float = 26,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
-        cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent", alpha_max: float = 0.5) -> Fit:
+        cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent", alpha_max: float = 0.5,
+        shrink_floor: float = 1.0) -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
     w_all = np.ones(len(known)) if weights is None else np.asarray(weights, float)
@@ -204,6 +227,9 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     closers = max(inc.p_won + inc.p_lost, 1e-9)
     q_new = (_drift(ratios, info, int(cohort_weeks), horizon_weeks, closers, stall_drift)
              if stall_drift else closers)
+    rep_closed = pd.DataFrame({"rep": d["rep"].to_numpy(), "won": (ev == WON) * w_all[hz],
+                               "lost": (ev == LOST) * w_all[hz]}).groupby("rep")[
+        ["won", "lost"]].sum()
     n_won = float(w_all[hz][ev == WON].sum())
     n_lost = float(w_all[hz][ev == LOST].sum())
     # --- per rep, from deals created in the lookback
@@ -217,13 +243,14 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     ri = rep_idx.get_indexer(dl["rep"])
     okr = ri >= 0
     arrivals_r = np.bincount(ri[okr], weights=wl[okr], minlength=len(reps))
-    pros, _ = shrink_ratio(arrivals_r, np.full(len(reps), max(arrivals_r.mean(), 1e-9)))
+    pros, _ = _shrink(arrivals_r, np.full(len(reps), max(arrivals_r.mean(), 1e-9)),
+                      shrink_floor)
     shares = pros / pros.sum() if pros.sum() > 0 else np.full(len(reps), 1 / len(reps))
     tl, stl, el = follow_up(dl, c, tracking)
     inc_exp = inc.won(tl) - inc.won(el)  # expected wins over each deal's observed follow-up
     wins_r = np.bincount(ri[okr], weights=(wl * (stl == "won"))[okr], minlength=len(reps))
     exp_r = np.bincount(ri[okr], weights=(wl * inc_exp)[okr], minlength=len(reps))
-    conv, a_conv = shrink_ratio(wins_r, exp_r)
+    conv, a_conv = _shrink(wins_r, exp_r, shrink_floor)
     norm = float(np.average(conv, weights=shares)) if shares.sum() > 0 else 1.0
     conv = conv / norm
     # --- won amounts
@@ -245,7 +272,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped,
                        alpha_max=alpha_max)
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
-               conv_posterior=(wins_r, exp_r, a_conv, norm),
+               conv_posterior=(wins_r, exp_r, a_conv, norm), rep_closed=rep_closed,
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,
                tracking=tracking, cohort_ratio=ratios, new_closers=q_new)
 
@@ -285,6 +312,16 @@ class Forecast:
                              **{f"p{round(p * 100)}": float(v) for p, v in zip(quantiles, q)}})
         return pd.DataFrame(rows)
 
+    def thin_table(self) -> pd.DataFrame:
+        """Won and lost deals behind the fit, team and per rep, and whether that is thin."""
+        rc = self.fit.rep_closed.reindex(self.reps).fillna(0.0)
+        lost_ok = self.tracking is None or self.tracking.losses_recorded
+        rows = [("team", float(rc["won"].sum()), float(rc["lost"].sum()))]
+        rows += [(r, float(x.won), float(x.lost)) for r, x in rc.iterrows()]
+        t = pd.DataFrame(rows, columns=["who", "won", "lost"])
+        t["thin"] = (t["won"] < THIN_WON) | ((t["lost"] < THIN_LOST) & lost_ok)
+        return t
+
     def p_quota(self, quota: float, target: str = "won_amount") -> float:
         """Chance that the team's total reaches ``quota``; NaN when the target is not available."""
         if target == "won_amount" and not self.amounts_available:
@@ -308,7 +345,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "lookback_weeks",
                                    "arrival_window", "damped", "min_at_risk",
                                    "cohort_weeks", "cohort_prior", "stall_drift",
-                                   "alpha_max")}
+                                   "alpha_max", "shrink_floor")}
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)

@@ -11,7 +11,10 @@
 - ``incidence``: the cumulative incidence of won and lost by week;
 - ``arrivals``: new deals per week in the lookback window;
 - ``reps``: per-rep raw and shrunk multipliers, open deals and snapshot;
-- ``deal_size_by_<column>``: won amounts by product / source / region.
+- ``deal_size_by_<column>``: won amounts by product / source / region;
+- with a :class:`.forecast.Forecast`: the split (``forecast_wins``,
+  ``forecast_won_amount``), ``p_quota``, ``thin_data`` and ``warnings``
+  (:func:`forecast_tables`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .estimate import Estimate
 from .quality import QualityReport
 from .survival import LOST, WON
 
-__all__ = ["calibration_report", "plot_calibration", "write_report"]
+__all__ = ["calibration_report", "forecast_tables", "plot_calibration", "write_report"]
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
@@ -39,7 +42,28 @@ def _dist_quantiles(dist, q, n: int = 200_000, seed: int = 0) -> np.ndarray:
     return np.quantile(x, q)
 
 
-def calibration_report(est: Estimate, quality: QualityReport | None = None) -> dict:
+def forecast_tables(fc, quota: float | None = None) -> dict:
+    """The split a planner reads, thin-data counts and warnings, as tables.
+
+    ``forecast_wins`` / ``forecast_won_amount``: won so far, expected from the
+    open pipeline and from deals not yet created, and the total, each with
+    mean and P10/P50/P90, team and per rep; ``p_quota``: the chance of making
+    ``quota`` (won amount, or wins when the export has no amounts);
+    ``thin_data``: won / lost deals behind the fit; ``warnings``: English and
+    Chinese.
+    """
+    out = {"forecast_wins": fc.split("wins"), "forecast_won_amount": fc.split("won_amount"),
+           "thin_data": fc.thin_table(),
+           "warnings": pd.DataFrame(list(fc.warnings), columns=["en", "zh"])}
+    if quota is not None:
+        target = "won_amount" if fc.amounts_available else "wins"
+        out["p_quota"] = pd.DataFrame([{"quota": quota, "target": target,
+                                        "p_make_quota": fc.p_quota(quota, target)}])
+    return out
+
+
+def calibration_report(est: Estimate, quality: QualityReport | None = None,
+                       forecast=None) -> dict:
     inc = est.incidence
     m_lost, _, _ = inc.conditional_moments(LOST)
     n_won = int(est.reps["wins"].sum())
@@ -92,6 +116,8 @@ def calibration_report(est: Estimate, quality: QualityReport | None = None) -> d
         out[f"deal_size_by_{k}"] = v
     if quality is not None:
         out["quality"] = quality.table
+    if forecast is not None:
+        out |= forecast_tables(forecast, est.quota(forecast.horizon_weeks))
     return out
 
 
@@ -100,7 +126,8 @@ def write_report(report: dict, out_dir: str | os.PathLike) -> list[Path]:
     out = Path(out_dir)
     paths = [atomic_write_table(df, out / f"{name}.csv") for name, df in report.items()]
     md = ["# Calibration report", ""]
-    for name in ("parameters", "quality", "time_to_win", "deal_size"):
+    for name in ("parameters", "quality", "time_to_win", "deal_size", "warnings", "thin_data",
+                 "p_quota", "forecast_wins", "forecast_won_amount"):
         if name in report:
             md += [f"## {name}", "", report[name].to_markdown(index=False)
                    if _has_tabulate() else report[name].to_string(index=False), ""]

@@ -76,7 +76,8 @@ def test_cli_backtest_prints_not_available(tmp_path):
     line = next(x for x in r.output.splitlines() if "won_amount" in x and "actual" in x)
     assert "n/a" in line
     out = tmp_path / "s.toml"
-    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out", str(out)])
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out", str(out),
+                                  "-n", "20"])
     assert r.exit_code == 0, r.output
     assert "n/a" in r.output
     assert simkit.load_scenario(out).quota.team_per_quarter > 0

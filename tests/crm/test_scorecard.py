@@ -84,11 +84,19 @@ def test_cli_calibrate_backtest_prints_the_scorecard(tmp_path):
         "close_date": d["closed"].dt.strftime("%Y-%m-%d"),
         "close_value": (d["amount"].where(d["status"] == "won", 0) * 1e4).round()}
     ).to_csv(f, index=False)
-    for lang in ("en", "zh"):
-        r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-06-01", "--cutoff",
-                                      "2020-08-01", "--backtest", "-n", "4", "--lang", lang])
-        assert r.exit_code == 0, r.output
-        for key in ("abs_bias", "rep_wape", "rep_coverage_80", "rep_crps", "pipeline_weighted"):
-            assert SCORECARD_LABELS[key][0 if lang == "en" else 1] in r.output
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-06-01", "--cutoff",
+                                  "2020-08-01", "--backtest", "-n", "4", "--lang", "both"])
+    assert r.exit_code == 0, r.output
+    for key in ("abs_bias", "rep_wape", "rep_coverage_80", "rep_crps", "pipeline_weighted"):
+        assert SCORECARD_LABELS[key][0] in r.output and SCORECARD_LABELS[key][1] in r.output
+    out = tmp_path / "s.toml"
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out", str(out),
+                                  "-n", "20", "--lang", "zh", "--report", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    # the split a planner reads, in Chinese, and the same tables in the report
+    for zh in ("已成交", "来自在手商机", "来自尚未创建的商机", "完成指标"):
+        assert zh in r.output
+    assert (tmp_path / "rep" / "forecast_wins.csv").exists()
+    assert (tmp_path / "rep" / "p_quota.csv").exists()
     r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-06-01"])
     assert r.exit_code == 2 and "--out" in r.output
