@@ -93,8 +93,6 @@ def maven(args, settings) -> None:
 
 
 def synthetic(args, settings) -> None:
-    from simkit.crm.importers import import_frame
-    from simkit.crm.mappings import get_mapping
     from simkit.crm.synthetic import T0, synthetic_history
 
     tables = []
@@ -108,15 +106,12 @@ def synthetic(args, settings) -> None:
             f = Path(tmp) / "opportunities.csv"
             export.to_csv(f, index=False)
             imp = read_export(f, "salesforce")
-        del import_frame, get_mapping  # the file path is what a planner uses
         cuts = [T0 + pd.Timedelta(weeks=weeks - 26), T0 + pd.Timedelta(weeks=weeks - 13)]
         res = backtest(imp.deals, cuts, replications=args.replications, seed=args.seed + k,
                        models=models(settings), progress=False)
         t = res.table[res.table["cutoff"] != "all"].copy()
         t["cutoff"] = [f"h{k:02d}@{c}" for c in t["cutoff"]]
         tables.append(t)
-        from simkit.crm.importers import import_frame  # noqa: F401 (re-bound for the loop)
-        from simkit.crm.mappings import get_mapping  # noqa: F401
     t = pd.concat(tables, ignore_index=True)
     print(f"\n[synthetic: {args.histories} histories x 2 cutoffs, {time.time() - t0:.1f} s]")
     rows = []

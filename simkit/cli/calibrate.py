@@ -129,7 +129,7 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
 
         est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
         fc = forecast(imp.deals, cutoff, replications=replications, seed=seed,
-                      period_start=period_start, lookback_weeks=lookback)
+                      period_start=period_start)
         rep = calibration_report(est, imp.quality, forecast=fc)
         if out is not None:
             sc = est.scenario()

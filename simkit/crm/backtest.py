@@ -174,8 +174,9 @@ def simulation_forecaster(deals: pd.DataFrame, cutoff, *, horizon_weeks: int, re
     from .forecast import forecast
 
     est = estimate(deals, cutoff, lookback_weeks=lookback_weeks, source=source)
+    # the forecast's own windows are its settings (simkit.crm.forecast.DEFAULTS)
     fc = forecast(deals, cutoff, horizon_weeks=horizon_weeks, replications=replications,
-                  seed=seed, lookback_weeks=lookback_weeks, **settings)
+                  seed=seed, **settings)
     return {t: fc.total(t) for t in TARGETS}, est
 
 

@@ -20,12 +20,19 @@ before the cutoff:
 - win and loss hazards by deal age, the Aalen-Johansen incidences with open
   deals censored, deals created before the export recorded closes entering
   late (:mod:`.tracking`), follow-up stopped where outcomes stop being
-  recorded, and each cohort weighted by ``0.5 ** (age / half_life_weeks)``
-  so a stalled share that drifts for recent cohorts is followed;
-- per rep: prospecting, conversion and deal-size multipliers shrunk towards
-  the team by empirical Bayes (as in :mod:`.estimate`);
-- won amounts: the empirical distribution of amounts won in the lookback;
-- arrivals: :func:`.arrivals.fit_arrivals` on weekly team counts.
+  recorded (optionally each cohort weighted by ``0.5 ** (age /
+  half_life_weeks)``; off by default);
+- cohort drift in stalling: each 4-week creation cohort's share of deals
+  that ever close, by a cure-model likelihood (:func:`_cohort_ratios`); an
+  open deal's chance uses its own cohort's share, and deals not yet created
+  use the recent cohorts' share (``stall_drift = "recent"``);
+- per rep, from the ``rep_weeks`` before the cutoff: prospecting,
+  conversion and deal-size multipliers shrunk towards the team by empirical
+  Bayes with a floor on the between-rep variance (:func:`_shrink`); each
+  batch draws the conversions from their gamma posterior;
+- won amounts: the empirical distribution of amounts won in ``rep_weeks``;
+- arrivals: :func:`.arrivals.fit_arrivals` on weekly team counts (the whole
+  history for seasonality, the last ``arrival_window`` weeks for the trend).
 
 **Parameter uncertainty**: replications run in batches; each batch refits
 everything on a Poisson bootstrap of the deals (each deal weighted by a
@@ -58,7 +65,7 @@ WEEK = pd.Timedelta(days=7)
 COMPONENTS = ("won_so_far", "open_pipeline", "new_deals")
 THIN_WON, THIN_LOST = 50, 150
 # The settings chosen on Maven and synthetic exports (benchmarks/backtest_scorecard.py).
-DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "lookback_weeks": 26,
+DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
             "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0, "stall_drift": "recent",
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0}
@@ -206,9 +213,10 @@ def _weekly(created: pd.Series, w: np.ndarray, end: pd.Timestamp, weeks: int):
 
 def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         weights: np.ndarray | None = None, horizon_weeks: int = 13,
-        hazard_weeks: float = 52, half_life_weeks: float = 13.0, lookback_weeks: float = 26,
+        hazard_weeks: float = 52, half_life_weeks: float = 0.0, rep_weeks: float = 52,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
-        cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent", alpha_max: float = 0.5,
+        cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent",
+        alpha_max: float = 0.5,
         shrink_floor: float = 1.0) -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
@@ -233,7 +241,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     n_won = float(w_all[hz][ev == WON].sum())
     n_lost = float(w_all[hz][ev == LOST].sum())
     # --- per rep, from deals created in the lookback
-    lb = (known["created"] >= c - lookback_weeks * WEEK).to_numpy()
+    lb = (known["created"] >= c - rep_weeks * WEEK).to_numpy()
     dl = known[lb]
     wl = w_all[lb]
     reps = sorted(dl.loc[wl > 0, "rep"].dropna().unique())
@@ -246,15 +254,19 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     pros, _ = _shrink(arrivals_r, np.full(len(reps), max(arrivals_r.mean(), 1e-9)),
                       shrink_floor)
     shares = pros / pros.sum() if pros.sum() > 0 else np.full(len(reps), 1 / len(reps))
-    tl, stl, el = follow_up(dl, c, tracking)
-    inc_exp = inc.won(tl) - inc.won(el)  # expected wins over each deal's observed follow-up
-    wins_r = np.bincount(ri[okr], weights=(wl * (stl == "won"))[okr], minlength=len(reps))
+    # expected wins by the end of each deal's observation (its age then, not its close time)
+    _, _, el = follow_up(dl, c, tracking)
+    won_end, _ = tracking.ends(c)
+    a_end = np.maximum(((won_end - dl["created"]) / WEEK).to_numpy(float), 0.0)
+    inc_exp = np.maximum(inc.won(a_end) - inc.won(el), 0.0)
+    won_seen = ((dl["status"] == "won") & (dl["closed"] < won_end)).to_numpy()
+    wins_r = np.bincount(ri[okr], weights=(wl * won_seen)[okr], minlength=len(reps))
     exp_r = np.bincount(ri[okr], weights=(wl * inc_exp)[okr], minlength=len(reps))
     conv, a_conv = _shrink(wins_r, exp_r, shrink_floor)
     norm = float(np.average(conv, weights=shares)) if shares.sum() > 0 else 1.0
     conv = conv / norm
     # --- won amounts
-    wm = ((known["status"] == "won") & (known["closed"] >= c - lookback_weeks * WEEK)).to_numpy()
+    wm = ((known["status"] == "won") & (known["closed"] >= c - rep_weeks * WEEK)).to_numpy()
     amt = known["amount"].to_numpy(float)
     okm = wm & np.isfinite(amt) & (amt > 0)
     reps_m = rep_idx.get_indexer(known["rep"])
@@ -342,7 +354,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
         raise SimkitInputError("--cutoff", str(c.date()), "a date with at least 5 wins before it")
     tracking = detect_tracking(known, c)
     rng = np.random.default_rng(seed)
-    fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "lookback_weeks",
+    fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "rep_weeks",
                                    "arrival_window", "damped", "min_at_risk",
                                    "cohort_weeks", "cohort_prior", "stall_drift",
                                    "alpha_max", "shrink_floor")}
@@ -373,8 +385,9 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     n_drop = int((op_rep < 0).sum())
     if n_drop:
         warnings.append((f"{n_drop} open deals of reps with no deals in the last "
-                         f"{opts['lookback_weeks']} weeks are left out",
-                         f"{n_drop} 个未结商机属于近 {opts['lookback_weeks']} 周没有新商机的销售，未计入"))
+                         f"{opts['rep_weeks']} weeks are left out",
+                         f"{n_drop} 个未结商机属于近 {opts['rep_weeks']} 周"
+                         f"没有新商机的销售，未计入"))
     # won so far in the period
     ps = c if period_start is None else _cutoff(period_start)
     so_far = known[(known["status"] == "won") & (known["closed"] >= ps) & (known["closed"] < c)]

@@ -50,7 +50,7 @@ class Tracking:
         return min(ds) if ds else None
 
     def ends(self, cutoff: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp | None]:
-        """Until when wins and losses are recorded, as seen at ``cutoff`` (losses: None if never)."""
+        """Until when wins and losses are recorded, seen at ``cutoff`` (losses: None if never)."""
         won_end = cutoff if self.wins_until is None else min(cutoff, self.wins_until + _DAY)
         if not self.losses_recorded:
             return won_end, None

@@ -155,7 +155,7 @@ def test_no_amounts_means_not_available_in_the_split():
     assert fc.split("wins")["mean"].notna().all()
 
 
-def test_thin_data_warns_and_widens():
+def test_thin_data_warns():
     d = synthetic_deals(reps=3, rate=1.0, weeks=60, seed=5)
     c = T0 + 45 * W
     fc = forecast(d, c, replications=200, seed=3)

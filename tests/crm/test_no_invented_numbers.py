@@ -70,7 +70,8 @@ def test_cli_backtest_prints_not_available(tmp_path):
         "opportunity_id": d["deal_id"], "sales_agent": d["rep"],
         "deal_stage": d["status"].map({"won": "Won", "lost": "Lost", "open": "Engaging"}),
         "engage_date": d["created"].dt.strftime("%Y-%m-%d"),
-        "close_date": d["closed"].dt.strftime("%Y-%m-%d"), "close_value": ""}).to_csv(f, index=False)
+        "close_date": d["closed"].dt.strftime("%Y-%m-%d"), "close_value": ""}
+    ).to_csv(f, index=False)
     r = CliRunner().invoke(main, ["backtest", str(f), "--cutoff", "2020-08-01", "-n", "3"])
     assert r.exit_code == 0, r.output
     line = next(x for x in r.output.splitlines() if "won_amount" in x and "actual" in x)

@@ -23,7 +23,7 @@ def test_crps_of_a_point_is_the_absolute_error_and_matches_the_normal_formula():
     phi = math.exp(-y * y / 2) / math.sqrt(2 * math.pi)
     Phi = 0.5 * (1 + math.erf(y / math.sqrt(2)))
     exact = y * (2 * Phi - 1) + 2 * phi - 1 / math.sqrt(math.pi)
-    # the sample CRPS is a mean of |X - y| terms: its sd is below sd(|X - y|) / sqrt(n) ~ 1.2/sqrt(n)
+    # the sample CRPS is a mean of |X - y| terms: sd below sd(|X - y|) / sqrt(n) ~ 1.2 / sqrt(n)
     assert abs(crps_sample(x, y) - exact) <= 4 * 1.2 / math.sqrt(n)
 
 
