@@ -18,7 +18,9 @@ def _export_options(f):
     f = click.option("--pseudonym-key", default="simkit", show_default=True,
                      help="Key for the pseudonyms (the same key gives the same pseudonyms).")(f)
     f = click.option("--lookback", "lookback", type=click.FloatRange(4, 520), default=26,
-                     show_default=True, help="Weeks before the cutoff whose deals are used.")(f)
+                     show_default=True,
+                     help="Weeks before the cutoff whose deals calibrate the scenario file "
+                          "(the forecast's own windows: simkit.crm.forecast.DEFAULTS).")(f)
     f = click.option("--amount-divisor", type=float, default=None,
                      help="Divide the export's amounts by this to get 万 CNY (default 10000).")(f)
     f = click.option("--strict", is_flag=True,

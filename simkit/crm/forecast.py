@@ -68,7 +68,8 @@ THIN_WON, THIN_LOST = 50, 150
 DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
             "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0, "stall_drift": "recent",
-            "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0}
+            "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,
+            "pretracking": "entry", "boot_arrivals": True}
 
 
 @dataclass(frozen=True)
@@ -217,12 +218,17 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
         cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent",
         alpha_max: float = 0.5,
-        shrink_floor: float = 1.0) -> Fit:
+        shrink_floor: float = 1.0, pretracking: str = "entry") -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
     w_all = np.ones(len(known)) if weights is None else np.asarray(weights, float)
     # --- hazards by deal age
     hz = (known["created"] >= c - hazard_weeks * WEEK).to_numpy()
+    if (pretracking == "exclude" and tracking.closes_from is not None
+            and c - tracking.closes_from >= 26 * WEEK):
+        # deals created before closes were recorded carry shifted timing: with half a year
+        # of properly tracked cohorts, leave them out of the hazards
+        hz = hz & (known["created"] >= tracking.closes_from).to_numpy()
     d = known[hz]
     t, status, entry = follow_up(d, c, tracking)
     ev = np.select([status == "won", status == "lost"], [WON, LOST], OPEN)
@@ -357,7 +363,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "rep_weeks",
                                    "arrival_window", "damped", "min_at_risk",
                                    "cohort_weeks", "cohort_prior", "stall_drift",
-                                   "alpha_max", "shrink_floor")}
+                                   "alpha_max", "shrink_floor", "pretracking")}
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)
@@ -419,7 +425,8 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
         for j in range(n_r):
             wins_open[:, j] = hits[:, op_rep[ok] == j].sum(axis=1)
         # new deals
-        paths = f.arrivals.sample_paths(rng, nb, horizon_weeks)  # nb x H
+        arr = f.arrivals if opts["boot_arrivals"] else base.arrivals
+        paths = arr.sample_paths(rng, nb, horizon_weeks)  # nb x H
         wk = np.arange(horizon_weeks)[:, None] + u[None, :]
         drift = f.new_closers / max(inc.p_won + inc.p_lost, 1e-9)
         p_new = inc.won(np.maximum(h - wk, 0.0)).mean(axis=1) * drift  # H
