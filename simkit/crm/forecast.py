@@ -69,7 +69,8 @@ DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
             "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0, "stall_drift": "recent",
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,
-            "pretracking": "entry", "boot_arrivals": True}
+            "pretracking": "entry", "boot_arrivals": True,
+            "thin_widen": True}
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
             f"intervals are widened accordingly",
             f"数据偏少：拟合只用到 {base.n_won:.0f} 个成交、{base.n_lost:.0f} 个丢单"
             f"（稳定估计约需 {THIN_WON} 个成交、{THIN_LOST} 个丢单），区间已相应放宽"))
-    lam = max(thin_ratio, 0.2)
+    lam = max(thin_ratio, 0.2) if opts["thin_widen"] else 1.0
     # the open pipeline at the cutoff (always the real one)
     op = known[known["status"] == "open"]
     op_rep = pd.Index(reps).get_indexer(op["rep"])
