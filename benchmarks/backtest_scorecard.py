@@ -144,6 +144,47 @@ def synthetic(args, settings) -> None:
         show(t, "synthetic")
 
 
+def arrivals(args, settings) -> None:
+    """The 13-week arrival total: damped trend against a flat mean, Maven and synthetic."""
+    from simkit.crm import as_of
+    from simkit.crm.arrivals import fit_arrivals
+    from simkit.crm.synthetic import T0, synthetic_history
+
+    week = pd.Timedelta(weeks=1)
+
+    def err(deals, c):
+        c = pd.Timestamp(c)
+        k = as_of(deals, c)
+        n = max(int(np.ceil((c - k["created"].min()) / week)), 1)
+        age = ((c - k["created"]) / week).to_numpy(float)
+        idx = n - 1 - np.floor(age).astype(int)
+        counts = np.bincount(idx[(idx >= 0) & (idx < n)], minlength=n)
+        woy = np.asarray(pd.DatetimeIndex(c - week * np.arange(n, 0, -1)).isocalendar().week,
+                         float)
+        fwoy = np.asarray(pd.DatetimeIndex(c + week * np.arange(13)).isocalendar().week, float)
+        truth = int(((deals["created"] >= c) & (deals["created"] < c + 13 * week)).sum())
+        return [(fit_arrivals(counts, woy, fwoy, window=int(settings.get("arrival_window", 26)),
+                              damped=dmp).mean_path(13).sum() - truth) / truth
+                for dmp in (True, False)]
+
+    mv = read_export(example_export()).deals
+    rows = [("maven", *err(mv, c)) for c in MAVEN_CUTOFFS]
+    for k in range(args.histories):
+        export, _ = synthetic_history(1000 + k, loss_stop_week=126 + (k % 3) * 8)
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "opportunities.csv"
+            export.to_csv(f, index=False)
+            d = read_export(f, "salesforce").deals
+        rows += [("synthetic", *err(d, T0 + w * week)) for w in (130, 143)]
+    r = pd.DataFrame(rows, columns=["data", "damped", "flat"])
+    print("\n### arrivals: (forecast - actual) / actual of the 13-week total")
+    print(r.groupby("data").agg(damped_abs=("damped", lambda x: x.abs().mean()),
+                                damped_bias=("damped", "mean"),
+                                flat_abs=("flat", lambda x: x.abs().mean()),
+                                flat_bias=("flat", "mean"), n=("flat", "size"))
+          .to_string(float_format=lambda v: f"{v:.3f}"))
+
+
 def olist(args, settings) -> None:
     d = Path(args.olist)
     imp = read_export(d / "olist_marketing_qualified_leads_dataset.csv", "leads-wins",
@@ -173,7 +214,8 @@ def main() -> None:
                     help="more than --replications: Maven has only three folds, so its "
                          "Monte Carlo noise should not decide a comparison")
     ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--part", choices=["maven", "synthetic", "all", "none"], default="all")
+    ap.add_argument("--part", choices=["maven", "synthetic", "arrivals", "all", "none"],
+                    default="all")
     ap.add_argument("--set", dest="sets", action="append", default=[])
     ap.add_argument("--olist", default=None)
     ap.add_argument("--olist-cutoffs", nargs="*",
@@ -189,6 +231,8 @@ def main() -> None:
         maven(args, settings)
     if args.part in ("synthetic", "all"):
         synthetic(args, settings)
+    if args.part in ("arrivals", "all"):
+        arrivals(args, settings)
     if args.olist:
         olist(args, settings)
 
