@@ -194,3 +194,24 @@ def test_synthetic_history_round_trips_through_the_importer():
     late_lost = t[(t["status"] == "lost") & (t["closed"] >= T0_syn() + 50 * W)].index
     assert len(late_lost) and (d.loc[late_lost, "status"] == "open").all()
     assert cohort_of(pd.Series([T0, T0 - 5 * W]), T0, 4).tolist() == [0, 1]
+
+
+def test_forecast_is_unbiased_on_stationary_histories():
+    """Mean of (forecast - actual) over histories, within 4 standard errors of 0.
+
+    Each history's actual is one draw from (about) the forecast's predictive
+    distribution, so sd(actual - forecast mean) is about the predictive sd;
+    the tolerance is 4 sd / sqrt(histories).
+    """
+    errs, sds = [], []
+    for k in range(10):
+        d = synthetic_deals(reps=5, rate=4.0, p_win=0.3, p_lost=0.5, win_mean=4.0, weeks=70,
+                            seed=100 + k)
+        c = T0 + 52 * W
+        fc = forecast(d, c, replications=100, seed=k)
+        team = fc.total("wins").sum(axis=1)
+        actual = int(((d["status"] == "won") & (d["closed"] >= c) & (d["closed"] < c + 13 * W))
+                     .sum())
+        errs.append(team.mean() - actual)
+        sds.append(team.std())
+    assert abs(np.mean(errs)) <= Z * np.mean(sds) / math.sqrt(len(errs))
