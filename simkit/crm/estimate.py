@@ -26,7 +26,8 @@ win and whose win probability is the unconditional one (stalled deals
 count as not won). In the simulation lost and stalled deals therefore close
 as "lost" after a win-like time; won counts, won amounts and their timing -
 what the back-test scores - are unaffected. Arrivals are constant over the
-horizon (the trend is reported, not projected). The open pipeline at the
+horizon in the scenario file (the trend is reported there; the forecast in
+:mod:`.forecast` projects it). The open pipeline at the
 cutoff becomes a per-rep snapshot sized so that its expected wins equal the
 sum over open deals of P(won | still open at its age).
 """

@@ -72,7 +72,8 @@ def calibration_report(est: Estimate, quality: QualityReport | None = None,
         ("leads.per_rep_per_week", est.per_rep_per_week, "estimated",
          f"{int(est.reps['arrivals'].sum())} deals, {len(est.reps)} reps",
          (f"mean over {est.lookback_weeks:g} weeks; second half / first half = "
-          f"{est.trend:.2f} (trend reported, not projected)")),
+          f"{est.trend:.2f} (constant in the scenario file; the forecast "
+          f"projects it: forecast_* tables)")),
         ("funnel win_prob (won)", inc.p_won, "estimated", f"{inc.n} deals, {n_won} won",
          f"Aalen-Johansen, open deals censored, follow-up {inc.tau:.1f} weeks"),
         ("lost share", inc.p_lost, "estimated", "", "not used by the one-stage funnel"),
