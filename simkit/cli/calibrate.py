@@ -17,6 +17,7 @@ from simkit.sim.io import (
 from simkit.sim.dispatch import DEFAULT_SEED
 from simkit.cli.group import main
 from simkit.cli.common import FINITE_FLOAT, FiniteFloatRange
+from simkit.model.errors import SimkitInputError
 
 
 def _export_options(f):
@@ -25,7 +26,9 @@ def _export_options(f):
     f = click.option("--pseudonym-key", default="simkit", show_default=True,
                      help="Key for the pseudonyms (the same key gives the same pseudonyms).")(f)
     f = click.option("--lookback", "lookback", type=FiniteFloatRange(4, 520), default=26,
-                     show_default=True, help="Weeks before the cutoff whose deals are used.")(f)
+                     show_default=True,
+                     help="Weeks before the cutoff whose deals calibrate the scenario file "
+                          "(the forecast's own windows: simkit.crm.forecast.DEFAULTS).")(f)
     f = click.option("--amount-divisor", type=FINITE_FLOAT, default=None,
                      help="Divide the export's amounts by this to get 万 CNY (default 10000).")(f)
     f = click.option("--encoding", default=None, metavar="NAME",
@@ -54,41 +57,130 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
                        dayfirst=dayfirst, decimal=decimal)
 
 
+_SPLIT = {"part": ("part", "构成"), "who": ("team / rep", "团队 / 销售"), "mean": ("mean", "均值"),
+          "won_so_far": ("won so far", "已成交"),
+          "open_pipeline": ("from the open pipeline", "来自在手商机"),
+          "new_deals": ("from deals not yet created", "来自尚未创建的商机"),
+          "total": ("total", "合计"), "team": ("team", "团队"),
+          "p_quota": ("chance of making the quota {quota:.1f} ({target})",
+                      "完成指标 {quota:.1f}（{target}）的概率"),
+          "wins": ("wins", "成交数"), "won_amount": ("won amount, 万", "成交金额（万）"),
+          "thin": ("thin data", "数据偏少")}
+
+
+def _t(key: str, lang: str) -> str:
+    en, zh = _SPLIT.get(key, (key, key))
+    return {"en": en, "zh": zh, "both": f"{en} {zh}"}[lang]
+
+
+def _print_forecast(rep: dict, lang: str) -> None:
+    for target in ("wins", "won_amount"):
+        t = rep[f"forecast_{target}"].copy()
+        t["part"] = t["part"].map(lambda v: _t(v, lang))
+        t["who"] = t["who"].map(lambda v: _t(v, lang) if v == "team" else v)
+        t.columns = [_t(c, lang) for c in t.columns]
+        click.echo(f"\n== {_t(target, lang)}: P10 / P50 / P90 ==")
+        click.echo(t.to_string(index=False, na_rep="n/a", float_format=lambda v: f"{v:.1f}"))
+    if "p_quota" in rep:
+        q = rep["p_quota"].iloc[0]
+        p = q["p_make_quota"]
+        val = "n/a" if p != p else f"{p:.0%}"
+        for lg in (("en", "zh") if lang == "both" else (lang,)):
+            text = _SPLIT["p_quota"][lg == "zh"].format(quota=q["quota"],
+                                                       target=_SPLIT[q["target"]][lg == "zh"])
+            click.echo(f"{text}: {val}")
+    for r in rep["warnings"].itertuples():
+        click.echo(f"warning: {r.en if lang == 'en' else r.zh if lang == 'zh' else r.en}")
+        if lang == "both":
+            click.echo(f"提示：{r.zh}")
+    thin = rep["thin_data"]
+    if thin["thin"].any():
+        who = ", ".join(str(w) for w in thin.loc[thin["thin"], "who"])
+        click.echo(f"{_t('thin', lang)}: {who}")
+
+
+def _print_scorecard(res, lang: str) -> None:
+    from simkit.crm.scoring import label
+
+    for target in ("wins", "won_amount"):
+        sc = res.scorecard(target, lang)
+        click.echo(f"\n== {label(target, lang)} ==")
+        click.echo(sc.to_string(index=False, na_rep=label("n/a", lang),
+                                float_format=lambda v: f"{v:.3f}"))
+
+
 @main.command()
 @_export_options
-@click.option("--cutoff", required=True, help="Use only what was known on this date (YYYY-MM-DD).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Scenario file to write (TOML).")
+@click.option("--cutoff", "cutoffs", required=True, multiple=True,
+              help="Use only what was known on this date (YYYY-MM-DD); with --backtest "
+                   "repeat it for a rolling origin (the scenario uses the last one).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scenario file to write (TOML); required unless --backtest.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the calibration report tables (CSV) and report.md here.")
+@click.option("--backtest", "with_backtest", is_flag=True,
+              help="Also back-test at every --cutoff and print the scorecard: mean |team bias|, "
+                   "per-rep WAPE, 80% coverage and CRPS for the model and the baselines.")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Replications per cutoff for --backtest.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh", "both"]), default="both",
+              show_default=True, help="Language of the scorecard headers and warnings.")
+@click.option("--period-start", default=None,
+              help="Start of the period being forecast (YYYY-MM-DD, default: the cutoff): "
+                   "wins since then are 'won so far'.")
 def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
-              encoding, dayfirst, decimal, cutoff, out, report_dir):
+              encoding, dayfirst, decimal, cutoffs, out, report_dir, with_backtest, replications,
+              seed, lang, period_start):
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
     from simkit.crm import estimate
     from simkit.crm.report import calibration_report, write_report
 
+    if out is None and not with_backtest:
+        raise SimkitInputError("--out", None, "a scenario file to write (or give --backtest)")
+    if len(cutoffs) > 1 and not with_backtest:
+        raise SimkitInputError("--cutoff", ", ".join(cutoffs), "one date (several need --backtest)")
     # Both targets are checked before anything is read or written, and the report is
     # written before the scenario: a failure never leaves one without the other.
-    check_output_file(out)
+    if out is not None:
+        check_output_file(out)
     if report_dir is not None:
         check_output_dir(report_dir, "--report")
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
                   encoding, dayfirst, decimal)
-    est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
-    sc = est.scenario()
-    rep = calibration_report(est, imp.quality)
-    if report_dir is not None:
-        with atomic_folder(report_dir, "--report") as tmp:
-            write_report(rep, tmp)
-            write_manifest(tmp, command="simkit calibrate", export=Path(export).name,
-                           mapping=imp.mapping.name, cutoff=str(cutoff), lookback_weeks=lookback)
-    atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
     click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
-    click.echo("")
-    click.echo(rep["parameters"].to_string(index=False))
-    for note in est.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"\nscenario written to {out}" + (f"; report in {report_dir}/" if report_dir else ""))
+    if out is not None or report_dir is not None:
+        cutoff = sorted(cutoffs)[-1]
+        from simkit.crm.forecast import forecast
+
+        est = estimate(imp.deals, cutoff, lookback_weeks=lookback, source=Path(export).name)
+        fc = forecast(imp.deals, cutoff, replications=replications, seed=seed,
+                      period_start=period_start)
+        rep = calibration_report(est, imp.quality, forecast=fc)
+        if report_dir is not None:
+            with atomic_folder(report_dir, "--report") as tmp:
+                write_report(rep, tmp)
+                write_manifest(tmp, command="simkit calibrate", export=Path(export).name,
+                               mapping=imp.mapping.name, cutoff=str(cutoff),
+                               lookback_weeks=lookback, replications=replications, seed=seed)
+        if out is not None:
+            sc = est.scenario()
+            atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
+        click.echo("")
+        click.echo(rep["parameters"].to_string(index=False, na_rep="n/a"))
+        for note in est.notes:
+            click.echo(f"note: {note}")
+        _print_forecast(rep, lang)
+        click.echo("\n" + (f"scenario written to {out}" if out else "")
+                   + (f"; report in {report_dir}/" if report_dir else ""))
+    if with_backtest:
+        from simkit.crm.backtest import backtest as run_backtest
+
+        res = run_backtest(imp.deals, list(cutoffs), replications=replications, seed=seed,
+                           lookback_weeks=lookback, source=Path(export).name, progress=False)
+        click.echo(f"\nback-test scorecard: horizon 13 weeks, {replications} replications, "
+                   f"seed {seed}; 'all' = over folds (mean |bias|, pooled per-rep coverage)")
+        _print_scorecard(res, lang)
 
 
 @main.command()
@@ -129,6 +221,8 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     click.echo("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
                "in_80 = actual inside the model's P10-P90\n")
     w = res.wide()
-    w = w[w["metric"].isin(["forecast", "actual", "bias", "rep_wape", "in_80",
-                            "rep_coverage_80"])]
-    click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    w = w[w["metric"].isin(["forecast", "actual", "bias", "abs_bias", "rep_wape", "in_80",
+                            "rep_coverage_80", "crps", "rep_crps"])]
+    click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
+    click.echo("\nscorecard:")
+    _print_scorecard(res, "both")

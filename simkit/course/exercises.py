@@ -349,7 +349,8 @@ def _crm_best(cutoff_index: int, target: str, metric: str):
 
         tab = crm_backtest().table
         rows = tab[(tab["cutoff"] == CRM_CUTOFFS[cutoff_index]) & (tab["target"] == target)
-                   & (tab["metric"] == metric)]
+                   & (tab["metric"] == metric)
+                   & tab["method"].isin(["model", "last_quarter", "mean_two_quarters"])]
         return rows.loc[rows["value"].abs().idxmin(), "method"]
 
     return best

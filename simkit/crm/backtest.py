@@ -3,42 +3,51 @@
 For each cutoff the scenario is estimated from :func:`.estimate.as_of` data
 only (no leakage), simulated forward from the open pipeline plus new
 arrivals, and its won count and won amount - team and per rep - compared
-with the actual ones in ``[cutoff, cutoff + horizon)``. Two naive baselines
-use the same known data: the last horizon-length period carried forward,
-and the mean of the last two.
+with the actual ones in ``[cutoff, cutoff + horizon)``. Baselines use the
+same known data:
 
-Metrics per (cutoff, method, target):
+- ``last_quarter``: the last horizon-length period carried forward;
+- ``mean_two_quarters``: the mean of the last two;
+- ``seasonal_naive``: the same period a year (52 weeks) earlier - not
+  available when the export's closes do not reach back that far;
+- ``pipeline_weighted``: the CRM's forecast, open amount x stage win
+  probability plus the run rate of new business. The exports carry no stage
+  history, so the stage probability is the win rate of deals closed in the
+  lookback (won / (won + lost); won / created when losses are not
+  recorded); the open pipeline is the deals open at the cutoff created in
+  the lookback (older ones are the CRM's dead wood), valued at their amount
+  when known, else at the mean won amount; the run rate is what was won in
+  the last horizon-length period from deals created in it.
 
-- ``forecast``, ``actual``: team totals (the model's is the simulated mean);
-- ``bias``: (forecast - actual) / actual, signed;
-- ``rep_wape``: sum over reps of |forecast - actual| / sum of actual;
-- ``p10``, ``p90``, ``in_80``: the model's team 80% interval and whether the
-  actual fell inside (1 / 0);
-- ``rep_coverage_80``: share of reps whose actual fell in their own 80%
-  interval. Baselines are point forecasts: their interval metrics are NaN.
-
-The row ``cutoff = "all"`` averages each metric over the cutoffs (``in_80``
-becomes the share of cutoffs covered).
+Scores per (cutoff, method, target) are described in :mod:`.scoring`. A
+target the export does not contain (won amount without deal values) is NaN
+("not available") in every row. The ``cutoff = "all"`` rows summarise over
+folds: mean |bias| (``abs_bias``, never the mean signed bias, which lets
+errors cancel), mean WAPE and CRPS, the share of folds whose team interval
+covered, and per-rep coverage pooled over all (fold, rep) pairs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, estimate
 from simkit.model.errors import SimkitInputError
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
+from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, as_of, estimate
+from simkit.crm.scoring import FOLD_METRICS, score, scorecard_table, summarise
 
-__all__ = ["METHODS", "TARGETS", "BacktestResult", "backtest", "parse_horizon"]
+__all__ = ["BASELINES", "METHODS", "TARGETS", "BacktestResult", "backtest", "baselines",
+           "parse_horizon"]
 
-METHODS = ("model", "last_quarter", "mean_two_quarters")
+BASELINES = ("last_quarter", "mean_two_quarters", "seasonal_naive", "pipeline_weighted")
+METHODS = ("model", "scenario_sim", *BASELINES)
 TARGETS = ("won_amount", "wins")
-METRICS = ("forecast", "actual", "bias", "rep_wape", "p10", "p90", "in_80", "rep_coverage_80")
+METRICS = FOLD_METRICS
 
 
 def parse_horizon(value: str | int) -> int:
@@ -76,27 +85,119 @@ class BacktestResult:
         """One row per (cutoff, target, metric), one column per method."""
         w = self.table.pivot_table(index=["cutoff", "target", "metric"], columns="method",
                                    values="value", aggfunc="first", dropna=False, sort=False)
-        w = w.reindex(columns=[m for m in METHODS if m in w.columns])
+        order = list(dict.fromkeys(self.table["method"]))
+        w = w.reindex(columns=[m for m in order if m in w.columns])
         w.columns.name = None
         return w.reset_index()
+
+    def scorecard(self, target: str, lang: str = "en") -> pd.DataFrame:
+        """Per fold and over folds, every method: see :func:`.scoring.scorecard_table`."""
+        return scorecard_table(self.table, target, lang)
 
 
 def _won_by_rep(deals: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
     w = deals[(deals["status"] == "won") & (deals["closed"] >= lo) & (deals["closed"] < hi)]
     g = w.groupby("rep")
-    return pd.DataFrame({"wins": g.size(), "won_amount": g["amount"].sum(min_count=1).fillna(0)})
+    return pd.DataFrame({"wins": g.size().astype(float),
+                         "won_amount": g["amount"].sum(min_count=1).fillna(0)})
+
+
+def _point(values: pd.Series) -> pd.DataFrame:
+    return values.to_frame().T.reset_index(drop=True)
+
+
+def baselines(deals: pd.DataFrame, cutoff, horizon_weeks: int = 13,
+              lookback_weeks: float = DEFAULT_LOOKBACK_WEEKS) -> dict[str, dict[str, pd.Series]]:
+    """Each baseline's per-rep point forecast for each target, from what was known at ``cutoff``.
+
+    A baseline that the export cannot support is all NaN (not available).
+    """
+    c = _cutoff(cutoff)
+    h = horizon_weeks * WEEK
+    known = as_of(deals, c)
+    q1 = _won_by_rep(known, c - h, c)
+    q2 = _won_by_rep(known, c - 2 * h, c - h)
+    out = {"last_quarter": {t: q1[t] for t in TARGETS},
+           "mean_two_quarters": {t: q1[t].add(q2[t], fill_value=0.0) / 2 for t in TARGETS}}
+    # Seasonal naive: only if closes were recorded a year before the cutoff.
+    first_close = known["closed"].min()
+    year = 52 * WEEK
+    if pd.notna(first_close) and first_close <= c - year:
+        s = _won_by_rep(known, c - year, c - year + h)
+        out["seasonal_naive"] = {t: s[t] for t in TARGETS}
+    else:
+        out["seasonal_naive"] = {t: pd.Series(math.nan, index=q1.index) for t in TARGETS}
+    # The CRM's pipeline-weighted forecast.
+    start = c - lookback_weeks * WEEK
+    recent_closed = known[known["closed"] >= start]
+    n_won = int((recent_closed["status"] == "won").sum())
+    n_lost = int((recent_closed["status"] == "lost").sum())
+    if n_lost > 0:
+        p_stage = n_won / (n_won + n_lost)
+    else:  # losses not recorded: wins per deal created in the lookback
+        created = int((known["created"] >= start).sum())
+        p_stage = n_won / created if created else 0.0
+    won_amt = recent_closed.loc[recent_closed["status"] == "won", "amount"].to_numpy(float)
+    won_amt = won_amt[np.isfinite(won_amt) & (won_amt > 0)]
+    mean_amt = float(won_amt.mean()) if len(won_amt) else math.nan
+    open_now = known[(known["status"] == "open") & (known["created"] >= start)]
+    val = open_now["amount"].where(open_now["amount"] > 0).fillna(mean_amt)
+    pipe = {"wins": p_stage * open_now.groupby("rep").size().astype(float),
+            "won_amount": p_stage * val.groupby(open_now["rep"]).sum()}
+    run = known[(known["created"] >= c - h) & (known["status"] == "won")]
+    run = _won_by_rep(run, c - h, c)
+    out["pipeline_weighted"] = {t: pipe[t].add(run[t], fill_value=0.0) for t in TARGETS}
+    return out
+
+
+Forecaster = Callable[..., dict[str, pd.DataFrame]]
+
+
+def scenario_forecaster(deals: pd.DataFrame, cutoff, *, horizon_weeks: int, replications: int,
+                        seed: int, lookback_weeks: float, source: str = "export",
+                        progress=None) -> tuple[dict[str, pd.DataFrame], Estimate]:
+    """The calibrated one-stage scenario run by simkit's engine: samples per rep per target."""
+    est = estimate(deals, cutoff, lookback_weeks=lookback_weeks, source=source)
+    res = simulate(est.scenario(horizon_weeks), replications=replications, seed=seed,
+                   progress=progress)
+    rq = res.rep_quarters[res.rep_quarters["quarter"] == 1]
+    names = est.reps["rep"].to_numpy()
+    sim = {t: rq.pivot(index="replication", columns="rep", values=t)
+           .rename(columns=dict(enumerate(names))) for t in TARGETS}
+    return sim, est
+
+
+def simulation_forecaster(deals: pd.DataFrame, cutoff, *, horizon_weeks: int, replications: int,
+                          seed: int, lookback_weeks: float, source: str = "export",
+                          progress=None, **settings) -> tuple[dict[str, pd.DataFrame], Estimate]:
+    """The deal-level forecast (:func:`.forecast.forecast`): samples per rep per target."""
+    from simkit.crm.forecast import forecast
+
+    est = estimate(deals, cutoff, lookback_weeks=lookback_weeks, source=source)
+    # the forecast's own windows are its settings (simkit.crm.forecast.DEFAULTS)
+    fc = forecast(deals, cutoff, horizon_weeks=horizon_weeks, replications=replications,
+                  seed=seed, **settings)
+    return {t: fc.total(t) for t in TARGETS}, est
 
 
 def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
              replications: int = 200, seed: int = DEFAULT_SEED,
              lookback_weeks: float = DEFAULT_LOOKBACK_WEEKS, source: str = "export",
-             progress: bool | None = None) -> BacktestResult:
-    """Rolling-origin back-test of the calibrated simulation against the naive baselines."""
+             progress: bool | None = None,
+             models: dict[str, Forecaster] | None = None) -> BacktestResult:
+    """Rolling-origin back-test of the calibrated forecast against the baselines.
+
+    ``models`` maps a method name to a forecaster (default: ``model``, the
+    deal-level forecast of :mod:`.forecast`, and ``scenario_sim``, the
+    calibrated one-stage scenario run by simkit's engine, kept to show what
+    the forecast changed).
+    """
     if not cutoffs:
         raise SimkitInputError("--cutoff", None, "at least one date")
     cs = sorted({_cutoff(c) for c in cutoffs})
     h = horizon_weeks * WEEK
     last = deals[["created", "closed"]].max().max()
+    models = models or {"model": simulation_forecaster, "scenario_sim": scenario_forecaster}
     rows, rep_rows, ests = [], [], {}
     for c in cs:
         if c + h > last + pd.Timedelta(days=1):
@@ -105,54 +206,41 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
                 f"a date at least {horizon_weeks} weeks before the export's last date "
                 f"({last.date()}), so the forecast can be compared with what happened")
         key = str(c.date())
-        est = estimate(deals, c, lookback_weeks=lookback_weeks, source=source)
-        ests[key] = est
-        sc = est.scenario(horizon_weeks)
-        res = simulate(sc, replications=replications, seed=seed, progress=progress)
-        rq = res.rep_quarters[res.rep_quarters["quarter"] == 1]
-        names = est.reps["rep"].to_numpy()
-        sim = {t: rq.pivot(index="replication", columns="rep", values=t)
-               .rename(columns=dict(enumerate(names))) for t in TARGETS}
+        samples = {}
+        for name, fc in models.items():
+            samples[name], est = fc(deals, c, horizon_weeks=horizon_weeks,
+                                    replications=replications, seed=seed,
+                                    lookback_weeks=lookback_weeks, source=source,
+                                    progress=progress)
+            ests.setdefault(key, est)
+        base = baselines(deals, c, horizon_weeks, lookback_weeks)
         actual = _won_by_rep(deals, c, c + h)
-        known = deals[deals["closed"] < c]
-        q1 = _won_by_rep(known, c - h, c)
-        q2 = _won_by_rep(known, c - 2 * h, c - h)
-        reps = sorted(set(names) | set(actual.index) | set(q1.index) | set(q2.index))
+        amounts_ok = ests[key].amounts_available
         for t in TARGETS:
+            forecasts = {m: s[t] for m, s in samples.items()}
+            forecasts |= {m: _point(b[t]) for m, b in base.items()}
+            reps = sorted(set().union(*(set(f.columns) for f in forecasts.values()),
+                                      actual.index))
             a = actual[t].reindex(reps).fillna(0.0)
-            s = sim[t].reindex(columns=reps).fillna(0.0)
-            fc = {
-                "model": s.mean(axis=0),
-                "last_quarter": q1[t].reindex(reps).fillna(0.0),
-                "mean_two_quarters": (q1[t].reindex(reps).fillna(0.0)
-                                      + q2[t].reindex(reps).fillna(0.0)) / 2,
-            }
-            team_sim = s.sum(axis=1).to_numpy()
-            lo_r, hi_r = s.quantile(0.1, axis=0), s.quantile(0.9, axis=0)
-            for m, f in fc.items():
-                tot_f, tot_a = float(f.sum()), float(a.sum())
-                vals = {
-                    "forecast": tot_f, "actual": tot_a,
-                    "bias": (tot_f - tot_a) / tot_a if tot_a > 0 else math.nan,
-                    "rep_wape": float((f - a).abs().sum() / tot_a) if tot_a > 0 else math.nan,
-                    "p10": math.nan, "p90": math.nan, "in_80": math.nan,
-                    "rep_coverage_80": math.nan,
-                }
-                if m == "model":
-                    p10, p90 = np.quantile(team_sim, [0.1, 0.9])
-                    vals |= {"p10": float(p10), "p90": float(p90),
-                             "in_80": float(p10 <= tot_a <= p90),
-                             "rep_coverage_80": float(((a >= lo_r) & (a <= hi_r)).mean())}
+            for m, f in forecasts.items():
+                if t == "won_amount" and not amounts_ok:
+                    # Not available: never scored against an actual of 0.
+                    rows += [(key, m, t, k, math.nan) for k in METRICS]
+                    continue
+                if f.isna().all().all():  # a baseline the export cannot support
+                    rows += [(key, m, t, k, float(a.sum()) if k == "actual" else math.nan)
+                             for k in METRICS]
+                    continue
+                vals = score(f, a)
                 rows += [(key, m, t, k, v) for k, v in vals.items()]
-                for r in reps:
-                    rep_rows.append((key, m, t, r, float(f[r]), float(a[r]),
-                                     float(lo_r[r]) if m == "model" else math.nan,
-                                     float(hi_r[r]) if m == "model" else math.nan))
+                s = f.reindex(columns=reps).fillna(0.0)
+                mean = s.mean(axis=0)
+                lo = s.quantile(0.1, axis=0) if len(s) > 1 else pd.Series(math.nan, reps)
+                hi = s.quantile(0.9, axis=0) if len(s) > 1 else pd.Series(math.nan, reps)
+                rep_rows += [(key, m, t, r, float(mean[r]), float(a[r]), float(lo[r]),
+                              float(hi[r])) for r in reps]
     table = pd.DataFrame(rows, columns=["cutoff", "method", "target", "metric", "value"])
-    summary = (table.groupby(["method", "target", "metric"], sort=False)["value"]
-               .mean().reset_index())
-    summary.insert(0, "cutoff", "all")
-    table = pd.concat([table, summary[table.columns]], ignore_index=True)
+    table = pd.concat([table, summarise(table)], ignore_index=True)
     rep_table = pd.DataFrame(rep_rows, columns=["cutoff", "method", "target", "rep", "forecast",
                                                 "actual", "p10", "p90"])
     return BacktestResult(table=table, reps=rep_table, estimates=ests,

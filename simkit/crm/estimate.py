@@ -26,7 +26,8 @@ win and whose win probability is the unconditional one (stalled deals
 count as not won). In the simulation lost and stalled deals therefore close
 as "lost" after a win-like time; won counts, won amounts and their timing -
 what the back-test scores - are unaffected. Arrivals are constant over the
-horizon (the trend is reported, not projected). The open pipeline at the
+horizon in the scenario file (the trend is reported there; the forecast in
+:mod:`.forecast` projects it). The open pipeline at the
 cutoff becomes a per-rep snapshot sized so that its expected wins equal the
 sum over open deals of P(won | still open at its age).
 """
@@ -138,6 +139,23 @@ class Estimate:
     deal_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     notes: tuple[str, ...] = ()
     source: str = "export"
+    wins_last_quarter: float = 0.0
+    amounts_available: bool = True  # False: the export carries no won amounts
+
+    def quota(self, horizon_weeks: int = 13) -> float:
+        """The quota the scenario file carries: last 13 weeks' won amount, pro rata.
+
+        Without amounts in the export a deal is worth 1 unit, so the quota is
+        a number of wins. With no wins last quarter it falls back to what the
+        calibrated scenario expects. The report and the scenario file both
+        read this one number.
+        """
+        last = self.won_last_quarter if self.amounts_available else self.wins_last_quarter
+        q = last * horizon_weeks / 13.0
+        if not q > 0:
+            q = max(scenario_from_dict(self._scenario_dict(horizon_weeks, 1.0))
+                    .expected_won_amount_per_week() * horizon_weeks, 1e-6)
+        return float(q)
 
     @property
     def p_won(self) -> float:
@@ -147,8 +165,7 @@ class Estimate:
     def p_stalled(self) -> float:
         return self.incidence.p_stalled
 
-    def scenario(self, horizon_weeks: int = 13, name: str | None = None) -> Scenario:
-        """The calibrated scenario: one rep per archetype, the open pipeline as a snapshot."""
+    def _scenario_dict(self, horizon_weeks: int, quota: float) -> dict:
         r = self.reps
         n = len(r)
         p = min(max(self.p_won, 1e-6), 1.0)
@@ -164,26 +181,28 @@ class Estimate:
              "deal_size": float(np.clip(row.deal_size, 1e-3, 100.0))}
             for row in r.itertuples()
         ]
-        snap = [[float(c)] for c in r["snapshot"]]
-        quota = self.won_last_quarter * horizon_weeks / 13.0
-        tmp = {"name": "x", "funnel": {"stages": [{"name": STAGE_NAME, "win_prob": p,
-                                                   "duration": duration}]},
-               "leads": {"per_rep_per_week": self.per_rep_per_week},
-               "deal_size": {"kind": "lognormal", "mean": max(self.deal_mean, 1e-6),
-                             "cv": max(self.deal_cv, 1e-3)},
-               "team": {"reps": n, "archetypes": archetypes},
-               "quota": {"team_per_quarter": 1.0, "weeks_per_quarter": int(horizon_weeks)}}
-        if quota <= 0:
-            # No wins last quarter: the quota falls back to what the model expects.
-            quota = max(scenario_from_dict(tmp).expected_won_amount_per_week() * horizon_weeks,
-                        1e-6)
-        data = dict(tmp)
+        # Without amounts in the export each deal is worth 1 unit (won amount = won count).
+        mean = self.deal_mean if self.amounts_available else 1.0
+        cv = self.deal_cv if self.amounts_available else 1e-3
+        return {"name": "x", "funnel": {"stages": [{"name": STAGE_NAME, "win_prob": p,
+                                                    "duration": duration}]},
+                "leads": {"per_rep_per_week": self.per_rep_per_week},
+                "deal_size": {"kind": "lognormal", "mean": max(mean, 1e-6),
+                              "cv": max(cv, 1e-3)},
+                "team": {"reps": n, "archetypes": archetypes},
+                "quota": {"team_per_quarter": quota, "weeks_per_quarter": int(horizon_weeks)}}
+
+    def scenario(self, horizon_weeks: int = 13, name: str | None = None) -> Scenario:
+        """The calibrated scenario: one rep per archetype, the open pipeline as a snapshot."""
+        snap = [[float(c)] for c in self.reps["snapshot"]]
+        data = self._scenario_dict(horizon_weeks, self.quota(horizon_weeks))
         data["name"] = name or f"calibrated-{self.cutoff.date()}"
+        unit = ("won amount" if self.amounts_available
+                else "number of wins (the export has no deal values: 1 unit per deal, not 万)")
         data["description"] = (
             f"Calibrated from {self.source} with what was known on {self.cutoff.date()} "
-            f"(deals created in the {self.lookback_weeks:g} weeks before). Quota = won amount "
+            f"(deals created in the {self.lookback_weeks:g} weeks before). Quota = {unit} "
             f"of the last {horizon_weeks} weeks (an assumption; set your own).")
-        data["quota"] = {"team_per_quarter": quota, "weeks_per_quarter": int(horizon_weeks)}
         data["horizon"] = {"quarters": 1, "start": {
             "mode": "snapshot", "counts": [float(sum(c[0] for c in snap))], "rep_counts": snap}}
         return scenario_from_dict(data, "calibration")
@@ -234,12 +253,15 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
     won = known[(known["status"] == "won") & (known["closed"] >= start)]
     amounts = won["amount"].to_numpy(float)
     amounts = amounts[np.isfinite(amounts) & (amounts > 0)]
+    all_amounts = known.loc[known["status"] == "won", "amount"].to_numpy(float)
+    amounts_available = bool((np.isfinite(all_amounts) & (all_amounts > 0)).any())
     if len(amounts) >= 2:
         deal_mean = float(amounts.mean())
         deal_cv = float(amounts.std(ddof=1) / deal_mean)
     else:
-        deal_mean, deal_cv = 1.0, 1.0
-        notes.append("no won amounts in the window: deal size assumed lognormal, mean 1万, cv 1")
+        deal_mean, deal_cv = math.nan, math.nan
+        notes.append("no won amounts in the window: won amount is not available "
+                     "(the scenario counts 1 unit per deal)")
     by = {}
     for col in ("product", "source", "region"):
         if won[col].notna().any():
@@ -282,11 +304,14 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
         notes.append(f"{dropped:.1f} expected wins in open deals of reps with no deals in the "
                      f"window are left out")
     last_q = known[(known["status"] == "won") & (known["closed"] >= c - 13 * WEEK)]
-    won_last_quarter = float(np.nansum(last_q["amount"].to_numpy(float)))
+    won_last_quarter = (float(np.nansum(last_q["amount"].to_numpy(float)))
+                        if amounts_available else math.nan)
     return Estimate(
         cutoff=c, lookback_weeks=float(lookback_weeks), incidence=inc, per_rep_per_week=rate,
         deal_mean=deal_mean, deal_cv=deal_cv,
         win_time_mean=float(m) if np.isfinite(m) else 1.0,
         win_time_cv=float(sd / m) if np.isfinite(m) and m > 0 else 0.0,
         reps=per.reset_index(), arrivals_weekly=weekly, trend=trend,
-        won_last_quarter=won_last_quarter, deal_size_by=by, deal_amounts=amounts, notes=tuple(notes), source=source)
+        won_last_quarter=won_last_quarter, deal_size_by=by, deal_amounts=amounts,
+        notes=tuple(notes), source=source, wins_last_quarter=float(len(last_q)),
+        amounts_available=amounts_available)

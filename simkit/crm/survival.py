@@ -140,3 +140,62 @@ def kaplan_meier(time, closed) -> tuple[np.ndarray, np.ndarray]:
     at_risk = len(t) - first
     d = np.add.reduceat(c.astype(float), first) if len(t) else np.zeros(0)
     return uniq, np.cumprod(1.0 - d / np.maximum(at_risk, 1))
+
+
+def aalen_johansen_weighted(time, event, entry=None, weights=None, min_at_risk: int = 10,
+                            tail_weeks: float = 4.0) -> Incidence:
+    """:func:`aalen_johansen` with delayed entry and case weights.
+
+    ``entry`` (weeks of age) is when a deal enters follow-up: a deal created
+    before the export began recording closes is at risk only from the age
+    it had on that date (left truncation), so its late close is not read as
+    a slow cycle. ``weights`` weight each deal (for instance more weight on
+    recent cohorts, whose stalled share may have drifted); ``min_at_risk``
+    counts deals, not weights.
+    """
+    t = np.asarray(time, float)
+    e = np.asarray(event, int)
+    n = len(t)
+    ent = np.zeros(n) if entry is None else np.minimum(np.asarray(entry, float), t)
+    w = np.ones(n) if weights is None else np.asarray(weights, float)
+    if n == 0:
+        z = np.zeros(0)
+        return Incidence(z, z, z, z, 0.0, 0, tail_weeks)
+    ev_times = np.unique(t[e != OPEN])
+    if len(ev_times) == 0:
+        z = np.zeros(0)
+        return Incidence(z, z, z, z, float(t.max()), n, tail_weeks)
+    # at risk at s: entry < s <= time (a deal entering at age 0 is at risk from 0)
+    ent_eff = np.where(ent <= 0, -1.0, ent)
+    o_t = np.argsort(t, kind="stable")
+    t_s, w_t = t[o_t], w[o_t]
+    cw_t = np.concatenate([[0.0], np.cumsum(w_t)])
+    o_e = np.argsort(ent_eff, kind="stable")
+    e_s, w_e = ent_eff[o_e], w[o_e]
+    cw_e = np.concatenate([[0.0], np.cumsum(w_e)])
+    i_t = np.searchsorted(t_s, ev_times, side="left")  # first with time >= s
+    i_e = np.searchsorted(e_s, ev_times, side="left")  # entries < s
+    risk_w = (cw_t[-1] - cw_t[i_t]) - (cw_e[-1] - cw_e[i_e])
+    risk_n = (n - i_t) - (n - i_e)
+    k = np.searchsorted(ev_times, t)
+    hit = (k < len(ev_times)) & (e != OPEN)
+    d_won = np.bincount(k[hit & (e == WON)], weights=w[hit & (e == WON)],
+                        minlength=len(ev_times))
+    d_lost = np.bincount(k[hit & (e == LOST)], weights=w[hit & (e == LOST)],
+                         minlength=len(ev_times))
+    keep = risk_n >= min_at_risk
+    # follow-up stops at the last time with enough deals at risk
+    last_ok = int(np.flatnonzero(keep)[-1]) + 1 if keep.any() else 0
+    ev_times, risk_w, d_won, d_lost = (ev_times[:last_ok], risk_w[:last_ok], d_won[:last_ok],
+                                       d_lost[:last_ok])
+    risk_n = risk_n[:last_ok]
+    ok = risk_w > 1e-12
+    hz_w = np.where(ok, d_won / np.where(ok, risk_w, 1.0), 0.0)
+    hz_l = np.where(ok, d_lost / np.where(ok, risk_w, 1.0), 0.0)
+    hz = np.minimum(hz_w + hz_l, 1.0)
+    surv_before = np.concatenate([[1.0], np.cumprod(1.0 - hz)[:-1]])
+    cif_won = np.cumsum(surv_before * hz_w)
+    cif_lost = np.cumsum(surv_before * hz_l)
+    tau = float(ev_times[-1]) if len(ev_times) else 0.0
+    # beyond the last event, follow-up extends to the longest time still with enough at risk
+    return Incidence(ev_times, cif_won, cif_lost, risk_n.astype(float), tau, n, tail_weeks)

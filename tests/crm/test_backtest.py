@@ -73,7 +73,8 @@ def test_cli_calibrate_and_backtest_json(tmp_path):
     f = _export_csv(d, tmp_path / "export.csv", T0 + pd.Timedelta(weeks=60))
     out = tmp_path / "sc.toml"
     r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out",
-                                  str(out), "--report", str(tmp_path / "rep"), "--pseudonymise"])
+                                  str(out), "--report", str(tmp_path / "rep"), "--pseudonymise",
+                                  "-n", "20"])
     assert r.exit_code == 0, r.output
     sc = simkit.load_scenario(out)
     assert sc.horizon.start.mode == "snapshot"

@@ -1,0 +1,275 @@
+"""The back-test scorecard on the shipped Maven export and on synthetic exports made with simkit.
+
+    .venv/bin/python benchmarks/backtest_scorecard.py [--histories 20] [--replications 200]
+        [--maven-replications 1000] [--part maven|synthetic|all] [--set key=value ...]
+        [--olist DIR]
+
+Maven: rolling origin at 2017-04-01 / 07-01 / 10-01 (judged on 07-01 and
+10-01; at 04-01 the baselines see the export's empty quarter). Synthetic:
+``--histories`` exports from :func:`simkit.crm.synthetic.synthetic_history`
+(trend + seasonality in arrivals, a growing stalled share, losses not
+recorded after a date, reps of different skill), written in the Salesforce
+shape, imported, and back-tested at two cutoffs each (26 and 13 weeks
+before the end). ``--set`` overrides a forecast setting
+(:data:`simkit.crm.forecast.DEFAULTS`) to compare choices.
+
+``--part arrivals`` compares the damped-trend arrival projection with a
+flat mean; ``--part thin`` measures what the thin-data widening buys on
+small synthetic histories.
+
+``--olist DIR`` is the held-out check on the real Olist funnel (leads-wins
+shape, non-commercial data: read from DIR, nothing is written). Run it once,
+with the settings fixed.
+
+Prints the scorecard tables (every fold, every method) and the target checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import command
+
+from simkit.crm import example_export, read_export
+from simkit.crm.backtest import backtest, scenario_forecaster, simulation_forecaster
+from simkit.crm.forecast import DEFAULTS
+from simkit.crm.scoring import label
+
+MAVEN_CUTOFFS = ("2017-04-01", "2017-07-01", "2017-10-01")
+BASE = ("last_quarter", "mean_two_quarters", "seasonal_naive", "pipeline_weighted")
+
+
+def models(settings: dict):
+    def model(deals, cutoff, **kw):
+        return simulation_forecaster(deals, cutoff, **kw, **settings)
+    return {"model": model, "scenario_sim": scenario_forecaster}
+
+
+def show(table: pd.DataFrame, title: str) -> None:
+    from simkit.crm.scoring import scorecard_table
+
+    for target in ("wins", "won_amount"):
+        print(f"\n### {title}: {label(target, 'both')}")
+        sc = scorecard_table(table, target, "en")
+        print(sc.to_string(index=False, na_rep="n/a", float_format=lambda v: f"{v:.3f}"))
+
+
+def value(t: pd.DataFrame, cutoff, method, target, metric) -> float:
+    v = t[(t["cutoff"] == cutoff) & (t["method"] == method) & (t["target"] == target)
+          & (t["metric"] == metric)]["value"]
+    return float(v.iloc[0]) if len(v) else math.nan
+
+
+def maven(args, settings) -> None:
+    imp = read_export(example_export())
+    t0 = time.time()
+    res = backtest(imp.deals, list(MAVEN_CUTOFFS), replications=args.maven_replications,
+                   seed=args.seed, models=models(settings), progress=False)
+    t = res.table
+    show(t, "Maven (maven_crm_central.csv)")
+    print(f"\n[maven: {time.time() - t0:.1f} s]  target checks (07-01 and 10-01):")
+    for target in ("wins", "won_amount"):
+        for c in MAVEN_CUTOFFS[1:]:
+            m_w = value(t, c, "model", target, "rep_wape")
+            b_w = np.nanmin([value(t, c, b, target, "rep_wape") for b in BASE])
+            print(f"  {target:10s} {c} per-rep WAPE model {m_w:.3f} vs best baseline "
+                  f"{b_w:.3f}: {'OK' if m_w < b_w else 'NOT MET'}")
+        m_b = np.mean([value(t, c, "model", target, "abs_bias") for c in MAVEN_CUTOFFS[1:]])
+        b_b = min(np.nanmean([value(t, c, b, target, "abs_bias") for c in MAVEN_CUTOFFS[1:]])
+                  for b in BASE if not all(math.isnan(value(t, c, b, target, "abs_bias"))
+                                           for c in MAVEN_CUTOFFS[1:]))
+        print(f"  {target:10s} mean |team bias| (07-01, 10-01) model {m_b:.3f} vs best "
+              f"baseline {b_b:.3f}: {'OK' if m_b < b_b else 'NOT MET'}")
+        cov = value(t, "all", "model", target, "rep_coverage_80")
+        n = value(t, "all", "model", target, "rep_count")
+        team = value(t, "all", "model", target, "in_80")
+        print(f"  {target:10s} per-rep 80% coverage pooled over 3 cutoffs {cov:.3f} "
+              f"(n = {n:.0f}; target 0.70-0.90: {'OK' if 0.7 <= cov <= 0.9 else 'NOT MET'}); "
+              f"team coverage {team:.2f} of 3 cutoffs")
+
+
+def synthetic(args, settings) -> None:
+    from simkit.crm.synthetic import T0, synthetic_history
+
+    tables = []
+    t0 = time.time()
+    for k in range(args.histories):
+        seed = 1000 + k
+        weeks = 156
+        stop = 156 - 30 + (k % 3) * 8  # 126, 134, 142: before, between, after the cutoffs
+        export, _truth = synthetic_history(seed, weeks=weeks, loss_stop_week=stop)
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "opportunities.csv"
+            export.to_csv(f, index=False)
+            imp = read_export(f, "salesforce")
+        cuts = [T0 + pd.Timedelta(weeks=weeks - 26), T0 + pd.Timedelta(weeks=weeks - 13)]
+        res = backtest(imp.deals, cuts, replications=args.replications, seed=args.seed + k,
+                       models=models(settings), progress=False)
+        t = res.table[res.table["cutoff"] != "all"].copy()
+        t["cutoff"] = [f"h{k:02d}@{c}" for c in t["cutoff"]]
+        tables.append(t)
+    t = pd.concat(tables, ignore_index=True)
+    print(f"\n[synthetic: {args.histories} histories x 2 cutoffs, {time.time() - t0:.1f} s]")
+    rows = []
+    for (m, target), g in t.groupby(["method", "target"], sort=False):
+        v = g.pivot_table(index="cutoff", columns="metric", values="value", dropna=False)
+        if v["forecast"].isna().all():
+            rows.append({"method": m, "target": target})
+            continue
+        b = v["bias"].dropna()
+        cov = v["rep_covered"].sum() / v["rep_count"].sum() if v["rep_covered"].notna().any() \
+            else math.nan
+        rows.append({"method": m, "target": target, "folds": len(b),
+                     "mean bias": b.mean(), "se": b.std(ddof=1) / math.sqrt(len(b)),
+                     "mean |bias|": b.abs().mean(), "per-rep WAPE": v["rep_wape"].mean(),
+                     "team cov 80": v["in_80"].mean(), "per-rep cov 80": cov,
+                     "team CRPS/actual": v["crps"].mean(),
+                     "per-rep CRPS/actual": v["rep_crps"].mean()})
+    s = pd.DataFrame(rows)
+    print(s.to_string(index=False, na_rep="n/a", float_format=lambda x: f"{x:.3f}"))
+    for target in ("wins", "won_amount"):
+        r = s[(s["method"] == "model") & (s["target"] == target)].iloc[0]
+        print(f"  {target:10s} model mean bias {r['mean bias']:+.3f} (se {r['se']:.3f}; target "
+              f"within +-0.05: {'OK' if abs(r['mean bias']) <= 0.05 else 'NOT MET'}); "
+              f"team coverage {r['team cov 80']:.3f}, per-rep {r['per-rep cov 80']:.3f} "
+              f"(target 0.75-0.85: "
+              f"{'OK' if 0.75 <= r['per-rep cov 80'] <= 0.85 else 'NOT MET'} per rep, "
+              f"{'OK' if 0.75 <= r['team cov 80'] <= 0.85 else 'NOT MET'} team)")
+    if args.verbose:
+        show(t, "synthetic")
+
+
+def arrivals(args, settings) -> None:
+    """The 13-week arrival total: damped trend against a flat mean, Maven and synthetic."""
+    from simkit.crm import as_of
+    from simkit.crm.arrivals import fit_arrivals
+    from simkit.crm.synthetic import T0, synthetic_history
+
+    week = pd.Timedelta(weeks=1)
+
+    def err(deals, c):
+        c = pd.Timestamp(c)
+        k = as_of(deals, c)
+        n = max(int(np.ceil((c - k["created"].min()) / week)), 1)
+        age = ((c - k["created"]) / week).to_numpy(float)
+        idx = n - 1 - np.floor(age).astype(int)
+        counts = np.bincount(idx[(idx >= 0) & (idx < n)], minlength=n)
+        woy = np.asarray(pd.DatetimeIndex(c - week * np.arange(n, 0, -1)).isocalendar().week,
+                         float)
+        fwoy = np.asarray(pd.DatetimeIndex(c + week * np.arange(13)).isocalendar().week, float)
+        truth = int(((deals["created"] >= c) & (deals["created"] < c + 13 * week)).sum())
+        return [(fit_arrivals(counts, woy, fwoy, window=int(settings.get("arrival_window", 26)),
+                              damped=dmp).mean_path(13).sum() - truth) / truth
+                for dmp in (True, False)]
+
+    mv = read_export(example_export()).deals
+    rows = [("maven", *err(mv, c)) for c in MAVEN_CUTOFFS]
+    for k in range(args.histories):
+        export, _ = synthetic_history(1000 + k, loss_stop_week=126 + (k % 3) * 8)
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "opportunities.csv"
+            export.to_csv(f, index=False)
+            d = read_export(f, "salesforce").deals
+        rows += [("synthetic", *err(d, T0 + w * week)) for w in (130, 143)]
+    r = pd.DataFrame(rows, columns=["data", "damped", "flat"])
+    print("\n### arrivals: (forecast - actual) / actual of the 13-week total")
+    print(r.groupby("data").agg(damped_abs=("damped", lambda x: x.abs().mean()),
+                                damped_bias=("damped", "mean"),
+                                flat_abs=("flat", lambda x: x.abs().mean()),
+                                flat_bias=("flat", "mean"), n=("flat", "size"))
+          .to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+def thin(args, settings) -> None:
+    """Thin synthetic histories (few deals): coverage with and without the thin-data widening."""
+    from simkit.crm.synthetic import T0, synthetic_history
+
+    n = max(args.histories * 3 // 4, 1)
+    print(f"\n### thin data: {n} small synthetic histories x 2 cutoffs, won count")
+    for widen in (True, False):
+        team, covered, count = [], 0.0, 0.0
+        for k in range(n):
+            export, _ = synthetic_history(2000 + k, weeks=104, base=2.0, per_rep_per_week=0.15)
+            with tempfile.TemporaryDirectory() as tmp:
+                f = Path(tmp) / "opportunities.csv"
+                export.to_csv(f, index=False)
+                d = read_export(f, "salesforce").deals
+            cuts = [T0 + pd.Timedelta(weeks=76), T0 + pd.Timedelta(weeks=89)]
+            res = backtest(d, cuts, replications=args.replications, seed=k,
+                           models={"model": models(settings | {"thin_widen": widen})["model"]},
+                           progress=False)
+            t = res.table
+            t = t[(t["cutoff"] != "all") & (t["method"] == "model") & (t["target"] == "wins")]
+            v = t.pivot_table(index="cutoff", columns="metric", values="value")
+            team += list(v["in_80"])
+            covered += v["rep_covered"].sum()
+            count += v["rep_count"].sum()
+        print(f"  thin_widen={widen}: team 80% coverage {np.mean(team):.3f} (n = {len(team)}), "
+              f"per-rep {covered / count:.3f} (n = {count:.0f})")
+
+
+def olist(args, settings) -> None:
+    d = Path(args.olist)
+    imp = read_export(d / "olist_marketing_qualified_leads_dataset.csv", "leads-wins",
+                      wins=d / "olist_closed_deals_dataset.csv")
+    deals = imp.deals
+    print(f"\n[olist: {len(deals)} leads, {int((deals['status'] == 'won').sum())} won; "
+          f"created {deals['created'].min().date()} to {deals['created'].max().date()}, "
+          f"won {deals['closed'].min().date()} to {deals['closed'].max().date()}]")
+    last = deals[["created", "closed"]].max().max()
+    cuts = [c for c in args.olist_cutoffs if pd.Timestamp(c) + pd.Timedelta(weeks=13) <= last]
+    res = backtest(deals, cuts, replications=args.replications, seed=args.seed,
+                   models=models(settings), progress=False)
+    show(res.table, "Olist (held out)")
+    from simkit.crm.forecast import forecast
+
+    for c in cuts:
+        fc = forecast(deals, c, replications=50, seed=args.seed, **settings)
+        for en, _zh in fc.warnings:
+            print(f"  {c} warning: {en}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--histories", type=int, default=20)
+    ap.add_argument("--replications", type=int, default=200)
+    ap.add_argument("--maven-replications", type=int, default=1000,
+                    help="more than --replications: Maven has only three folds, so its "
+                         "Monte Carlo noise should not decide a comparison")
+    ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--part", choices=["maven", "synthetic", "arrivals", "thin", "all", "none"],
+                    default="all")
+    ap.add_argument("--set", dest="sets", action="append", default=[])
+    ap.add_argument("--olist", default=None)
+    ap.add_argument("--olist-cutoffs", nargs="*",
+                    default=["2018-03-01", "2018-06-01"])
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    settings = {}
+    for s in args.sets:
+        k, v = s.split("=", 1)
+        settings[k] = type(DEFAULTS[k])(eval(v)) if k in DEFAULTS else v
+    print(f"# {command()}\n# settings: {DEFAULTS | settings}")
+    if args.part in ("maven", "all"):
+        maven(args, settings)
+    if args.part in ("synthetic", "all"):
+        synthetic(args, settings)
+    if args.part in ("arrivals", "all"):
+        arrivals(args, settings)
+    if args.part in ("thin", "all"):
+        thin(args, settings)
+    if args.olist:
+        olist(args, settings)
+
+
+if __name__ == "__main__":
+    main()

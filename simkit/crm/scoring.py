@@ -1,0 +1,157 @@
+"""Scores for the back-test: bias, WAPE, interval coverage and the CRPS, and the scorecard.
+
+Every forecast is a sample (replications x reps) or a point (one row); a
+point forecast has no interval, so its coverage is NaN ("not available"),
+and its CRPS is the absolute error (the CRPS of a point mass).
+
+- ``bias`` = (team forecast - actual) / actual, ``abs_bias`` = |bias|;
+- ``rep_wape`` = sum over reps of |forecast - actual| / team actual (the
+  forecast is the sample mean);
+- ``in_80``: the team actual inside the sample's P10-P90 (1 / 0);
+- ``rep_coverage_80``: share of reps whose actual is inside their own P10-P90
+  (``rep_covered`` and ``rep_count`` keep the counts, for pooling);
+- ``crps`` = team CRPS / team actual; ``rep_crps`` = sum of the reps' CRPS /
+  team actual (for a point forecast this equals ``rep_wape``).
+
+Over folds (:func:`summarise`): means of the ratios, the share of folds
+whose team interval covered, coverage pooled over all (fold, rep) pairs,
+and mean |bias| (never the mean signed bias, which lets errors cancel).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SCORECARD_LABELS", "crps_sample", "score", "scorecard_table", "summarise"]
+
+FOLD_METRICS = ("forecast", "actual", "bias", "abs_bias", "rep_wape", "p10", "p90", "in_80",
+                "rep_coverage_80", "rep_covered", "rep_count", "crps", "rep_crps")
+
+# metric / method -> (English, 中文): the one source of the scorecard's headers.
+SCORECARD_LABELS: dict[str, tuple[str, str]] = {
+    "cutoff": ("cutoff", "预测起点"),
+    "target": ("target", "预测对象"),
+    "method": ("method", "方法"),
+    "wins": ("won count", "成交数"),
+    "won_amount": ("won amount (万)", "成交金额（万）"),
+    "forecast": ("team forecast", "团队预测"),
+    "actual": ("actual", "实际"),
+    "bias": ("team bias", "团队偏差"),
+    "abs_bias": ("mean |team bias|", "团队偏差绝对值均值"),
+    "rep_wape": ("per-rep WAPE", "销售个人加权绝对误差"),
+    "in_80": ("team in 80% interval", "团队实际落在80%区间"),
+    "rep_coverage_80": ("per-rep 80% coverage", "个人80%区间覆盖率"),
+    "crps": ("team CRPS / actual", "团队CRPS/实际"),
+    "rep_crps": ("per-rep CRPS / actual", "个人CRPS/实际"),
+    "model": ("model (calibrated simulation)", "模型（校准模拟）"),
+    "scenario_sim": ("one-stage scenario simulation", "单阶段情景模拟"),
+    "last_quarter": ("last quarter carried forward", "沿用上季度"),
+    "mean_two_quarters": ("mean of last two quarters", "前两季度平均"),
+    "seasonal_naive": ("seasonal naive (same quarter last year)", "季节性朴素（去年同期）"),
+    "pipeline_weighted": ("CRM pipeline-weighted", "CRM加权管道预测"),
+    "n/a": ("n/a", "无数据"),
+}
+
+
+def label(key: str, lang: str = "en") -> str:
+    en, zh = SCORECARD_LABELS.get(key, (key, key))
+    return {"en": en, "zh": zh, "both": f"{en} {zh}" if en != zh else en}[lang]
+
+
+def crps_sample(sample, y: float) -> float:
+    """CRPS of the empirical distribution of ``sample`` at ``y``: E|X-y| - E|X-X'|/2."""
+    x = np.sort(np.asarray(sample, float))
+    n = len(x)
+    if n == 0 or not np.isfinite(y):
+        return math.nan
+    e1 = float(np.mean(np.abs(x - y)))
+    i = np.arange(1, n + 1)
+    e2 = float(2.0 * np.sum((2 * i - n - 1) * x) / (n * n))
+    return e1 - 0.5 * e2
+
+
+def score(sample: pd.DataFrame, actual: pd.Series) -> dict[str, float]:
+    """Scores of one method at one fold for one target.
+
+    ``sample``: replications x reps (a point forecast is one row); ``actual``
+    per rep, same columns.
+    """
+    reps = list(actual.index)
+    s = sample.reindex(columns=reps).fillna(0.0)
+    a = actual.reindex(reps).fillna(0.0).astype(float)
+    tot_a = float(a.sum())
+    f = s.mean(axis=0)
+    team = s.sum(axis=1).to_numpy(float)
+    tot_f = float(team.mean())
+    nan = math.nan
+    out = {"forecast": tot_f, "actual": tot_a,
+           "bias": (tot_f - tot_a) / tot_a if tot_a > 0 else nan,
+           "abs_bias": abs(tot_f - tot_a) / tot_a if tot_a > 0 else nan,
+           "rep_wape": float((f - a).abs().sum() / tot_a) if tot_a > 0 else nan,
+           "p10": nan, "p90": nan, "in_80": nan, "rep_coverage_80": nan,
+           "rep_covered": nan, "rep_count": float(len(reps))}
+    if len(s) > 1:
+        p10, p90 = np.quantile(team, [0.1, 0.9])
+        lo, hi = s.quantile(0.1, axis=0), s.quantile(0.9, axis=0)
+        covered = float(((a >= lo) & (a <= hi)).sum())
+        out |= {"p10": float(p10), "p90": float(p90), "in_80": float(p10 <= tot_a <= p90),
+                "rep_coverage_80": covered / len(reps) if reps else nan,
+                "rep_covered": covered}
+    rep_crps = sum(crps_sample(s[r].to_numpy(), float(a[r])) for r in reps)
+    out["crps"] = crps_sample(team, tot_a) / tot_a if tot_a > 0 else nan
+    out["rep_crps"] = rep_crps / tot_a if tot_a > 0 else nan
+    return out
+
+
+def summarise(table: pd.DataFrame) -> pd.DataFrame:
+    """The ``cutoff = "all"`` rows: over folds, per (method, target)."""
+    rows = []
+    for (m, t), g in table.groupby(["method", "target"], sort=False):
+        v = g.pivot_table(index="cutoff", columns="metric", values="value", aggfunc="first",
+                          dropna=False)
+
+        def mean(k):
+            return float(v[k].mean()) if k in v and v[k].notna().any() else math.nan
+
+        cov = math.nan
+        if "rep_covered" in v and v["rep_covered"].notna().any():
+            ok = v["rep_covered"].notna()
+            cov = float(v.loc[ok, "rep_covered"].sum() / v.loc[ok, "rep_count"].sum())
+        vals = {"forecast": mean("forecast"), "actual": mean("actual"),
+                "abs_bias": mean("abs_bias"), "rep_wape": mean("rep_wape"),
+                "in_80": mean("in_80"), "rep_coverage_80": cov,
+                "rep_covered": float(v["rep_covered"].sum(min_count=1))
+                if "rep_covered" in v else math.nan,
+                "rep_count": float(v["rep_count"].sum(min_count=1))
+                if "rep_count" in v else math.nan,
+                "crps": mean("crps"), "rep_crps": mean("rep_crps")}
+        rows += [("all", m, t, k, x) for k, x in vals.items()]
+    return pd.DataFrame(rows, columns=["cutoff", "method", "target", "metric", "value"])
+
+
+SCORECARD_COLUMNS = ("abs_bias", "rep_wape", "in_80", "rep_coverage_80", "crps", "rep_crps")
+
+
+def scorecard_table(table: pd.DataFrame, target: str, lang: str = "en",
+                    methods: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One target's scorecard: a row per (fold, method), a column per score.
+
+    Per fold ``abs_bias`` is that fold's |bias|; on the ``all`` rows it is the
+    mean over folds. Headers come from :data:`SCORECARD_LABELS` in ``lang``
+    (``en``, ``zh`` or ``both``).
+    """
+    t = table[table["target"] == target]
+    w = t.pivot_table(index=["cutoff", "method"], columns="metric", values="value",
+                      aggfunc="first", dropna=False, sort=False)
+    order = methods or tuple(dict.fromkeys(t["method"]))
+    folds = [c for c in dict.fromkeys(t["cutoff"]) if c != "all"] + ["all"]
+    idx = [(c, m) for c in folds for m in order if (c, m) in w.index]
+    w = w.reindex(idx)
+    cols = [c for c in ("forecast", "actual", *SCORECARD_COLUMNS) if c in w.columns]
+    w = w[cols].reset_index()
+    w["method"] = w["method"].map(lambda m: label(m, lang))
+    w.columns = [label(c, lang) for c in w.columns]
+    return w

@@ -1,0 +1,217 @@
+"""The deal-level forecast: hazards with delayed entry, tracking stops, arrival paths, the split.
+
+Statistical checks take their tolerance from the sample sizes (z = 4).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import T0, synthetic_deals
+
+from simkit.crm import as_of
+from simkit.crm.arrivals import fit_arrivals
+from simkit.crm.forecast import COMPONENTS, _p_open, cohort_of, forecast
+from simkit.crm.importers import import_frame
+from simkit.crm.mappings import get_mapping
+from simkit.crm.survival import aalen_johansen, aalen_johansen_weighted
+from simkit.crm.synthetic import synthetic_history
+from simkit.crm.tracking import detect_tracking
+
+Z = 4.0
+W = pd.Timedelta(weeks=1)
+
+
+def test_weighted_aj_matches_plain_and_handles_delayed_entry():
+    rng = np.random.default_rng(3)
+    t = rng.exponential(5, 400).round(1)
+    e = rng.integers(0, 3, 400)
+    a, b = aalen_johansen(t, e), aalen_johansen_weighted(t, e)
+    assert b.p_won == pytest.approx(a.p_won) and b.p_lost == pytest.approx(a.p_lost)
+    # weights 2 on every deal change nothing
+    c = aalen_johansen_weighted(t, e, weights=np.full(400, 2.0))
+    assert c.p_won == pytest.approx(a.p_won)
+    # delayed entry by hand: deals 1..3; deal 3 enters at age 2.5 so it is not at risk at 1 or 2
+    inc = aalen_johansen_weighted([1, 2, 3], [1, 1, 2], entry=[0, 0, 2.5], min_at_risk=1)
+    assert inc.won(1) == pytest.approx(1 / 2) and inc.won(2) == pytest.approx(1.0)
+
+
+def test_delayed_entry_removes_the_bias_of_untracked_early_closes():
+    # closes before `start` are not recorded: they show up at `start` instead
+    rng = np.random.default_rng(5)
+    n = 4000
+    created = rng.uniform(0, 30, n)
+    t = rng.exponential(4.0, n)
+    start = 15.0
+    shown = np.maximum(created + t, start) - created
+    entry = np.maximum(start - created, 0)
+    keep = created + t >= start  # deals that closed before tracking began were never exported
+    naive = aalen_johansen(shown, np.ones(n, int))
+    fixed = aalen_johansen_weighted(shown[keep], np.ones(keep.sum(), int), entry=entry[keep])
+    m_naive, _, _ = naive.conditional_moments()
+    m_fixed, _, _ = fixed.conditional_moments()
+    se = 4.0 / math.sqrt(keep.sum())
+    assert abs(m_fixed - 4.0) <= Z * se * 2  # truncation costs some precision
+    assert m_naive - 4.0 > Z * se * 2
+
+
+def test_tracking_detection():
+    export, truth = synthetic_history(7, weeks=104, loss_stop_week=80)
+    d = import_frame(export, get_mapping("salesforce")).deals
+    c = T0_syn() + 95 * W
+    tr = detect_tracking(as_of(d, c), c)
+    assert tr.losses_until is not None and tr.wins_until is None
+    assert abs((tr.losses_until - (T0_syn() + 80 * W)) / W) <= 1.0
+    assert any("losses" in en for en, zh in tr.notes()) and all(zh for en, zh in tr.notes())
+    # no artefact in an export that tracks everything
+    d2 = synthetic_deals(reps=4, rate=4.0, weeks=60, seed=1)
+    c2 = T0 + 50 * W
+    tr2 = detect_tracking(as_of(d2, c2), c2)
+    assert tr2.closes_from is None and tr2.outcomes_until is None and tr2.losses_recorded
+    # closes recorded only from a date: early closes pushed to it
+    d3 = d2.copy()
+    start = T0 + 20 * W
+    d3.loc[d3["closed"] < start, "closed"] = start
+    tr3 = detect_tracking(as_of(d3, c2), c2)
+    assert tr3.closes_from == start
+
+
+def T0_syn():
+    from simkit.crm.synthetic import T0 as t0
+
+    return t0
+
+
+def test_damped_trend_projection_and_paths():
+    rng = np.random.default_rng(0)
+    n = 52
+    mu = 20 + 0.5 * np.arange(n)
+    y = rng.poisson(mu)
+    m = fit_arrivals(y, window=26)
+    path = m.mean_path(13)
+    # the damped projection continues upwards, but less than a straight line would
+    assert path[0] > y[-26:].mean() and path[-1] < mu[-1] + 0.5 * 13 + Z * math.sqrt(mu[-1])
+    flat = fit_arrivals(y, window=26, damped=False)
+    assert flat.mean_path(13) == pytest.approx(np.full(13, y[-26:].mean()))
+    paths = m.sample_paths(np.random.default_rng(1), 4000, 13)
+    sd = paths.sum(axis=1).std()
+    assert abs(paths.sum(axis=1).mean() - path.sum()) <= Z * sd / math.sqrt(4000) + 1.0
+
+
+def test_seasonality_is_projected_with_two_years_of_history():
+    rng = np.random.default_rng(2)
+    wk = np.arange(156)
+    woy = wk % 52
+    mu = 30 * (1 + 0.4 * np.sin(2 * np.pi * woy / 52))
+    y = rng.poisson(mu)
+    fut = (156 + np.arange(13)) % 52
+    m = fit_arrivals(y, woy, fut, window=26)
+    assert m.seasonal
+    truth = 30 * (1 + 0.4 * np.sin(2 * np.pi * fut / 52))
+    # within a tenth of the mean plus Poisson noise of the fit's window
+    assert np.abs(m.mean_path(13) - truth).mean() <= 0.1 * 30 + Z * math.sqrt(30 / 26)
+    short = fit_arrivals(y[-60:], woy[-60:], fut, window=26)
+    assert not short.seasonal
+
+
+def test_old_open_deals_are_worth_less():
+    d = synthetic_deals(reps=4, rate=5.0, p_win=0.3, p_lost=0.5, win_mean=5.0, weeks=60, seed=2)
+    c = T0 + 50 * W
+    fc = forecast(d, c, replications=20, seed=1, bootstrap=False)
+    inc = fc.fit.incidence
+    ages = np.array([1.0, 4.0, 10.0, 20.0, inc.tau + 1])
+    p = _p_open(inc, ages, ages, ages, 13.0, np.zeros(5, int), {0: inc.p_won + inc.p_lost})
+    assert p[0] > p[2] > p[3] and p[-1] == 0.0
+
+
+def test_split_adds_up_and_quota_probability():
+    d = synthetic_deals(reps=4, rate=4.0, weeks=60, seed=3)
+    c = T0 + 45 * W
+    fc = forecast(d, c, replications=60, seed=2, period_start=c - 4 * W)
+    for t in ("wins", "won_amount"):
+        tot = sum(fc.samples[(k, t)] for k in COMPONENTS)
+        pd.testing.assert_frame_equal(tot, fc.total(t))
+    sp = fc.split("wins")
+    assert set(sp["part"]) == {*COMPONENTS, "total"} and {"p10", "p50", "p90"} <= set(sp)
+    team = sp[sp["who"] == "team"].set_index("part")
+    so_far = d[(d["status"] == "won") & (d["closed"] >= c - 4 * W) & (d["closed"] < c)]
+    assert team.loc["won_so_far", "p50"] == len(so_far)
+    assert (team["p10"] <= team["p50"]).all() and (team["p50"] <= team["p90"]).all()
+    q = fc.total("won_amount").sum(axis=1)
+    assert fc.p_quota(float(q.median())) == pytest.approx((q >= q.median()).mean())
+    assert fc.p_quota(0.0) == 1.0 and fc.p_quota(1e9) == 0.0
+
+
+def test_no_amounts_means_not_available_in_the_split():
+    d = synthetic_deals(reps=3, rate=4.0, weeks=50, seed=4)
+    d["amount"] = np.nan
+    fc = forecast(d, T0 + 40 * W, replications=10, seed=1)
+    sp = fc.split("won_amount")
+    assert sp[["mean", "p10", "p50", "p90"]].isna().all().all()
+    assert math.isnan(fc.p_quota(10.0))
+    assert fc.split("wins")["mean"].notna().all()
+
+
+def test_thin_data_warns():
+    d = synthetic_deals(reps=3, rate=1.0, weeks=60, seed=5)
+    c = T0 + 45 * W
+    fc = forecast(d, c, replications=200, seed=3)
+    assert fc.thin and any("thin data" in en for en, _ in fc.warnings)
+    assert any("数据偏少" in zh for _, zh in fc.warnings)
+    rich = synthetic_deals(reps=6, rate=6.0, weeks=60, seed=5)
+    fr = forecast(rich, c, replications=50, seed=3)
+    assert not fr.thin
+
+
+def test_cohort_drift_in_stalling_is_detected():
+    # recent cohorts stall far more than old ones
+    d = synthetic_deals(reps=6, rate=6.0, p_win=0.4, p_lost=0.55, win_mean=3.0, lost_mean=3.0,
+                        weeks=52, seed=8)
+    c = T0 + 52 * W
+    recent = d["created"] >= c - 12 * W
+    rng = np.random.default_rng(0)
+    stall = recent & (rng.random(len(d)) < 0.5)
+    d.loc[stall, ["status", "closed"]] = ["open", pd.NaT]
+    fc = forecast(d, c, replications=10, seed=1, bootstrap=False)
+    q = fc.fit.cohort_ratio
+    old = np.mean([q[k] for k in q if 4 <= k < 10])
+    young = np.mean([q[k] for k in (1, 2)])
+    # true closer shares: ~0.95 against ~0.475; allow for the prior's pull
+    assert young < old - 0.2
+    assert fc.fit.new_closers < old
+
+
+def test_synthetic_history_round_trips_through_the_importer():
+    export, truth = synthetic_history(3, weeks=60, loss_stop_week=50)
+    imp = import_frame(export, get_mapping("salesforce"))
+    assert imp.quality.ok
+    d = imp.deals.set_index("deal_id")
+    t = truth.set_index("deal_id")
+    assert (d.loc[t.index[t["status"] == "won"], "status"] == "won").all()
+    late_lost = t[(t["status"] == "lost") & (t["closed"] >= T0_syn() + 50 * W)].index
+    assert len(late_lost) and (d.loc[late_lost, "status"] == "open").all()
+    assert cohort_of(pd.Series([T0, T0 - 5 * W]), T0, 4).tolist() == [0, 1]
+
+
+def test_forecast_is_unbiased_on_stationary_histories():
+    """Mean of (forecast - actual) over histories, within 4 standard errors of 0.
+
+    Each history's actual is one draw from (about) the forecast's predictive
+    distribution, so sd(actual - forecast mean) is about the predictive sd;
+    the tolerance is 4 sd / sqrt(histories).
+    """
+    errs, sds = [], []
+    for k in range(10):
+        d = synthetic_deals(reps=5, rate=4.0, p_win=0.3, p_lost=0.5, win_mean=4.0, weeks=70,
+                            seed=100 + k)
+        c = T0 + 52 * W
+        fc = forecast(d, c, replications=100, seed=k)
+        team = fc.total("wins").sum(axis=1)
+        actual = int(((d["status"] == "won") & (d["closed"] >= c) & (d["closed"] < c + 13 * W))
+                     .sum())
+        errs.append(team.mean() - actual)
+        sds.append(team.std())
+    assert abs(np.mean(errs)) <= Z * np.mean(sds) / math.sqrt(len(errs))

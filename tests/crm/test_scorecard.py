@@ -1,0 +1,102 @@
+"""The back-test scorecard: proper scores, baselines, both languages, the CLI."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import T0, synthetic_deals
+
+from simkit.cli import main
+from simkit.crm.backtest import BASELINES, baselines
+from simkit.crm.scoring import SCORECARD_LABELS, crps_sample, score, summarise
+
+
+def test_crps_of_a_point_is_the_absolute_error_and_matches_the_normal_formula():
+    assert crps_sample([3.0], 5.0) == pytest.approx(2.0)
+    n = 20_000
+    x = np.random.default_rng(1).standard_normal(n)
+    y = 0.7
+    phi = math.exp(-y * y / 2) / math.sqrt(2 * math.pi)
+    Phi = 0.5 * (1 + math.erf(y / math.sqrt(2)))
+    exact = y * (2 * Phi - 1) + 2 * phi - 1 / math.sqrt(math.pi)
+    # the sample CRPS is a mean of |X - y| terms: sd below sd(|X - y|) / sqrt(n) ~ 1.2 / sqrt(n)
+    assert abs(crps_sample(x, y) - exact) <= 4 * 1.2 / math.sqrt(n)
+
+
+def test_score_coverage_and_pooling():
+    rng = np.random.default_rng(0)
+    s = pd.DataFrame(rng.poisson(10, (400, 3)), columns=["a", "b", "c"]).astype(float)
+    a = pd.Series({"a": 10.0, "b": 100.0, "c": 9.0})
+    v = score(s, a)
+    assert v["rep_covered"] == 2 and v["rep_count"] == 3
+    assert v["in_80"] == 0.0 and v["bias"] < 0 and v["abs_bias"] == -v["bias"]
+    point = score(s.mean().to_frame().T, a)
+    assert math.isnan(point["in_80"]) and point["rep_crps"] == pytest.approx(point["rep_wape"])
+    t = pd.DataFrame([(c, "m", "wins", k, x) for c, vv in (("1", v), ("2", point | {
+        "rep_covered": 3.0, "rep_count": 3.0, "in_80": 1.0}))
+        for k, x in vv.items()], columns=["cutoff", "method", "target", "metric", "value"])
+    allrow = summarise(t).set_index("metric")["value"]
+    assert allrow["rep_coverage_80"] == pytest.approx(5 / 6)  # pooled over (fold, rep)
+    assert allrow["in_80"] == pytest.approx(0.5)
+
+
+def test_labels_exist_in_both_languages():
+    for k, (en, zh) in SCORECARD_LABELS.items():
+        assert en and zh and en != zh, k
+    for m in ("model", *BASELINES):
+        assert m in SCORECARD_LABELS
+
+
+def test_baselines_by_hand():
+    d = synthetic_deals(reps=3, rate=3.0, weeks=80, seed=2)
+    c = T0 + pd.Timedelta(weeks=70)
+    b = baselines(d, c, 13, 26)
+    year_ago = d[(d["status"] == "won") & (d["closed"] >= c - pd.Timedelta(weeks=52))
+                 & (d["closed"] < c - pd.Timedelta(weeks=39))]
+    assert b["seasonal_naive"]["wins"].sum() == len(year_ago)
+    k = d[(d["created"] < c)]
+    closed = k[(k["closed"] < c) & (k["closed"] >= c - pd.Timedelta(weeks=26))]
+    p = (closed["status"] == "won").mean()
+    open_recent = k[((k["closed"] >= c) | k["closed"].isna())
+                    & (k["created"] >= c - pd.Timedelta(weeks=26))]
+    run = k[(k["status"] == "won") & (k["created"] >= c - pd.Timedelta(weeks=13))
+            & (k["closed"] < c)]
+    assert b["pipeline_weighted"]["wins"].sum() == pytest.approx(p * len(open_recent) + len(run))
+    # a year back is before the export began: not available
+    early = baselines(d, T0 + pd.Timedelta(weeks=40), 13, 26)
+    assert early["seasonal_naive"]["wins"].isna().all()
+
+
+def test_cli_calibrate_backtest_prints_the_scorecard(tmp_path):
+    d = synthetic_deals(reps=4, rate=3.0, weeks=60, seed=6)
+    d = d[d["created"] < T0 + pd.Timedelta(weeks=60)]
+    later = d["closed"] >= T0 + pd.Timedelta(weeks=60)
+    d.loc[later, ["status", "closed"]] = ["open", pd.NaT]
+    f = tmp_path / "e.csv"
+    pd.DataFrame({
+        "opportunity_id": d["deal_id"], "sales_agent": d["rep"],
+        "deal_stage": d["status"].map({"won": "Won", "lost": "Lost", "open": "Engaging"}),
+        "engage_date": d["created"].dt.strftime("%Y-%m-%d"),
+        "close_date": d["closed"].dt.strftime("%Y-%m-%d"),
+        "close_value": (d["amount"].where(d["status"] == "won", 0) * 1e4).round()}
+    ).to_csv(f, index=False)
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-06-01", "--cutoff",
+                                  "2020-08-01", "--backtest", "-n", "4", "--lang", "both"])
+    assert r.exit_code == 0, r.output
+    for key in ("abs_bias", "rep_wape", "rep_coverage_80", "rep_crps", "pipeline_weighted"):
+        assert SCORECARD_LABELS[key][0] in r.output and SCORECARD_LABELS[key][1] in r.output
+    out = tmp_path / "s.toml"
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out", str(out),
+                                  "-n", "20", "--lang", "zh", "--report", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    # the split a planner reads, in Chinese, and the same tables in the report
+    for zh in ("已成交", "来自在手商机", "来自尚未创建的商机", "完成指标"):
+        assert zh in r.output
+    assert (tmp_path / "rep" / "forecast_wins.csv").exists()
+    assert (tmp_path / "rep" / "p_quota.csv").exists()
+    r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-06-01"])
+    assert r.exit_code == 2 and "--out" in r.output
