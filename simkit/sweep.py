@@ -288,10 +288,13 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
 
 
 def _ignore_sigint():
-    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each)."""
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each), and
+    die at once on SIGTERM (a handler the parent installed, such as the CLI's, would
+    otherwise turn it into an exception the worker reports and carries on after)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_dask(tasks, scenarios, seeds, workers, client, scheduler, done):
