@@ -269,6 +269,7 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["simkit.sweep", "simkit.fastpath", "simkit.dynamics",
                                     "simkit.results_team"])
+    before = set(mp.active_children())
     pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx,
                                initializer=_ignore_sigint)
     try:
@@ -278,11 +279,17 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
         for f in as_completed(futs):
             done(futs[f], f.result())
     except BaseException:
-        # Ctrl-C or an error: stop the workers now instead of waiting for their tasks.
-        procs = list((getattr(pool, "_processes", None) or {}).values())
+        # Ctrl-C or an error: stop the workers now instead of waiting for their tasks,
+        # including one forked while the interrupt arrived (not yet in the pool's list).
+        procs = set((getattr(pool, "_processes", None) or {}).values())
+        procs |= set(mp.active_children()) - before
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             p.terminate()
+        for p in procs:
+            p.join(2)
+            if p.is_alive():
+                p.kill()
         raise
     pool.shutdown(wait=True)
 

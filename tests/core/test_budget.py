@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -155,3 +156,19 @@ def test_a_sweep_on_worker_processes_stops_at_once(tmp_path, sig, status):
     assert p.returncode == status, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+    time.sleep(1)
+    assert _processes_mentioning(str(tmp_path)) == []  # no orphaned worker left running
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if text in (d / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(d.name))
+        except OSError:
+            continue
+    for pid in found:  # clean up before failing
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return found
