@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -226,3 +227,13 @@ def test_lookback_nan_is_called_not_a_number(tmp_path, data_dir):
                                   "2020-05-15", "--out", str(tmp_path / "x.toml"),
                                   "--lookback", "nan"])
     assert r.exit_code == 2 and "not a finite number" in r.output
+
+
+def test_mapping_file_that_is_not_a_regular_file_or_too_big(tmp_path):
+    if Path("/dev/zero").exists():
+        with pytest.raises(SimkitInputError, match="not a regular file"):
+            load_mapping("/dev/zero")
+    big = tmp_path / "m.toml"
+    big.write_text("# " + "x" * 2_000_000, "utf-8")
+    with pytest.raises(SimkitInputError, match="at most 1 MB"):
+        load_mapping(big)
