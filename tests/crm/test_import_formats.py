@@ -56,6 +56,11 @@ def test_import_of_chinese_amounts_keeps_every_row_and_the_value():
     assert np.allclose(imp.deals["amount"], 1.2)  # 万 CNY
 
 
+def test_scientific_notation_as_excel_writes_it():
+    got, bad = parse_amounts(pd.Series(["1.2E+05", "3e4", "1e999"]))
+    assert got.iloc[:2].tolist() == [120000.0, 30000.0] and bad.tolist() == [False, False, True]
+
+
 def test_european_amounts_detected_per_column():
     got, bad = parse_amounts(pd.Series(["3.796,96", "1.200,00", "15,5", "", "7"]))
     assert not bad.any()
