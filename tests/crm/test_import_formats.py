@@ -242,3 +242,14 @@ def test_mapping_file_that_is_not_a_regular_file_or_too_big(tmp_path):
     big.write_text("# " + "x" * 2_000_000, "utf-8")
     with pytest.raises(SimkitInputError, match="at most 1 MB"):
         load_mapping(big)
+
+
+def test_latin1_export_is_not_read_as_chinese(tmp_path):
+    # A cp1252 file also decodes in GB18030, as rare Chinese characters: refused, not garbled.
+    raw = _maven(3)
+    raw["sales_agent"] = ["Société Générale", "José Müller", "Zoë"]
+    raw.to_csv(tmp_path / "x.csv", index=False, encoding="cp1252")
+    with pytest.raises(SimkitInputError, match="--encoding"):
+        read_export(tmp_path / "x.csv", "maven")
+    imp = read_export(tmp_path / "x.csv", "maven", encoding="cp1252")
+    assert set(imp.deals["rep"]) == {"Société Générale", "José Müller", "Zoë"}
