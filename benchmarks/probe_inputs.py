@@ -706,6 +706,17 @@ for enc in ["gbk", "gb18030", "utf-8-sig", "utf-8", "big5"]:
         api(lambda df=df, enc=enc, kw=kw: read_export(crm_file(df, enc), "maven", **kw), "ok",
             lambda imp: (len(set(imp.deals["rep"])) == 3 and "王芳" in set(imp.deals["rep"]),
                          ",".join(sorted(imp.deals["rep"].unique())))))
+def _latin1():
+    df = maven_frame(3)
+    df["sales_agent"] = ["Société Générale", "José Müller", "Zoë"]
+    return crm_file(df, "cp1252")
+
+
+add("CRM import", "cp1252 export without --encoding (not garbled as GB18030)",
+    api(lambda: read_export(_latin1(), "maven")))
+add("CRM import", "cp1252 export with --encoding cp1252",
+    api(lambda: read_export(_latin1(), "maven", encoding="cp1252"), "ok",
+        lambda imp: ("Société Générale" in set(imp.deals["rep"]), "names intact")))
 add("CRM import", "UTF-16 export without --encoding",
     api(lambda: read_export(crm_file(maven_frame(3), "utf-16"), "maven")))
 add("CRM import", "unknown --encoding name",
