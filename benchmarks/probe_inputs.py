@@ -242,7 +242,7 @@ for name, args in [("run -n 10000000", ["run", "-n", "10000000"]),
                                                  "team.reps=10000"]),
                    ("warmup 520 weeks x reps 50000", ["run", "--set", "team.reps=50000", "--set",
                                                       'horizon.start={mode="empty", '
-                                                      'warmup_weeks=520}']),
+                                                      + 'warmup_weeks=520}']),
                    ("sweep 400x400 grid", ["sweep", "--grid",
                                            "team.reps=" + ",".join(map(str, range(1, 401))),
                                            "--grid", "leads.per_rep_per_week="
@@ -359,7 +359,7 @@ def ctrl_c(engine):
         n = "5000" if engine == "simpy" else "30000"
         p = subprocess.Popen([SIMKIT, "run", "-n", n, "--engine", engine, "--no-progress"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                             preexec_fn=_limit_memory)
+                             preexec_fn=_limit_memory)  # noqa: PLW1509
         time.sleep(4)  # past start-up: Ctrl-C while Python imports gives Python's traceback
         t = time.perf_counter()
         p.send_signal(signal.SIGINT)
@@ -385,7 +385,7 @@ def sigterm_out():
     env = dict(os.environ, SIMKIT_MAX_WORK="inf", SIMKIT_MAX_MEMORY_MB="inf")
     p = subprocess.Popen([SIMKIT, "run", "-n", "3000", "--engine", "simpy", "--out",
                           str(d / "res")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env, preexec_fn=_limit_memory)
+                         text=True, env=env, preexec_fn=_limit_memory)  # noqa: PLW1509
     time.sleep(2.5)
     p.send_signal(signal.SIGTERM)
     _o, err = p.communicate(timeout=15)
@@ -397,6 +397,45 @@ def sigterm_out():
 
 
 add("signals", "SIGTERM during run --out", sigterm_out)
+
+
+def sweep_signal(sig, status):
+    def run():
+        d = tmpdir()
+        env = dict(os.environ, SIMKIT_MAX_WORK="inf", SIMKIT_MAX_MEMORY_MB="inf")
+        p = subprocess.Popen([SIMKIT, "sweep", "--grid", "team.reps=8,10", "--set",
+                              "capacity={max_open_deals=20}", "-n", "2000", "--backend",
+                              "processes", "--workers", "2", "--out", str(d / "x.csv"),
+                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env, preexec_fn=_limit_memory)  # noqa: PLW1509
+        time.sleep(5)
+        t = time.perf_counter()
+        p.send_signal(sig)
+        try:
+            _o, err = p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            return UNBOUNDED, "did not stop within 15 s"
+        dt = time.perf_counter() - t
+        time.sleep(1)
+        left = [x for x in Path("/proc").glob("[0-9]*") if str(d) in _cmdline(x)]
+        if "Traceback" in err:
+            return TRACEBACK, err[-200:]
+        ok = p.returncode == status and not left and not list(d.iterdir())
+        detail = f"exit {p.returncode} after {dt:.2f} s, {len(left)} workers left"
+        return (CLEAN if ok else WRONG), detail
+    return run
+
+
+def _cmdline(d):
+    try:
+        return (d / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+add("signals", "Ctrl-C during a sweep on worker processes", sweep_signal(signal.SIGINT, 130))
+add("signals", "SIGTERM during a sweep on worker processes", sweep_signal(signal.SIGTERM, 143))
 
 # ------------------------------------------------------------------ Python API
 
@@ -667,6 +706,17 @@ for enc in ["gbk", "gb18030", "utf-8-sig", "utf-8", "big5"]:
         api(lambda df=df, enc=enc, kw=kw: read_export(crm_file(df, enc), "maven", **kw), "ok",
             lambda imp: (len(set(imp.deals["rep"])) == 3 and "王芳" in set(imp.deals["rep"]),
                          ",".join(sorted(imp.deals["rep"].unique())))))
+def _latin1():
+    df = maven_frame(3)
+    df["sales_agent"] = ["Société Générale", "José Müller", "Zoë"]
+    return crm_file(df, "cp1252")
+
+
+add("CRM import", "cp1252 export without --encoding (not garbled as GB18030)",
+    api(lambda: read_export(_latin1(), "maven")))
+add("CRM import", "cp1252 export with --encoding cp1252",
+    api(lambda: read_export(_latin1(), "maven", encoding="cp1252"), "ok",
+        lambda imp: ("Société Générale" in set(imp.deals["rep"]), "names intact")))
 add("CRM import", "UTF-16 export without --encoding",
     api(lambda: read_export(crm_file(maven_frame(3), "utf-16"), "maven")))
 add("CRM import", "unknown --encoding name",
@@ -697,6 +747,10 @@ for body, key in [('won_labels = 5\n', "won_labels"), ('[columns]\ndeal_id = 5\n
                   ('x = ' + "[" * 3000 + "]" * 3000 + "\n", "nested"), ("[columns\n", "TOML")]:
     add("CRM import", f"mapping file {body.strip()[:30]}",
         api(lambda body=body: load_mapping(bad_file(body, "m.toml"))))
+
+
+add("CRM import", "load_mapping('/dev/zero')", api(lambda: load_mapping("/dev/zero")))
+add("CRM import", "export /dev/zero", api(lambda: read_export("/dev/zero", "maven")))
 
 
 def gbk_calibrate():

@@ -29,7 +29,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (ScenarioError, SimkitInputError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            msg = str(exc)
+            if isinstance(exc, ScenarioError) and len(exc.problems) == 1:
+                msg = " ".join(line.strip() for line in msg.splitlines())  # one line
+            click.echo(f"error: {msg}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("\ninterrupted: stopped, nothing half-written was left "

@@ -102,6 +102,10 @@ def _read_csv(p: Path, field: str, encoding: str | None) -> pd.DataFrame:
     tries = (encoding,) if encoding else AUTO_ENCODINGS
     errors = []
     for enc in tries:
+        if enc == "gb18030" and encoding is None and not _looks_chinese(p):
+            errors.append("gb18030: decodes only as rare characters, so probably another "
+                          "encoding (Latin-1 / cp1252?)")
+            continue
         try:
             return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""],
                                encoding=enc)
@@ -112,6 +116,29 @@ def _read_csv(p: Path, field: str, encoding: str | None) -> pd.DataFrame:
                                      "UTF-8 or GB18030/GBK") + f" ({'; '.join(errors)})",
         hint="Give its encoding with --encoding, e.g. --encoding big5 "
              "(用 --encoding 指定文件编码).")
+
+
+def _looks_chinese(p: Path, sample: int = 1 << 20) -> bool:
+    """Whether a file that is not UTF-8 reads as Chinese in GB18030: most of its
+    double-byte characters in the GB2312 block of common characters (lead byte
+    0xA1-0xF7, trail 0xA1-0xFE). A Latin-1 / cp1252 file (``Société``) also decodes
+    in GB18030, but only as rare characters (a high byte followed by an ASCII one)."""
+    with open(p, "rb") as fh:
+        data = fh.read(sample)
+    common = rare = 0
+    i, n = 0, len(data)
+    while i < n:
+        b = data[i]
+        if b < 0x80:
+            i += 1
+            continue
+        nxt = data[i + 1] if i + 1 < n else 0
+        if 0xA1 <= b <= 0xF7 and 0xA1 <= nxt <= 0xFE:
+            common += 1
+        else:
+            rare += 1
+        i += 4 if 0x30 <= nxt <= 0x39 else 2
+    return common > 0 and common >= 4 * rare
 
 
 def read_export(path: str | os.PathLike, mapping: str | Mapping = "auto", *,

@@ -36,6 +36,7 @@ __all__ = ["CANONICAL", "MAPPINGS", "Mapping", "detect_mapping", "get_mapping", 
 CANONICAL = ("deal_id", "rep", "created", "closed", "status", "stage", "amount",
              "product", "source", "region", "account")
 _REQUIRED = ("deal_id", "created")
+_MAX_MAPPING_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,15 @@ def load_mapping(path: str | Path) -> Mapping:
     type is refused with its name.
     """
     p = Path(path)
+    if p.exists() and not p.is_file():
+        raise SimkitInputError("--mapping", str(p), "a mapping .toml file (this is not a "
+                               "regular file)")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        with open(p, "rb") as fh:
+            raw = fh.read(_MAX_MAPPING_BYTES + 1)
+        if len(raw) > _MAX_MAPPING_BYTES:
+            raise SimkitInputError("--mapping", str(p), "a mapping file of at most 1 MB")
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except FileNotFoundError:
         raise SimkitInputError("--mapping", str(p), "an existing mapping .toml file") from None
     except (tomllib.TOMLDecodeError, RecursionError, UnicodeDecodeError) as exc:

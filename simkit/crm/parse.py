@@ -32,6 +32,7 @@ _UNITS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6}
 _UNIT_RE = re.compile(r"(百万|万|亿|千)$")
 # The numeric core once one sign, currency and unit are taken off: digits with
 # separators (a second sign, as in "--5", makes the value unreadable).
+_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d{1,3}$")
 _NUMBER = re.compile(r"^(?:\d[\d,.' ]*)?\d$|^\d*[.,]\d+$")
 
 
@@ -138,6 +139,12 @@ def parse_amounts(values: pd.Series, column: str = "amount",
     for i, (t, p, ok) in enumerate(zip(texts, parts, ok_shape)):
         if t is None:
             continue
+        if not ok and p is not None and _SCIENTIFIC.match(p[0]):
+            # Excel writes big numbers as 1.2E+05 in a CSV
+            x = float(p[0]) * p[1]
+            if np.isfinite(x):
+                out[i] = -x if p[2] else x
+                continue
         if not ok:
             bad[i] = True
             continue

@@ -241,6 +241,7 @@ def _run_processes(tasks, plans, seeds, workers, done):
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["simkit.planning.sweep", "simkit.sim.fastpath",
                                     "simkit.sim.dynamics", "simkit.sim.results_team"])
+    before = set(mp.active_children())
     pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx,
                                initializer=_ignore_sigint)
     try:
@@ -250,20 +251,29 @@ def _run_processes(tasks, plans, seeds, workers, done):
         for f in as_completed(futs):
             done(futs[f], f.result())
     except BaseException:
-        # Ctrl-C or an error: stop the workers now instead of waiting for their tasks.
-        procs = list((getattr(pool, "_processes", None) or {}).values())
+        # Ctrl-C or an error: stop the workers now instead of waiting for their tasks,
+        # including one forked while the interrupt arrived (not yet in the pool's list).
+        procs = set((getattr(pool, "_processes", None) or {}).values())
+        procs |= set(mp.active_children()) - before
         pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             p.terminate()
+        for p in procs:
+            p.join(2)
+            if p.is_alive():
+                p.kill()
         raise
     pool.shutdown(wait=True)
 
 
 def _ignore_sigint():
-    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each)."""
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each), and
+    die at once on SIGTERM (a handler the parent installed, such as the CLI's, would
+    otherwise turn it into an exception the worker reports and carries on after)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_dask(tasks, plans, seeds, workers, client, scheduler, done):

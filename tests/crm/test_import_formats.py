@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,11 @@ def test_import_of_chinese_amounts_keeps_every_row_and_the_value():
     imp = import_frame(raw, get_mapping("maven"), strict=True)
     assert imp.quality.ok
     assert np.allclose(imp.deals["amount"], 1.2)  # 万 CNY
+
+
+def test_scientific_notation_as_excel_writes_it():
+    got, bad = parse_amounts(pd.Series(["1.2E+05", "3e4", "1e999"]))
+    assert got.iloc[:2].tolist() == [120000.0, 30000.0] and bad.tolist() == [False, False, True]
 
 
 def test_european_amounts_detected_per_column():
@@ -226,3 +232,24 @@ def test_lookback_nan_is_called_not_a_number(tmp_path, data_dir):
                                   "2020-05-15", "--out", str(tmp_path / "x.toml"),
                                   "--lookback", "nan"])
     assert r.exit_code == 2 and "not a finite number" in r.output
+
+
+def test_mapping_file_that_is_not_a_regular_file_or_too_big(tmp_path):
+    if Path("/dev/zero").exists():
+        with pytest.raises(SimkitInputError, match="not a regular file"):
+            load_mapping("/dev/zero")
+    big = tmp_path / "m.toml"
+    big.write_text("# " + "x" * 2_000_000, "utf-8")
+    with pytest.raises(SimkitInputError, match="at most 1 MB"):
+        load_mapping(big)
+
+
+def test_latin1_export_is_not_read_as_chinese(tmp_path):
+    # A cp1252 file also decodes in GB18030, as rare Chinese characters: refused, not garbled.
+    raw = _maven(3)
+    raw["sales_agent"] = ["Société Générale", "José Müller", "Zoë"]
+    raw.to_csv(tmp_path / "x.csv", index=False, encoding="cp1252")
+    with pytest.raises(SimkitInputError, match="--encoding"):
+        read_export(tmp_path / "x.csv", "maven")
+    imp = read_export(tmp_path / "x.csv", "maven", encoding="cp1252")
+    assert set(imp.deals["rep"]) == {"Société Générale", "José Müller", "Zoë"}

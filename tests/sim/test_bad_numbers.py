@@ -130,3 +130,14 @@ def test_unreachable_scheduler_is_a_quick_clean_error(tmp_path):
     r = invoke("sweep", "--grid", "team.reps=8", "-n", "2", "--scheduler", "tcp://127.0.0.1:9",
                "--out", str(tmp_path / "x.csv"))
     assert r.exit_code == 2 and "--scheduler" in r.output and "answers within" in r.output
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "--set", "team.reps=0"], ["run", "--set", "quota.team_per_quarter=inf"],
+    ["run", "--set", "nosuch=1"], ["run", "-n", "10000000"], ["run", "/nonexistent.toml"],
+    ["sweep", "--grid", "team.reps=8", "--scheduler", "notaurl", "--out", "x.csv"],
+])
+def test_cli_errors_are_one_line_with_status_2(args):
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and r.output.startswith("error: ")
+    assert len(r.output.strip().splitlines()) == 1, r.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -135,3 +136,39 @@ def test_ctrl_c_stops_a_run_with_one_line_and_status_130(engine):
     assert p.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_sweep_on_worker_processes_stops_at_once(tmp_path, sig, status):
+    env = dict(os.environ, SIMKIT_MAX_WORK="inf", SIMKIT_MAX_MEMORY_MB="inf")
+    p = subprocess.Popen([SIMKIT, "sweep", "--grid", "team.reps=8,10", "--set",
+                          "capacity={max_open_deals=20}", "-n", "2000", "--backend", "processes",
+                          "--workers", "2", "--out", str(tmp_path / "x.csv"), "--no-progress"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(5)
+    p.send_signal(sig)
+    try:
+        _out, err = p.communicate(timeout=15)  # the workers' tasks would take minutes
+    except subprocess.TimeoutExpired:  # pragma: no cover - the failure being tested
+        p.kill()
+        pytest.fail("the sweep did not stop")
+    assert p.returncode == status, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+    time.sleep(1)
+    assert _processes_mentioning(str(tmp_path)) == []  # no orphaned worker left running
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if text in (d / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(d.name))
+        except OSError:
+            continue
+    for pid in found:  # clean up before failing
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return found
