@@ -52,9 +52,9 @@ def simulate_progressive(
     ``first`` replications come first (4 take 0.15-0.35 CPU seconds, summary
     included, for the capacity + pre-sales example), then ``growth`` times as
     many, and so on;
-    each step equals ``simulate(scenario, count, seed)``. When the fast path
-    runs the scenario (``engine`` "auto" or "fast", see :func:`simulate`) there
-    is one step, the full run. A dashboard redraws on every step::
+    each step equals ``simulate(scenario, count, seed)``. When the fast path or the
+    fast team engine runs the scenario (``engine`` "auto", "fast" or "team-fast",
+    see :func:`simulate`) there is one step, the full run. A dashboard redraws on every step::
 
         for res in simkit.simulate_progressive(sc, 200, seed=1):
             chart.update(res.summary())   # the last one is the full answer
@@ -67,8 +67,10 @@ def simulate_progressive(
         raise SimkitInputError("growth", growth, "a number above 1")
     if engine != "simpy" and isinstance(scenario, Scenario):
         from .fastpath import unsupported_reason
+        from .teamfast import unsupported_reason as team_reason
 
-        if unsupported_reason(scenario, model) is None:
+        if (engine in ("auto", "fast") and unsupported_reason(scenario, model) is None) or (
+                engine in ("auto", "team-fast") and team_reason(scenario, model) is None):
             yield simulate(scenario, replications, seed, model=model, engine=engine)
             return
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:

@@ -30,8 +30,10 @@ def simulate(
     ``engine``: ``"simpy"`` always runs the SimPy model of record; ``"fast"``
     runs the vectorised fast path (:mod:`simkit.fastpath`), which gives the
     same numbers for scenarios without team dynamics and refuses the others;
-    ``"auto"`` (default) takes the fast path when it supports the scenario and
-    SimPy otherwise. ``Results.engine`` records which one ran.
+    ``"team-fast"`` runs the fast team engine (:mod:`simkit.teamfast`), the same
+    numbers as SimPy for scenarios with team dynamics or a commission plan;
+    ``"auto"`` (default) takes the fast path when it supports the scenario, then
+    the fast team engine, and SimPy otherwise. ``Results.engine`` records which one ran.
 
     ``scenario`` is a :class:`Scenario` or a preset name. The same scenario and
     seed give identical results on every run; two scenarios run on the same
@@ -47,9 +49,9 @@ def simulate(
         raise SimkitInputError("replications", replications, "a whole number of at least 1")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SimkitInputError("seed", seed, "a whole number of at least 0")
-    if engine not in ("auto", "simpy", "fast"):
-        raise SimkitInputError("engine", engine, "'auto', 'simpy' or 'fast'")
-    if engine != "simpy":
+    if engine not in ("auto", "simpy", "fast", "team-fast"):
+        raise SimkitInputError("engine", engine, "'auto', 'simpy', 'fast' or 'team-fast'")
+    if engine in ("auto", "fast"):
         from .fastpath import simulate_fast, unsupported_reason
 
         reason = unsupported_reason(scenario, model)
@@ -59,6 +61,19 @@ def simulate(
             raise SimkitInputError(
                 "engine", engine,
                 f"'auto' or 'simpy' for this scenario (the fast path does not model {reason})")
+    if engine in ("auto", "team-fast"):
+        # Team dynamics (or a commission plan): the compiled event loop (simkit.teamfast).
+        from .teamfast import simulate_team_fast
+        from .teamfast import unsupported_reason as team_reason
+
+        reason = team_reason(scenario, model)
+        if reason is None:
+            return simulate_team_fast(scenario, replications, seed)
+        if engine == "team-fast":
+            raise SimkitInputError(
+                "engine", engine,
+                f"'auto' or 'simpy' for this scenario (the fast team engine does not model "
+                f"{reason})")
     if progress is None:
         progress = replications >= 50 and sys.stderr.isatty()
     reps = range(replications)

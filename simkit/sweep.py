@@ -109,16 +109,30 @@ def _fast(scenario: Scenario) -> bool:
     return unsupported_reason(scenario) is None
 
 
+def _team_fast(scenario: Scenario) -> bool:
+    from .teamfast import unsupported_reason
+
+    return unsupported_reason(scenario) is None
+
+
 def _run_batch(scenario: Scenario, seed: int, first: int, stop: int) -> pd.DataFrame:
     """Metrics of replications ``first`` .. ``stop - 1`` (a task for any backend).
 
     A scenario the fast path supports runs there (the same numbers as SimPy,
-    see :mod:`simkit.fastpath`); the others run the SimPy model.
+    see :mod:`simkit.fastpath`), one with team dynamics on the fast team engine
+    (the same numbers again, see :mod:`simkit.teamfast`); the others run the
+    SimPy model.
     """
     if _fast(scenario):
         from .fastpath import simulate_fast
 
         m = replication_metrics(simulate_fast(scenario, stop - first, seed, first=first))
+        m["replication"] += first
+        return m
+    if _team_fast(scenario):
+        from .teamfast import simulate_team_fast
+
+        m = replication_metrics(simulate_team_fast(scenario, stop - first, seed, first=first))
         m["replication"] += first
         return m
     model = _model_for(scenario)
@@ -190,10 +204,11 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
     for s in seeds:
         _check_int("seed", s, 0)
     if backend is None:
-        # Fast-path scenarios take milliseconds per replication: starting workers
-        # would cost more than it saves, so they stay in this process by default.
+        # Fast-path and fast-team scenarios take milliseconds per replication: starting
+        # workers would cost more than it saves, so they stay in this process by default.
         backend = "dask" if (client is not None or scheduler) else (
-            "processes" if (os.cpu_count() or 1) > 1 and not all(map(_fast, scenarios))
+            "processes" if (os.cpu_count() or 1) > 1
+            and not all(_fast(sc) or _team_fast(sc) for sc in scenarios)
             else "serial")
     if backend not in BACKENDS:
         raise SimkitInputError("backend", backend, "one of " + ", ".join(BACKENDS))
@@ -262,7 +277,7 @@ def _run_processes(tasks, scenarios, seeds, workers, done):
     else:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["simkit.sweep", "simkit.fastpath", "simkit.dynamics",
-                                    "simkit.results_team"])
+                                    "simkit.results_team", "simkit.teamfast"])
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx) as pool:
         futs = {pool.submit(_run_group, [scenarios[i] for i in idx], [seeds[i] for i in idx],
                             a, b): (idx, a, b)
