@@ -46,6 +46,7 @@ from pydantic import BaseModel
 
 from . import params_team as pt
 from .distributions import _Dist
+from .dynamics import WARM_KEY, queue_warmup_weeks
 from .engine import OUTCOMES, FunnelModel
 from .params import (
     Archetype,
@@ -82,7 +83,8 @@ _KNOWN = {
     Archetype: {"name", "share", "prospecting", "conversion", "deal_size"},
     Quota: {"team_per_quarter", "split", "weeks_per_quarter"},
     Horizon: {"quarters", "start"},
-    Start: {"mode", "warmup_weeks", "counts", "rep_counts", "week", "realised"},
+    Start: {"mode", "warmup_weeks", "counts", "rep_counts", "week", "realised",
+            "queue_warmup_weeks"},
     pt.Capacity: {"max_open_deals", "hours_per_week", "hours_per_deal", "hours_per_new_project",
                   "when_full"},
     pt.PreSales: {"consultants", "stage", "share", "pool", "teams"},
@@ -141,6 +143,9 @@ class _Plan:
         self.t0 = float(start.week)
         self.t_end = float(sc.horizon.quarters * sc.quota.weeks_per_quarter)
         self.t_begin = self.t0 - (start.warmup_weeks if start.mode == "empty" else 0.0)
+        self.warmup = queue_warmup_weeks(sc)
+        if self.warmup > 0:
+            self.t_begin = self.t0 - self.warmup
         self.t_stop = self.t_begin + (self.t_end - self.t_begin)  # SimPy: now + (until - now)
         self.S = len(sc.funnel.stages)
         self.stage_dists = [s.duration for s in sc.funnel.stages]
@@ -193,7 +198,8 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
     sc = p.sc
     reps: list[_Rep] = []
     for i, a in enumerate(p.archetypes):
-        reps.append(_Rep((i,), a, sc.leads.per_rep_per_week * a.prospecting, False, p.t_begin,
+        hired = p.t0 if p.warmup > 0 else p.t_begin  # a warm-up: the team joins at week 0
+        reps.append(_Rep((i,), a, sc.leads.per_rep_per_week * a.prospecting, False, hired,
                          p.t_begin, p.quotas[i], True))
     if sc.hiring is not None:
         seat = sc.quota.team_per_quarter / sc.team.reps
@@ -251,21 +257,20 @@ def _rows(p: _Plan, g: dict, n: int, with_source: bool):
     return u, c, d, z, th
 
 
-def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
-    """Times and numbers of the rep's candidate leads before it leaves or the run ends."""
+def _arrivals(p: _Plan, g: dict, full: float, start: float, limit: float, initial: bool):
+    """Times and numbers of the candidate leads from one set of streams, from ``start``
+    until ``limit`` (as FunnelModel._leads meets them: each time the last plus a gap)."""
     S = p.S
-    empty = (np.empty(0), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64),
-             np.empty(0), np.empty((0, S)), np.empty((0, S)))
-    limit = min(p.t_stop, rp.leave)
-    if not rp.full > 0 or not rp.act < limit:
+    empty = (np.empty(0), np.empty(0), np.empty(0), np.empty((0, S)), np.empty((0, S)),
+             np.empty(0), np.empty(0, np.bool_))
+    if not full > 0 or not start < limit:
         return empty
-    g = {k: stream(seed, r, k, *rp.key) for k in _DRAW}
-    mean = rp.full * (limit - rp.act)
+    mean = full * (limit - start)
     m = max(BLOCK, -(-int(mean + 6 * math.sqrt(mean) + 8) // BLOCK) * BLOCK)
     e = g["arrivals"].standard_exponential(m)
     while True:
         with np.errstate(over="ignore"):
-            t = np.cumsum(np.concatenate([[rp.act], e / rp.full]))[1:]
+            t = np.cumsum(np.concatenate([[start], e / full]))[1:]
         if t[-1] >= limit:
             break
         e = np.concatenate([e, g["arrivals"].standard_exponential(len(e))])
@@ -273,9 +278,30 @@ def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
     if n == 0:
         return empty
     u, c, d, z, th = _rows(p, g, n, True)
-    src = np.minimum(np.searchsorted(p.src_cum, u[:n], side="right"), len(p.src_cum) - 1)
-    amount = z[:n] * p.src_mult[src] * rp.arch.deal_size
-    return t[:n], th[:n], src, p.src_entry[src], amount, c[:n], d[:n]
+    return t[:n], th[:n], u[:n], c[:n], d[:n], z[:n], np.full(n, initial)
+
+
+def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
+    """The rep's candidate leads (a warm-up's first) before it leaves or the run ends."""
+    parts = []
+    start = rp.act
+    if rp.initial and p.warmup > 0 and rp.full > 0:
+        g = {k: stream(seed, r, "initial", WARM_KEY + j, *rp.key) for j, k in enumerate(_DRAW)}
+        warm = _arrivals(p, g, rp.full, start, p.t0, True)
+        parts.append(warm)
+        last = warm[0][-1] if len(warm[0]) else start
+        start = last + (p.t0 - last) if p.t0 > last else last
+    if rp.full > 0:
+        g = {k: stream(seed, r, k, *rp.key) for k in _DRAW}
+        parts.append(_arrivals(p, g, rp.full, start, min(p.t_stop, rp.leave), False))
+    S = p.S
+    if not parts:
+        return (np.empty(0), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64),
+                np.empty(0), np.empty((0, S)), np.empty((0, S)), np.empty(0, np.bool_))
+    t, th, u, c, d, z, flag = (np.concatenate(x) for x in zip(*parts))
+    src = np.minimum(np.searchsorted(p.src_cum, u, side="right"), len(p.src_cum) - 1)
+    amount = z * p.src_mult[src] * rp.arch.deal_size
+    return t, th, src, p.src_entry[src], amount, c, d, flag
 
 
 def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
@@ -352,6 +378,7 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
     c_src = cat(2).astype(np.int64)
     c_entry = cat(3).astype(np.int64)
     c_amount, c_cu, c_dur = cat(4), cat(5, (S,)), cat(6, (S,))
+    c_flag = cat(7).astype(np.bool_)
     ini = _initial(p, seed, r, reps)
     r_full = np.array([x.full for x in reps])
     r_conv = np.array([p.conv(x.arch) for x in reps], float).reshape(NR, S)
@@ -374,7 +401,7 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
         ramp = sc.ramp
         out = run_replication(
             p.t_begin, p.t_stop, S, r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots,
-            r_init, people, off, c_t, c_thin, c_src, c_entry, c_amount, c_cu, c_dur,
+            r_init, people, off, c_t, c_thin, c_src, c_entry, c_amount, c_cu, c_dur, c_flag,
             *ini, p.ps_stage, p.ps_share, p.pool_cap, p.pl_kind,
             int(cap.max_open_deals or 0) if cap is not None else 0,
             float(cap.hours_per_week or 0.0) if cap is not None else 0.0,
@@ -501,11 +528,10 @@ class TeamFastResults(Results):
         t0 = self._plan.t0
         for r, f in enumerate(self._runs):
             w = f["waits"]
-            n = len(w[0])
-            cols[0].append(np.full(n, r, np.int64))
+            keep = w[2] >= t0  # requests before week 0 (a warm-up) are not reported
+            cols[0].append(np.full(int(keep.sum()), r, np.int64))
             for j in range(5):
-                cols[j + 1].append(w[j])
-        _ = t0
+                cols[j + 1].append(w[j][keep])
         cat = (lambda x, dt: np.concatenate(x).astype(dt) if x else np.empty(0, dt))
         df = pd.DataFrame({"replication": cat(cols[0], np.int64),
                            "deal_id": cat(cols[1], np.int64), "rep": cat(cols[2], np.int64),

@@ -88,7 +88,7 @@ def run_replication(
     t_begin, t_stop, S,
     # reps (roster, creation order)
     r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots, r_initial,
-    people, cand_off, cand_t, cand_thin, cand_src, cand_entry, cand_amount, cand_cu, cand_dur,
+    people, cand_off, cand_t, cand_thin, cand_src, cand_entry, cand_amount, cand_cu, cand_dur, cand_flag,
     # starting funnel (creation order)
     i_rep, i_src, i_stage, i_rem, i_amount, i_cu, i_dur,
     # pre-sales
@@ -106,7 +106,8 @@ def run_replication(
     d_rep = np.empty(ND, np.int64)
     d_orig = np.empty(ND, np.int64)
     d_src = np.empty(ND, np.int64)
-    d_init = np.zeros(ND, np.bool_)
+    d_init = np.zeros(ND, np.bool_)  # rows in i_* (the standard funnel or a snapshot)
+    d_flag = np.zeros(ND, np.bool_)  # reported as initial: open at week 0 by construction
     d_entered = np.empty(ND)
     d_entry = np.empty(ND, np.int64)
     d_stage = np.empty(ND, np.int64)
@@ -174,6 +175,7 @@ def run_replication(
         d_orig[d] = rp
         d_src[d] = i_src[j]
         d_init[d] = True
+        d_flag[d] = True
         d_entered[d] = now
         d_entry[d] = i_stage[j]
         d_stage[d] = i_stage[j]
@@ -396,6 +398,7 @@ def run_replication(
                 d_rep[d] = rp
                 d_orig[d] = rp
                 d_src[d] = cand_src[k]
+                d_flag[d] = cand_flag[k]
                 d_entered[d] = now
                 d_entry[d] = cand_entry[k]
                 d_stage[d] = cand_entry[k]
@@ -479,7 +482,7 @@ def run_replication(
                 r_n += 1
 
     n_rec = next_id
-    return (n_rec, d_rep[:n_rec], d_src[:n_rec], d_init[:n_rec], d_entered[:n_rec],
+    return (n_rec, d_rep[:n_rec], d_src[:n_rec], d_flag[:n_rec], d_entered[:n_rec],
             d_entry[:n_rec], d_stage[:n_rec], d_out[:n_rec], d_closed[:n_rec],
             d_amount[:n_rec], st_in[:n_rec], st_out[:n_rec], w_id[:n_w], w_rep[:n_w],
             w_ask[:n_w], w_got[:n_w], w_rel[:n_w], left_at, people_short)

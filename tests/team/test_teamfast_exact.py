@@ -100,3 +100,14 @@ def test_later_replications_alone_match_the_whole_run(small):
 def test_declines_what_it_does_not_model(small):
     assert "weekly_plan" in unsupported_reason(small.override({"leads.weekly_plan": [3, 4]}))
     assert "custom model" in unsupported_reason(small, model=type("Mine", (), {}))
+
+
+def test_lesson_8_year_plan_with_capacity_is_the_same_run():
+    from simkit.cases import planning_scenario
+
+    sc = planning_scenario(capacity=True)
+    fast, ref = simkit.simulate(sc, 2, seed=1), simkit.simulate(sc, 2, seed=1, engine="simpy")
+    assert fast.engine == "team-fast"
+    for key, table in _tables(ref).items():
+        pd.testing.assert_frame_equal(_tables(fast)[key], table, check_exact=True, obj=key)
+    assert (ref.reps["left_at"].notna().sum(), ref.reps["new_hire"].sum()) > (0, 0)
