@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import OrderedDict
 from functools import cached_property
 
 import numpy as np
@@ -169,6 +170,13 @@ class _Plan:
         self.pool_cap = np.array(ps.staff() if ps else [], np.int64)
         self.hazard = (sc.attrition.hazard_per_week(sc.quota.weeks_per_quarter)
                        if sc.attrition is not None else 0.0)
+        # small ids for what shapes the kept numbers (hashing the models once, not per look-up)
+        self.shape_id = _id((tuple(self.stage_dists), self.size_dist))
+        n0 = len(self.archetypes)
+        self.start_id = _id((start, tuple(
+            (sc.leads.per_rep_per_week * a.prospecting, tuple(self.conv(a)), a.deal_size)
+            for a in self.archetypes[:n0]), tuple(
+            (s.share, s.entry_stage, s.deal_size_multiplier) for s in sources), self.shape_id))
 
     def conv(self, a: Archetype) -> list[float]:
         if a.name not in self._conv:
@@ -180,6 +188,16 @@ class _Plan:
             if a.name == (name or "average"):
                 return a
         return Archetype(name="average", share=1.0)
+
+
+_IDS: dict = {}
+
+
+def _id(key) -> int:
+    if len(_IDS) > 10_000:
+        _IDS.clear()
+        clear_cache()  # ids are about to be reused: forget what they keyed
+    return _IDS.setdefault(key, len(_IDS))
 
 
 class _Rep:
@@ -221,9 +239,8 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
         rp = reps[idx]
         if not rp.act < math.inf:
             return  # hired at or after the horizon: never starts
-        g = stream(seed, r, "people", *rp.key)
         s = rp.act
-        leave = max(rp.hired, s) + g.standard_exponential() / p.hazard
+        leave = max(rp.hired, s) + _people(seed, r, rp.key, 0)[0] / p.hazard
         if leave >= p.t_end:
             return
         rp.leave = s + (leave - s)
@@ -242,22 +259,171 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
     return reps
 
 
-def _rows(p: _Plan, g: dict, n: int, with_source: bool):
-    """Rows 0..n-1 of a DealDraws: (source uniforms, conversion uniforms, durations, sizes,
-    thinning uniforms), drawn block by block as DealDraws._refill draws them."""
-    nb = -(-n // BLOCK)
-    m = nb * BLOCK
-    u = g["sources"].random(m) if with_source else None
-    c = g["conversion"].random((m, p.S))
-    dg = g["durations"]
-    d = (np.concatenate([np.column_stack([x.sample(dg, BLOCK) for x in p.stage_dists])
-                         for _ in range(nb)]) if nb else np.empty((0, p.S)))
-    z = p.size_dist.sample(g["deal_size"], m)
-    th = g["thinning"].random(m) if "thinning" in g else None
-    return u, c, d, z, th
+# ---------------------------------------------------------------- raw numbers, kept
+# A slider move (hire month, ramp, attrition, capacity, pool size) leaves every stream's
+# numbers as they were, so each (replication, stream set, rep key)'s draws are kept in a
+# bounded LRU keyed by what shapes them (seed, stage-duration and deal-size
+# distributions), and drawn further on demand, exactly continuing each generator.
+
+_KEPT: OrderedDict = OrderedDict()
+_KEPT_MAX_FLOATS = 12_000_000  # about 100 MB
+_kept_floats = 0
 
 
-def _arrivals(p: _Plan, g: dict, full: float, start: float, limit: float, initial: bool):
+def clear_cache() -> None:
+    """Forget the kept random numbers (they are drawn again on demand)."""
+    global _kept_floats
+    _KEPT.clear()
+    _kept_floats = 0
+
+
+def _durations_raw(dists) -> tuple | None:
+    """(draw, transforms) when every stage's ``sample`` is one call of the same standard
+    draw followed by elementwise arithmetic (gamma of one shape, exponential, lognormal),
+    so the block-by-block, stage-by-stage draws of DealDraws are one call; else None."""
+    from .distributions import Deterministic, Exponential, Gamma, LogNormal
+
+    live = [d for d in dists if not isinstance(d, Deterministic)]
+    if not live:
+        return None
+    kinds = {(type(d), d.shape if isinstance(d, Gamma) else None) for d in live}
+    if len(kinds) != 1:
+        return None
+    cls, shape = kinds.pop()
+    if cls is Gamma:
+        return ("gamma", shape)
+    if cls is Exponential:
+        return ("exponential", None)
+    if cls is LogNormal:
+        return ("normal", None)
+    return None
+
+
+def _durations_from_raw(d, z: np.ndarray) -> np.ndarray:
+    """``d.sample``'s arithmetic on its standard draws (simkit.distributions)."""
+    from .distributions import Exponential, Gamma, LogNormal
+
+    if isinstance(d, Gamma):
+        return z * (d.mean_ / d.shape)
+    if isinstance(d, Exponential):
+        return z * d.mean_
+    if isinstance(d, LogNormal):
+        return np.exp(d.mu + d.sigma * z)
+    raise TypeError(type(d).__name__)  # pragma: no cover
+
+
+class _Draws:
+    """One DealDraws' numbers in one replication: arrival exponentials and deal rows."""
+
+    def __init__(self, p: _Plan, names: dict):
+        self.names = names  # stream name -> (stream, *key) arguments after seed, replication
+        self.gens: dict | None = None
+        self.stage_dists, self.size_dist = p.stage_dists, p.size_dist
+        self.S = p.S
+        self.E = np.empty(0)
+        self.n = 0  # rows drawn
+        self.U = self.TH = self.Z = np.empty(0)
+        self.C = self.D = np.empty((0, p.S))
+
+    def _g(self, name):
+        if self.gens is None:
+            self.gens = {k: stream(*v) for k, v in self.names.items()}
+        return self.gens[name]
+
+    def exps(self, m: int) -> np.ndarray:
+        if len(self.E) < m:
+            self._grow(self._g("arrivals").standard_exponential(m - len(self.E)), None)
+        return self.E
+
+    def rows(self, n: int):
+        if self.n < n:
+            nb = -(-(n - self.n) // BLOCK)
+            m = nb * BLOCK
+            g = self._g
+            u = g("sources").random(m) if "sources" in self.names else np.zeros(m)
+            c = g("conversion").random((m, self.S))
+            dg = g("durations")
+            raw = _durations_raw(self.stage_dists)
+            if raw is None:
+                d = np.concatenate([np.column_stack([x.sample(dg, BLOCK)
+                                                     for x in self.stage_dists])
+                                    for _ in range(nb)])
+            else:
+                live = [k for k, x in enumerate(self.stage_dists) if x.kind != "deterministic"]
+                size = nb * len(live) * BLOCK
+                z = (dg.standard_gamma(raw[1], size) if raw[0] == "gamma" else
+                     dg.standard_exponential(size) if raw[0] == "exponential" else
+                     dg.standard_normal(size)).reshape(nb, len(live), BLOCK)
+                d = np.empty((nb, BLOCK, self.S))
+                for k, x in enumerate(self.stage_dists):
+                    if k in live:
+                        d[:, :, k] = _durations_from_raw(x, z[:, live.index(k), :])
+                    else:
+                        d[:, :, k] = x.sample(dg, BLOCK)
+                d = d.reshape(m, self.S)
+            zsize = self.size_dist.sample(g("deal_size"), m)
+            th = g("thinning").random(m) if "thinning" in self.names else np.zeros(m)
+            self._grow(None, (u, c, d, zsize, th))
+        return self.U, self.C, self.D, self.Z, self.TH
+
+    def _grow(self, e, rows) -> None:
+        global _kept_floats
+        before = self.floats()
+        if e is not None:
+            self.E = np.concatenate([self.E, e])
+        if rows is not None:
+            u, c, d, z, th = rows
+            self.U, self.C, self.D = (np.concatenate([self.U, u]),
+                                      np.concatenate([self.C, c]), np.concatenate([self.D, d]))
+            self.Z, self.TH = np.concatenate([self.Z, z]), np.concatenate([self.TH, th])
+            self.n += len(u)
+        _kept_floats += self.floats() - before
+
+    def floats(self) -> int:
+        return len(self.E) + self.n * (3 + 2 * self.S)
+
+
+def _size(kept) -> int:
+    return kept.floats() if isinstance(kept, _Draws) else kept[1]
+
+
+def _draws(p: _Plan, seed: int, r: int, kind: str, key: tuple) -> _Draws:
+    """The kept draws of one stream set: "main" (a rep's own streams), "warm" (its
+    warm-up streams) or "initial" (its starting funnel's)."""
+    global _kept_floats
+    k = (seed, r, kind, key, p.shape_id)
+    hit = _KEPT.get(k)
+    if hit is not None:
+        _KEPT.move_to_end(k)
+        return hit
+    if kind == "main":
+        names = {n: (seed, r, n, *key) for n in _DRAW}
+    elif kind == "warm":
+        names = {n: (seed, r, "initial", WARM_KEY + j, *key) for j, n in enumerate(_DRAW)}
+    else:  # the starting funnel's rows: their source is given, no thinning
+        names = {n: (seed, r, "initial", j, *key) for j, n in enumerate(_INITIAL)
+                 if n not in ("arrivals", "sources")}
+    d = _KEPT[k] = _Draws(p, names)
+    while len(_KEPT) > 1 and _kept_floats > _KEPT_MAX_FLOATS:
+        _kept_floats -= _size(_KEPT.popitem(last=False)[1])
+    return d
+
+
+def _people(seed: int, r: int, key: tuple, n: int) -> tuple[float, np.ndarray]:
+    """A rep's "people" stream: the standard exponential of its time to leave, then
+    ``n`` uniforms (one per open deal when it leaves: lost or reassigned)."""
+    global _kept_floats
+    k = (seed, r, "people", key)
+    hit = _KEPT.get(k)
+    if hit is None or len(hit[0][1]) < n:
+        g = stream(seed, r, "people", *key)
+        hit = ((float(g.standard_exponential()), g.random(max(n, 256))), max(n, 256) + 1)
+        _KEPT[k] = hit
+        _kept_floats += hit[1]
+    return hit[0]
+
+
+def _arrivals(p: _Plan, src: _Draws, full: float, start: float, limit: float, initial: bool):
     """Times and numbers of the candidate leads from one set of streams, from ``start``
     until ``limit`` (as FunnelModel._leads meets them: each time the last plus a gap)."""
     S = p.S
@@ -266,18 +432,18 @@ def _arrivals(p: _Plan, g: dict, full: float, start: float, limit: float, initia
     if not full > 0 or not start < limit:
         return empty
     mean = full * (limit - start)
-    m = max(BLOCK, -(-int(mean + 6 * math.sqrt(mean) + 8) // BLOCK) * BLOCK)
-    e = g["arrivals"].standard_exponential(m)
+    m = max(BLOCK, int(mean + 6 * math.sqrt(mean) + 8))
     while True:
+        e = src.exps(m)
         with np.errstate(over="ignore"):
             t = np.cumsum(np.concatenate([[start], e / full]))[1:]
         if t[-1] >= limit:
             break
-        e = np.concatenate([e, g["arrivals"].standard_exponential(len(e))])
+        m = 2 * len(e)
     n = int(np.searchsorted(t, limit, side="left"))
     if n == 0:
         return empty
-    u, c, d, z, th = _rows(p, g, n, True)
+    u, c, d, z, th = src.rows(n)
     return t[:n], th[:n], u[:n], c[:n], d[:n], z[:n], np.full(n, initial)
 
 
@@ -286,19 +452,19 @@ def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
     parts = []
     start = rp.act
     if rp.initial and p.warmup > 0 and rp.full > 0:
-        g = {k: stream(seed, r, "initial", WARM_KEY + j, *rp.key) for j, k in enumerate(_DRAW)}
-        warm = _arrivals(p, g, rp.full, start, p.t0, True)
+        warm = _arrivals(p, _draws(p, seed, r, "warm", rp.key), rp.full, start, p.t0, True)
         parts.append(warm)
         last = warm[0][-1] if len(warm[0]) else start
         start = last + (p.t0 - last) if p.t0 > last else last
     if rp.full > 0:
-        g = {k: stream(seed, r, k, *rp.key) for k in _DRAW}
-        parts.append(_arrivals(p, g, rp.full, start, min(p.t_stop, rp.leave), False))
+        parts.append(_arrivals(p, _draws(p, seed, r, "main", rp.key), rp.full, start,
+                               min(p.t_stop, rp.leave), False))
     S = p.S
     if not parts:
         return (np.empty(0), np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64),
                 np.empty(0), np.empty((0, S)), np.empty((0, S)), np.empty(0, np.bool_))
-    t, th, u, c, d, z, flag = (np.concatenate(x) for x in zip(*parts))
+    t, th, u, c, d, z, flag = (np.concatenate(x) for x in zip(*parts)) if len(parts) > 1 \
+        else parts[0]
     src = np.minimum(np.searchsorted(p.src_cum, u, side="right"), len(p.src_cum) - 1)
     amount = z * p.src_mult[src] * rp.arch.deal_size
     return t, th, src, p.src_entry[src], amount, c, d, flag
@@ -306,16 +472,21 @@ def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
 
 def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
     """The starting funnel as FunnelModel._initial_funnel places it (creation order)."""
+    global _kept_floats
     sc = p.sc
     start = sc.horizon.start
     n0 = len(p.archetypes)
-    gens = [{k: stream(seed, r, "initial", j, i) for j, k in enumerate(_INITIAL)}
-            for i in range(n0)]
+    key = (seed, r, "starting funnel", p.start_id)
+    hit = _KEPT.get(key)
+    if hit is not None:
+        _KEPT.move_to_end(key)
+        return hit[0]
+    gens = [stream(seed, r, "initial", 0, i) for i in range(n0)]  # counts and remaining times
     deals: list[tuple[int, int, int, float]] = []  # (rep, source, stage, remaining)
     stages = sc.funnel.stages
     if start.mode == "standard":
         for i in range(n0):
-            g = gens[i]["arrivals"]
+            g = gens[i]
             conv = p.conv(reps[i].arch)
             for s_idx, src in enumerate(sc.leads.sources):
                 e = int(p.src_entry[s_idx])
@@ -328,7 +499,7 @@ def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
                             deals.append((i, s_idx, k, float(x)))
     elif start.mode == "snapshot" and start.rep_counts is not None:
         for i, row in enumerate(start.rep_counts):
-            g = gens[i]["arrivals"]
+            g = gens[i]
             for k, count in enumerate(row):
                 for _ in range(int(count)):
                     deals.append((i, -1, k, float(stages[k].duration.sample_residual(g))))
@@ -337,7 +508,7 @@ def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
         for k, count in enumerate(start.counts):
             for j in range(int(count)):
                 i = (offset + j) % n0
-                g = gens[i]["arrivals"]
+                g = gens[i]
                 deals.append((i, -1, k, float(stages[k].duration.sample_residual(g))))
             offset += int(count)
     n = len(deals)
@@ -353,13 +524,17 @@ def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
         idx = np.flatnonzero(out_rep == i)
         if not len(idx):
             continue
-        _u, c, d, z, _th = _rows(p, gens[i], len(idx), False)
+        _u, c, d, z, _th = _draws(p, seed, r, "initial", (i,)).rows(len(idx))
         k = len(idx)
         cu[idx], du[idx] = c[:k], d[:k]
         src = out_src[idx]
         mult = np.where(src >= 0, p.src_mult[np.maximum(src, 0)], 1.0)
         amount[idx] = z[:k] * mult * reps[i].arch.deal_size
-    return out_rep, out_src, out_stage, out_rem, amount, cu, du
+    out = (out_rep, out_src, out_stage, out_rem, amount, cu, du)
+    floats = n * (5 + 2 * S)
+    _KEPT[key] = (out, floats)
+    _kept_floats += floats
+    return out
 
 
 def _one(p: _Plan, seed: int, r: int) -> dict:
@@ -394,10 +569,7 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
         people = np.zeros((NR, n_people))
         for i, x in enumerate(reps):
             if x.people is not None:
-                # fresh generator state each try: the uniforms follow the exponential
-                g = stream(seed, r, "people", *x.key)
-                g.standard_exponential()
-                people[i] = g.random(n_people)
+                people[i] = _people(seed, r, x.key, n_people)[1]
         ramp = sc.ramp
         out = run_replication(
             p.t_begin, p.t_stop, S, r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots,
