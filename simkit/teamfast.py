@@ -201,8 +201,8 @@ def _id(key) -> int:
 
 
 class _Rep:
-    __slots__ = ("key", "arch", "full", "new", "hired", "act", "leave", "seat", "initial",
-                 "people")
+    __slots__ = ("act", "arch", "full", "hired", "initial", "key", "leave", "new", "people",
+                 "seat")
 
     def __init__(self, key, arch, full, new, hired, act, seat, initial):
         self.key, self.arch, self.full, self.new = key, arch, full, new
@@ -585,7 +585,7 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
         if not out[-1]:
             break
         n_people *= 16
-    (n, d_rep, d_src, d_init, d_ent, d_entry, d_stage, d_out, d_closed, d_amount, st_in,
+    (_n, d_rep, d_src, d_init, d_ent, d_entry, d_stage, d_out, d_closed, d_amount, st_in,
      st_out, w_id, w_rep, w_ask, w_got, w_rel, left_at, _short) = out
     return {"rep": d_rep, "source": d_src, "initial": d_init, "entered": d_ent,
             "entry": d_entry, "reached": d_stage, "outcome": d_out, "closed": d_closed,

@@ -88,7 +88,8 @@ def run_replication(
     t_begin, t_stop, S,
     # reps (roster, creation order)
     r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots, r_initial,
-    people, cand_off, cand_t, cand_thin, cand_src, cand_entry, cand_amount, cand_cu, cand_dur, cand_flag,
+    people, cand_off, cand_t, cand_thin, cand_src, cand_entry, cand_amount, cand_cu, cand_dur,
+    cand_flag,
     # starting funnel (creation order)
     i_rep, i_src, i_stage, i_rem, i_amount, i_cu, i_dur,
     # pre-sales
@@ -322,25 +323,24 @@ def run_replication(
                     d_alive[d] = False
                     n_open[d_rep[d]] -= 1
                     rp = d_slot[d]
-                    if rp >= 0:
-                        if d_slot_held[d]:
-                            d_slot_held[d] = False
-                            slot_users[rp] -= 1
-                            q = slot_head[rp]
-                            while q >= 0 and d_phase[q] != PH_WAIT_SLOT:
-                                q = slot_nxt[q]
-                            if q >= 0:
-                                slot_head[rp] = slot_nxt[q]
-                                if slot_head[rp] < 0:
-                                    slot_tail[rp] = -1
-                                slot_users[rp] += 1
-                                d_slot_held[q] = True
-                                d_phase[q] = PH_WORK
-                                ready[(r_head + r_n) % ND] = q
-                                r_n += 1
-                            else:
-                                slot_head[rp] = -1
+                    if rp >= 0 and d_slot_held[d]:
+                        d_slot_held[d] = False
+                        slot_users[rp] -= 1
+                        q = slot_head[rp]
+                        while q >= 0 and d_phase[q] != PH_WAIT_SLOT:
+                            q = slot_nxt[q]
+                        if q >= 0:
+                            slot_head[rp] = slot_nxt[q]
+                            if slot_head[rp] < 0:
                                 slot_tail[rp] = -1
+                            slot_users[rp] += 1
+                            d_slot_held[q] = True
+                            d_phase[q] = PH_WORK
+                            ready[(r_head + r_n) % ND] = q
+                            r_n += 1
+                        else:
+                            slot_head[rp] = -1
+                            slot_tail[rp] = -1
                     break
                 else:
                     break
