@@ -21,6 +21,14 @@ in; :func:`simkit.simulate` uses it for every scenario whose
   rep's "people" stream divided by the hazard, so a higher rate makes the
   same reps leave earlier (common random numbers across attrition levels).
 
+Queues start as they would be: a standard start with a capacity queue or a
+pre-sales pool begins :func:`queue_warmup_weeks` before week 0, from the
+standard funnel, and reports from week 0 (the starting team joins at week 0).
+
+:mod:`simkit.teamfast` runs this same model, event for event, in a compiled
+loop; ``simulate(engine="auto")`` uses it, and this class stays the model of
+record that it is tested against, bit for bit.
+
 Simplifications, stated so planners can judge them: a reassigned deal keeps
 its original rep's conversions and any capacity slot it already holds; a new
 hire's seat quota is the team quota divided by the initial ``team.reps``.
