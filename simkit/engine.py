@@ -193,6 +193,13 @@ class FunnelModel:
         self.t_end = float(sc.horizon.quarters * sc.quota.weeks_per_quarter)
         t_begin = self.t0 - (start.warmup_weeks if start.mode == "empty" else 0.0)
         self.env = simpy.Environment(initial_time=t_begin)
+        # SimPy's run(until) stops at now + (until - now), before events at that instant.
+        self._t_stop = t_begin + (self.t_end - t_begin)
+        # A deal that waits for nothing (no hook overridden) needs no events: its path is
+        # drawn at entry (see _deal_now). Subclasses with resources keep the process.
+        cls = type(self)
+        self._direct = (cls.work_stage is FunnelModel.work_stage
+                        and cls.deal_done is FunnelModel.deal_done)
         self.recorder = Recorder(self.replication, self.t0)
         self.n_stages = len(sc.funnel.stages)
         self._next_id = 0
@@ -284,7 +291,7 @@ class FunnelModel:
                 rep.draws.skip()
                 continue
             d = self._new_deal(rep, rep.draws, None, None, initial=False)
-            env.process(self._deal(d, rep, None))
+            self._start_deal(d, rep, None)
 
     def _planned_leads(self):
         """The injection plan ``leads.weekly_plan``: week i+1 of the run gets exactly
@@ -320,7 +327,35 @@ class FunnelModel:
                         name: stream(self.seed, self.replication, "plan", m, *key)
                         for m, name in enumerate(keys)})
                 d = self._new_deal(rep, draws[rep.index], 0, 0, initial=False)
-                env.process(self._deal(d, rep, None))
+                self._start_deal(d, rep, None)
+
+    def _start_deal(self, d: Deal, rep: Rep, first_remaining: float | None) -> None:
+        if self._direct:
+            self._deal_now(d, rep, first_remaining)
+        else:
+            self.env.process(self._deal(d, rep, first_remaining))
+
+    def _deal_now(self, d: Deal, rep: Rep, first_remaining: float | None) -> None:
+        """:meth:`_deal` for a deal that waits for nothing, without a process: each stage
+        ends at the same ``t + duration`` SimPy's timeout would end it, and a stage that
+        would end at or after the stop leaves the deal open there (recorded at finish)."""
+        rec, conv, last = self.recorder, rep.conversions, self.n_stages - 1
+        stage, t, remaining = d.stage, self.env.now, first_remaining
+        while True:
+            d.stage, d.stage_entered = stage, t
+            t_next = t + (d.durations[stage] if remaining is None else remaining)
+            remaining = None
+            if not t_next < self._t_stop:
+                return
+            rec.stage_done(d, stage, t, t_next)
+            t = t_next
+            if d.conv_u[stage] >= conv[stage]:
+                rec.deal_closed(d, stage, "lost", t)
+                return
+            if stage == last:
+                rec.deal_closed(d, stage, "won", t)
+                return
+            stage += 1
 
     def _deal(self, d: Deal, rep: Rep, first_remaining: float | None):
         env, rec = self.env, self.recorder
@@ -360,7 +395,7 @@ class FunnelModel:
                         residual = stages[k].duration.sample_residual(g, n) if n else ()
                         for r in residual:
                             d = self._new_deal(rep, rep.initial_draws, s_idx, k, initial=True)
-                            self.env.process(self._deal(d, rep, float(r)))
+                            self._start_deal(d, rep, float(r))
         elif start.mode == "snapshot" and start.rep_counts is not None:
             for rep, row in zip(self.reps, start.rep_counts):
                 g = rep.initial_draws.gens["arrivals"]
@@ -368,7 +403,7 @@ class FunnelModel:
                     for _ in range(int(count)):
                         r = float(stages[k].duration.sample_residual(g))
                         d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
-                        self.env.process(self._deal(d, rep, r))
+                        self._start_deal(d, rep, r)
         elif start.mode == "snapshot":
             n_reps = len(self.reps)
             offset = 0
@@ -378,7 +413,7 @@ class FunnelModel:
                     g = rep.initial_draws.gens["arrivals"]
                     r = float(stages[k].duration.sample_residual(g))
                     d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
-                    self.env.process(self._deal(d, rep, r))
+                    self._start_deal(d, rep, r)
                 offset += int(count)
 
     def run(self) -> Recorder:
