@@ -23,6 +23,7 @@ are :class:`Rep` objects whose ``active`` flag such processes may switch.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -205,6 +206,7 @@ class FunnelModel:
         self._next_id = 0
         sources = sc.leads.sources
         self._src_cum = np.cumsum([s.share for s in sources])
+        self._src_cum_list = self._src_cum.tolist()
         self._src_entry = [sc.entry_index(s) for s in sources]
         self._src_mult = [s.deal_size_multiplier for s in sources]
         quotas = sc.rep_quotas()
@@ -260,9 +262,8 @@ class FunnelModel:
     def _new_deal(self, rep: Rep, draws: DealDraws, source: int | None, stage: int | None,
                   initial: bool) -> Deal:
         u_src, conv_u, durs, size = draws.deal()
-        if source is None:
-            source = min(int(np.searchsorted(self._src_cum, u_src, side="right")),
-                         len(self._src_cum) - 1)
+        if source is None:  # bisect_right is numpy's searchsorted(side="right"), for a scalar
+            source = min(bisect_right(self._src_cum_list, u_src), len(self._src_cum_list) - 1)
         if stage is None:
             stage = self._src_entry[source]
         mult = self._src_mult[source] if source >= 0 else 1.0
