@@ -172,6 +172,8 @@ class _Plan:
                        if sc.attrition is not None else 0.0)
         # small ids for what shapes the kept numbers (hashing the models once, not per look-up)
         self.shape_id = _id((tuple(self.stage_dists), self.size_dist))
+        self.sources_id = _id(tuple((s.share, s.entry_stage, s.deal_size_multiplier)
+                                    for s in sources))
         n0 = len(self.archetypes)
         self.start_id = _id((start, tuple(
             (sc.leads.per_rep_per_week * a.prospecting, tuple(self.conv(a)), a.deal_size)
@@ -448,7 +450,23 @@ def _arrivals(p: _Plan, src: _Draws, full: float, start: float, limit: float, in
 
 
 def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
-    """The rep's candidate leads (a warm-up's first) before it leaves or the run ends."""
+    """The rep's candidate leads (a warm-up's first) before it leaves or the run ends
+    (kept: a slider move that leaves the rep's times alone finds them ready)."""
+    global _kept_floats
+    key = (seed, r, "candidates", rp.key, rp.full, rp.act, rp.leave, rp.initial,
+           rp.arch.deal_size, p.warmup, p.t0, p.t_stop, p.shape_id, p.sources_id)
+    hit = _KEPT.get(key)
+    if hit is not None:
+        _KEPT.move_to_end(key)
+        return hit[0]
+    out = _candidates_drawn(p, seed, r, rp)
+    floats = len(out[0]) * 5
+    _KEPT[key] = (out, floats)
+    _kept_floats += floats
+    return out
+
+
+def _candidates_drawn(p: _Plan, seed: int, r: int, rp: _Rep):
     parts = []
     start = rp.act
     if rp.initial and p.warmup > 0 and rp.full > 0:
