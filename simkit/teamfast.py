@@ -172,13 +172,14 @@ class _Plan:
                        if sc.attrition is not None else 0.0)
         # small ids for what shapes the kept numbers (hashing the models once, not per look-up)
         self.shape_id = _id((tuple(self.stage_dists), self.size_dist))
-        self.sources_id = _id(tuple((s.share, s.entry_stage, s.deal_size_multiplier)
-                                    for s in sources))
+        self.sources_id = _id((tuple((s.share, s.deal_size_multiplier) for s in sources),
+                               tuple(self.src_entry.tolist())))
         n0 = len(self.archetypes)
         self.start_id = _id((start, tuple(
             (sc.leads.per_rep_per_week * a.prospecting, tuple(self.conv(a)), a.deal_size)
             for a in self.archetypes[:n0]), tuple(
-            (s.share, s.entry_stage, s.deal_size_multiplier) for s in sources), self.shape_id))
+            (s.share, s.deal_size_multiplier) for s in sources), tuple(self.src_entry.tolist()),
+            self.shape_id))
 
     def conv(self, a: Archetype) -> list[float]:
         if a.name not in self._conv:
