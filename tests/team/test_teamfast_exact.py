@@ -113,3 +113,20 @@ def test_lesson_8_year_plan_with_capacity_is_the_same_run():
     for key, table in _tables(ref).items():
         pd.testing.assert_frame_equal(_tables(fast)[key], table, check_exact=True, obj=key)
     assert (ref.reps["left_at"].notna().sum(), ref.reps["new_hire"].sum()) > (0, 0)
+
+
+def test_kept_numbers_give_the_same_run_as_a_cold_start(small):
+    from simkit import teamfast
+
+    base = small.override({"team.reps": 3, "horizon.quarters": 2, "ramp": {},
+                           "capacity": {"max_open_deals": 6},
+                           "hiring": {"plan": [{"week": 2, "count": 2}]},
+                           "attrition": {"yearly_rate": 0.6}})
+    moved = base.override({"hiring.plan": [{"week": 7, "count": 1}],
+                           "attrition.yearly_rate": 0.3, "capacity.max_open_deals": 5})
+    simulate_team_fast(base, 3, seed=4)  # fills the kept numbers
+    warm = simulate_team_fast(moved, 3, seed=4)
+    teamfast.clear_cache()
+    cold = simulate_team_fast(moved, 3, seed=4)
+    for key, table in _tables(cold).items():
+        pd.testing.assert_frame_equal(_tables(warm)[key], table, check_exact=True, obj=key)
