@@ -267,12 +267,10 @@ class FunnelModel:
         if stage is None:
             stage = self._src_entry[source]
         mult = self._src_mult[source] if source >= 0 else 1.0
-        d = Deal(
-            id=self._next_id, rep=rep.index, source=source, entered=self.env.now,
-            entry_stage=stage, amount=float(size) * mult * rep.archetype.deal_size,
-            conv_u=conv_u, durations=durs, initial=initial, stage=stage,
-            stage_entered=self.env.now,
-        )
+        now = self.env.now
+        d = Deal(self._next_id, rep.index, source, now, stage,
+                 float(size) * mult * rep.archetype.deal_size, conv_u, durs, initial, stage,
+                 now)
         self._next_id += 1
         self.recorder.deal_started(d)
         return d
