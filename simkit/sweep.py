@@ -161,11 +161,13 @@ def _tasks(scenarios, replications: int, batch_size: int | None, n_workers: int)
     """Tasks ``(scenario numbers, first, stop)``.
 
     A SimPy scenario is split into batches of ``batch_size`` replications (default
-    up to 25, at least 4 batches). Fast-path scenarios are cheap per scenario once
-    a replication range's random numbers are drawn, so they go together, one task
-    per range, with as many ranges as workers unless ``batch_size`` says otherwise.
+    up to 25, at least 4 batches). Fast-path and fast-team scenarios are cheap per
+    scenario once a replication range's random numbers are drawn, so they go
+    together, one task per range, with as many ranges as workers unless
+    ``batch_size`` says otherwise.
     """
-    fast = [i for i, sc in enumerate(scenarios) if _fast(sc)]
+    # (the fast team engine's scenarios are cheap per replication too: grouped the same way)
+    fast = [i for i, sc in enumerate(scenarios) if _fast(sc) or _team_fast(sc)]
     slow = [i for i in range(len(scenarios)) if i not in set(fast)]
     size = batch_size or max(1, min(25, math.ceil(replications / 4)))
     tasks = [((i,), a, b) for i in slow for a, b in _batches(replications, size)]
