@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 from collections import OrderedDict
 from functools import cached_property
 
@@ -269,6 +270,7 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
 # distributions), and drawn further on demand, exactly continuing each generator.
 
 _KEPT: OrderedDict = OrderedDict()
+_LOCK = threading.RLock()
 _KEPT_MAX_FLOATS = 20_000_000  # 160 MB: lesson 8's year plan at 200 replications keeps 88 MB
 _kept_floats = 0
 
@@ -276,8 +278,9 @@ _kept_floats = 0
 def clear_cache() -> None:
     """Forget the kept random numbers (they are drawn again on demand)."""
     global _kept_floats
-    _KEPT.clear()
-    _kept_floats = 0
+    with _LOCK:
+        _KEPT.clear()
+        _kept_floats = 0
 
 
 def _durations_raw(dists) -> tuple | None:
@@ -622,8 +625,9 @@ def simulate_team_fast(scenario: Scenario, replications: int, seed: int,
     reason = unsupported_reason(scenario)
     if reason is not None:
         raise ValueError(f"the fast team engine does not model {reason}")
-    p = _Plan(scenario)
-    runs = [_one(p, seed, first + i) for i in range(replications)]
+    with _LOCK:  # the kept numbers are shared: one run at a time (threads of a sweep)
+        p = _Plan(scenario)
+        runs = [_one(p, seed, first + i) for i in range(replications)]
     return TeamFastResults(scenario, seed, replications, runs, p)
 
 
