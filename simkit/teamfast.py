@@ -641,6 +641,21 @@ class TeamFastResults(Results):
         self._runs = runs
         self._plan = plan
 
+    def _won_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """Wins and won amount per (replication, rep, quarter), from the deals table (a
+        scenario without team sections: the plain engine's rep_quarters)."""
+        sc = self.scenario
+        wpq = sc.quota.weeks_per_quarter
+        n_reps, quarters = sc.team.reps, sc.horizon.quarters
+        d = self.deals
+        won = d[d["outcome"] == "won"]
+        q_idx = np.floor(won["closed_at"].to_numpy() / wpq).astype(np.int64)
+        flat = (won["replication"].to_numpy() * n_reps + won["rep"].to_numpy()) * quarters + q_idx
+        size = self.replications * n_reps * quarters
+        wins = np.bincount(flat, minlength=size)[:size]
+        amount = np.bincount(flat, weights=won["amount"].to_numpy(), minlength=size)[:size]
+        return wins, amount
+
     @cached_property
     def _recorded(self) -> list[np.ndarray]:
         t0 = self._plan.t0

@@ -49,6 +49,7 @@ GRID = {
                    "attrition": {"yearly_rate": 0.9, "backfill_weeks": 1, "open_deals_lost": 0.5},
                    "commission": TIERS},
     "commission-only": {"commission": TIERS},
+    "no-team-sections": {},  # the plain engine's tables (engine="team-fast" asked for)
     "empty-warmup": {"horizon.start": {"mode": "empty", "warmup_weeks": 3},
                      "capacity": {"max_open_deals": 6}, "attrition": {"yearly_rate": 0.7}},
     "snapshot": {"horizon.start": {"mode": "snapshot", "counts": [30, 12, 5]},
