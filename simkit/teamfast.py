@@ -205,14 +205,15 @@ def _id(key) -> int:
 
 
 class _Rep:
-    __slots__ = ("act", "arch", "full", "hired", "initial", "key", "leave", "new", "people",
-                 "seat")
+    __slots__ = ("act", "arch", "backfill", "full", "hired", "initial", "key", "leave", "new",
+                 "people", "seat")
 
     def __init__(self, key, arch, full, new, hired, act, seat, initial):
         self.key, self.arch, self.full, self.new = key, arch, full, new
         self.hired, self.act, self.seat, self.initial = hired, act, seat, initial
         self.leave = math.inf
         self.people = None
+        self.backfill = -1  # index of the rep who takes this seat after a leave
 
 
 def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
@@ -259,6 +260,7 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
         t, src = heapq.heappop(backfills)
         old = reps[src]
         reps.append(_Rep((2, *old.key), old.arch, old.full, True, t, t, old.seat, False))
+        old.backfill = len(reps) - 1
         tenure(len(reps) - 1)
     return reps
 
@@ -584,6 +586,7 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
     r_act = np.array([x.act for x in reps])
     r_leave = np.array([x.leave for x in reps])
     r_init = np.array([x.initial for x in reps], np.bool_)
+    r_backfill = np.array([x.backfill for x in reps], np.int64)
     cap = sc.capacity
     r_slots = np.array([cap.deal_slots(x.full) if p.queue else 0 for x in reps], np.int64)
     n_people = 256
@@ -595,7 +598,8 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
         ramp = sc.ramp
         out = run_replication(
             p.t_begin, p.t_stop, S, r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots,
-            r_init, people, off, c_t, c_thin, c_src, c_entry, c_amount, c_cu, c_dur, c_flag,
+            r_init, r_backfill, people, off, c_t, c_thin, c_src, c_entry, c_amount, c_cu,
+            c_dur, c_flag,
             *ini, p.ps_stage, p.ps_share, p.pool_cap, p.pl_kind,
             int(cap.max_open_deals or 0) if cap is not None else 0,
             float(cap.hours_per_week or 0.0) if cap is not None else 0.0,

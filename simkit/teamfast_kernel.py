@@ -87,7 +87,7 @@ def _pop(h_t, h_seq, h_pl, h_tok, n):
 def run_replication(
     t_begin, t_stop, S,
     # reps (roster, creation order)
-    r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots, r_initial,
+    r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots, r_initial, r_backfill,
     people, cand_off, cand_t, cand_thin, cand_src, cand_entry, cand_amount, cand_cu, cand_dur,
     cand_flag,
     # starting funnel (creation order)
@@ -202,8 +202,12 @@ def run_replication(
         if r_initial[rp] and r_leave[rp] < t_stop:
             nh = _push(h_t, h_seq, h_pl, h_tok, nh, r_leave[rp], seq, EV_LEAVE + 4 * rp, 0)
             seq += 1
+    is_backfill = np.zeros(NR, np.bool_)
     for rp in range(NR):
-        if not r_initial[rp] and r_act[rp] < t_stop:
+        if r_backfill[rp] >= 0:
+            is_backfill[r_backfill[rp]] = True
+    for rp in range(NR):  # planned hires (a backfill is scheduled when its seat empties)
+        if not r_initial[rp] and not is_backfill[rp] and r_act[rp] < t_stop:
             nh = _push(h_t, h_seq, h_pl, h_tok, nh, r_act[rp], seq, EV_HIRE + 4 * rp, 0)
             seq += 1
 
@@ -480,6 +484,11 @@ def run_replication(
                 d_phase[d] = PH_END
                 ready[(r_head + r_n) % ND] = d
                 r_n += 1
+            # the seat's backfill starts after the leave (TeamModel._tenure's timeout)
+            b = r_backfill[rp]
+            if b >= 0 and r_act[b] < t_stop:
+                nh = _push(h_t, h_seq, h_pl, h_tok, nh, r_act[b], seq, EV_HIRE + 4 * b, 0)
+                seq += 1
 
     n_rec = next_id
     return (n_rec, d_rep[:n_rec], d_src[:n_rec], d_flag[:n_rec], d_entered[:n_rec],

@@ -61,7 +61,9 @@ def random_scenario(small, case: int):
     return small.override(ch)
 
 
-@pytest.mark.parametrize("case", range(24))
+# 80-139: cases that once differed (a backfill with no vacancy joined before its
+# predecessor's deals were reassigned)
+@pytest.mark.parametrize("case", [*range(24), 80, 85, 116, 136, 139])
 def test_random_scenario_same_tables(small, case):
     sc = random_scenario(small, case)
     fast = simulate_team_fast(sc, 2, seed=case)
