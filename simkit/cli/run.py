@@ -45,10 +45,11 @@ def format_summary(s: dict) -> str:
               show_default=True, help="Table format for --out.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: on a terminal).")
-@click.option("--engine", type=click.Choice(["auto", "simpy", "fast"]), default="auto",
-              show_default=True,
+@click.option("--engine", type=click.Choice(["auto", "simpy", "fast", "team-fast"]),
+              default="auto", show_default=True,
               help="simpy: the SimPy model of record; fast: its vectorised equivalent (only "
-                   "for scenarios without team dynamics); auto: fast when it applies.")
+                   "for scenarios without team dynamics); team-fast: its compiled equivalent "
+                   "for team dynamics; auto: the fastest that applies.")
 def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, fmt, progress,
         engine):
     """Simulate a scenario and print its summary.

@@ -206,6 +206,14 @@ class Start(_Frozen):
             "dealt to reps in turn"
         ),
     )
+    queue_warmup_weeks: float | None = Field(
+        None, ge=0, le=520,
+        description=(
+            "standard mode with a capacity queue or a pre-sales pool: weeks run from the "
+            "standard funnel before week 0 so the queues start as they would be (None: chosen "
+            "from the queues' loads, see simkit.sim.dynamics.queue_warmup_weeks; 0: none)"
+        ),
+    )
     week: float = Field(0.0, ge=0, description="weeks of the first quarter already past")
     realised: float = Field(0.0, ge=0, description="amount already won this quarter, 万 CNY")
 
@@ -233,6 +241,9 @@ class Start(_Frozen):
     def _mode(self):
         if self.mode == "snapshot" and self.counts is None:
             raise ValueError("mode 'snapshot' needs counts (open deals per stage)")
+        if self.mode != "standard" and self.queue_warmup_weeks is not None:
+            raise ValueError(f"queue_warmup_weeks is only used with mode 'standard', "
+                             f"not {self.mode!r}")
         if self.mode != "snapshot" and self.counts is not None:
             raise ValueError(f"counts are only used with mode 'snapshot', not {self.mode!r}")
         if self.rep_counts is not None:

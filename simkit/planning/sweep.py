@@ -120,11 +120,13 @@ def _tasks(plans, replications: int, batch_size: int | None, n_workers: int):
     """Tasks ``(scenario numbers, first, stop)``.
 
     A SimPy scenario is split into batches of ``batch_size`` replications (default
-    up to 25, at least 4 batches). Fast-path scenarios are cheap per scenario once
-    a replication range's random numbers are drawn, so they go together, one task
-    per range, with as many ranges as workers unless ``batch_size`` says otherwise.
+    up to 25, at least 4 batches). Fast-path and fast-team scenarios are cheap per
+    scenario once a replication range's random numbers are drawn, so they go
+    together, one task per range, with as many ranges as workers unless
+    ``batch_size`` says otherwise.
     """
-    fast = [i for i, p in enumerate(plans) if p.engine == "fast"]
+    # fast-path and fast-team scenarios are cheap per replication: grouped by range
+    fast = [i for i, p in enumerate(plans) if p.engine in ("fast", "team-fast")]
     slow = [i for i in range(len(plans)) if i not in set(fast)]
     size = batch_size or max(1, min(25, math.ceil(replications / 4)))
     tasks = [((i,), a, b) for i in slow for a, b in _batches(replications, size)]
@@ -157,7 +159,7 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
     ``replication`` and the metrics, in (scenario, replication) order.
 
     ``seeds`` is one seed for all (common random numbers) or one per scenario.
-    The total size is checked against the work budget first (:mod:`simkit.budget`).
+    The total size is checked against the work budget first (:mod:`simkit.sim.budget`).
     """
     replications = _check_int("replications", replications, 1)
     check_work(list(scenarios), replications, max_work=max_work)
@@ -166,10 +168,10 @@ def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | S
         _check_int("seed", s, 0)
     plans = [plan_run(sc) for sc in scenarios]  # each scenario inspected once
     if backend is None:
-        # Fast-path scenarios take milliseconds per replication: starting workers
-        # would cost more than it saves, so they stay in this process by default.
+        # Fast-path and fast-team scenarios take milliseconds per replication: starting
+        # workers would cost more than it saves, so they stay in this process by default.
         backend = "dask" if (client is not None or scheduler) else (
-            "processes" if (os.cpu_count() or 1) > 1 and any(p.engine != "fast" for p in plans)
+            "processes" if (os.cpu_count() or 1) > 1 and any(p.engine == "simpy" for p in plans)
             else "serial")
     if backend not in BACKENDS:
         raise SimkitInputError("backend", backend, "one of " + ", ".join(BACKENDS))
@@ -240,7 +242,8 @@ def _run_processes(tasks, plans, seeds, workers, done):
     else:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["simkit.planning.sweep", "simkit.sim.fastpath",
-                                    "simkit.sim.dynamics", "simkit.sim.results_team"])
+                                    "simkit.sim.dynamics", "simkit.sim.results_team",
+                                    "simkit.sim.teamfast"])
     before = set(mp.active_children())
     pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=ctx,
                                initializer=_ignore_sigint)
@@ -360,7 +363,7 @@ def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200
     machine) or ``"dask"`` (a ``dask.distributed`` ``client``, a ``scheduler``
     address, or a LocalCluster of ``workers`` processes started for the call).
     A grid of more than 10,000 points, or a sweep above the work budget
-    (:mod:`simkit.budget`; ``max_work`` or ``SIMKIT_MAX_WORK`` raise it), is refused
+    (:mod:`simkit.sim.budget`; ``max_work`` or ``SIMKIT_MAX_WORK`` raise it), is refused
     before anything runs.
     """
     base = as_scenario(base, "base")

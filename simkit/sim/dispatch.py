@@ -1,7 +1,8 @@
 """The one dispatcher: which engine runs a scenario, and running it.
 
 :func:`plan_run` inspects a scenario once and decides: the vectorised fast path
-(:mod:`simkit.sim.fastpath`) when it models the scenario exactly, else the SimPy
+(:mod:`simkit.sim.fastpath`) when it models the scenario exactly, then the fast team
+engine (:mod:`simkit.sim.teamfast`) for team dynamics, else the SimPy
 model of record (:class:`~simkit.sim.engine.FunnelModel`, or
 :class:`~simkit.sim.dynamics.TeamModel` when the scenario has team dynamics).
 :func:`simulate`, :func:`simkit.simulate_progressive` and the sweeps of
@@ -25,14 +26,14 @@ __all__ = ["DEFAULT_REPLICATIONS", "DEFAULT_SEED", "ENGINES", "RunPlan", "plan_r
 
 DEFAULT_SEED = 1
 DEFAULT_REPLICATIONS = 200
-ENGINES = ("auto", "simpy", "fast")
+ENGINES = ("auto", "simpy", "fast", "team-fast")
 
 
 @dataclass(frozen=True)
 class RunPlan:
-    """How a scenario runs: ``engine`` is ``"fast"`` or ``"simpy"``; ``model`` the SimPy
-    class (used when ``engine`` is ``"simpy"``); ``reason`` why the fast path declined
-    (None when it runs, or when SimPy was asked for)."""
+    """How a scenario runs: ``engine`` is ``"fast"``, ``"team-fast"`` or ``"simpy"``;
+    ``model`` the SimPy class (used when ``engine`` is ``"simpy"``); ``reason`` why the
+    fast engines declined (None when one runs, or when SimPy was asked for)."""
 
     scenario: Scenario
     engine: str
@@ -45,9 +46,9 @@ def plan_run(scenario: Scenario | str, *, model: type[FunnelModel] = FunnelModel
     """Decide the engine for ``scenario`` (a Scenario or a preset name), checking it once."""
     scenario = as_scenario(scenario)
     if engine not in ENGINES:
-        raise SimkitInputError("engine", engine, "'auto', 'simpy' or 'fast'")
+        raise SimkitInputError("engine", engine, "'auto', 'simpy', 'fast' or 'team-fast'")
     reason = None
-    if engine != "simpy":
+    if engine in ("auto", "fast"):
         from simkit.sim.fastpath import unsupported_reason
 
         reason = unsupported_reason(scenario, model)
@@ -57,6 +58,19 @@ def plan_run(scenario: Scenario | str, *, model: type[FunnelModel] = FunnelModel
             raise SimkitInputError(
                 "engine", engine,
                 f"'auto' or 'simpy' for this scenario (the fast path does not model {reason})")
+    if engine in ("auto", "team-fast"):
+        # Team dynamics (or a commission plan): the compiled event loop (simkit.sim.teamfast).
+        from simkit.sim.teamfast import unsupported_reason as team_reason
+
+        team = team_reason(scenario, model)
+        if team is None:
+            return RunPlan(scenario, "team-fast", model)
+        if engine == "team-fast":
+            raise SimkitInputError(
+                "engine", engine,
+                f"'auto' or 'simpy' for this scenario (the fast team engine does not model "
+                f"{team})")
+        reason = f"{reason}; fast team engine: {team}" if reason else team
     if model is FunnelModel and scenario.uses_dynamics:
         from simkit.sim.dynamics import TeamModel
 
@@ -73,6 +87,10 @@ def run_range(plan: RunPlan, seed: int, first: int, stop: int, *,
         from simkit.sim.fastpath import run_fast
 
         return run_fast(plan.scenario, stop - first, seed, first=first)
+    if plan.engine == "team-fast":
+        from simkit.sim.teamfast import simulate_team_fast
+
+        return simulate_team_fast(plan.scenario, stop - first, seed, first=first)
     reps = range(first, stop)
     if progress:
         from tqdm.auto import tqdm
@@ -108,8 +126,10 @@ def simulate(
     ``engine``: ``"simpy"`` always runs the SimPy model of record; ``"fast"``
     runs the vectorised fast path (:mod:`simkit.sim.fastpath`), which gives the
     same numbers for scenarios without team dynamics and refuses the others;
-    ``"auto"`` (default) takes the fast path when it supports the scenario and
-    SimPy otherwise. ``Results.engine`` records which one ran.
+    ``"team-fast"`` runs the fast team engine (:mod:`simkit.sim.teamfast`), the same
+    numbers as SimPy for scenarios with team dynamics or a commission plan;
+    ``"auto"`` (default) takes the fast path when it supports the scenario, then
+    the fast team engine, and SimPy otherwise. ``Results.engine`` records which one ran.
 
     ``scenario`` is a :class:`Scenario` or a preset name. The same scenario and
     seed give identical results on every run; two scenarios run on the same

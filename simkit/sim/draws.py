@@ -28,33 +28,68 @@ import numpy as np
 
 from simkit.sim.streams import stream
 
-__all__ = ["BLOCK", "DEAL_STREAMS", "deal_streams", "draw_deal_block", "draw_start_cell",
+__all__ = ["BLOCK", "DEAL_STREAMS", "TEAM_STREAMS", "WARM_KEY", "deal_streams", "stream_addresses",
+           "warmup_streams", "draw_deal_block", "draw_start_cell",
            "initial_streams", "plan_streams", "snapshot_deals", "start_cells"]
 
 BLOCK = 64  # deals' numbers are drawn this many at a time
 DEAL_STREAMS = ("arrivals", "sources", "conversion", "durations", "deal_size")
 
 
+TEAM_STREAMS = DEAL_STREAMS + ("thinning",)  # team dynamics thin candidate leads
+WARM_KEY = 10  # a queue warm-up's leads: ("initial", WARM_KEY + j, *key)
+
+
+def stream_addresses(kind: str, seed: int, replication: int, *key: int,
+                     names: tuple[str, ...] = DEAL_STREAMS) -> dict[str, tuple]:
+    """The :func:`~simkit.sim.streams.stream` address of each of ``names`` for a rep
+    (``key`` is its index, or a hire's key), by ``kind``:
+
+    - ``"main"``: its own streams, ``(seed, r, name, *key)``;
+    - ``"initial"``: its starting funnel's, ``(seed, r, "initial", j, *key)``;
+    - ``"warm"``: its candidate leads during a queue warm-up, ``(seed, r, "initial",
+      WARM_KEY + j, *key)``, so leads from week 0 on keep their numbers whatever the
+      warm-up's length;
+    - ``"plan"``: the injection plan's projects, ``(seed, r, "plan", j, *key)``.
+
+    ``j`` is the name's position in ``TEAM_STREAMS`` (whose first five are
+    ``DEAL_STREAMS``). The rep comes last in every key: keys that differ only in their
+    last element share one SeedSequence (simkit.sim.streams), so all reps are cheap.
+    """
+    if kind == "main":
+        return {n: (seed, replication, n, *key) for n in names}
+    offset = {"initial": 0, "warm": WARM_KEY, "plan": 0}[kind]
+    label = "plan" if kind == "plan" else "initial"
+    return {n: (seed, replication, label, offset + TEAM_STREAMS.index(n), *key) for n in names}
+
+
+def _gens(addresses: dict[str, tuple]) -> dict:
+    return {n: stream(*a) for n, a in addresses.items()}
+
+
 def deal_streams(seed: int, replication: int, *key: int, thinning: bool = False) -> dict:
-    """A rep's own streams (``key`` is its index, or a hire's key); with ``thinning``
-    also the stream team dynamics use to thin candidate leads."""
-    names = DEAL_STREAMS + ("thinning",) if thinning else DEAL_STREAMS
-    # The rep comes last in every key: keys that differ only in their last element
-    # share one SeedSequence (simkit.sim.streams), so all reps are cheap.
-    return {k: stream(seed, replication, k, *key) for k in names}
+    """A rep's own streams; with ``thinning`` also the stream team dynamics use to thin
+    candidate leads."""
+    names = TEAM_STREAMS if thinning else DEAL_STREAMS
+    return _gens(stream_addresses("main", seed, replication, *key, names=names))
 
 
 def initial_streams(seed: int, replication: int, *key: int, sources: bool = True) -> dict:
-    """The streams of a rep's starting-funnel deals: the "initial" stream, one
-    sub-stream per deal stream. The starting deals are given their source, so the fast
-    path asks for ``sources=False`` and does not make a generator it never reads."""
-    return {k: stream(seed, replication, "initial", j, *key)
-            for j, k in enumerate(DEAL_STREAMS) if sources or k != "sources"}
+    """The streams of a rep's starting-funnel deals. The starting deals are given their
+    source, so the fast path asks for ``sources=False`` and does not make a generator it
+    never reads."""
+    names = tuple(n for n in DEAL_STREAMS if sources or n != "sources")
+    return _gens(stream_addresses("initial", seed, replication, *key, names=names))
+
+
+def warmup_streams(seed: int, replication: int, *key: int) -> dict:
+    """The streams of a rep's candidate leads during a queue warm-up (before week 0)."""
+    return _gens(stream_addresses("warm", seed, replication, *key, names=TEAM_STREAMS))
 
 
 def plan_streams(seed: int, replication: int, *key: int) -> dict:
     """The streams of the projects a rep gets from the injection plan ``leads.weekly_plan``."""
-    return {k: stream(seed, replication, "plan", j, *key) for j, k in enumerate(DEAL_STREAMS)}
+    return _gens(stream_addresses("plan", seed, replication, *key))
 
 
 def draw_deal_block(gens: dict, stage_dists: Sequence, size_dist, blocks: int = 1):

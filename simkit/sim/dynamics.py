@@ -21,6 +21,14 @@ in; :func:`simkit.simulate` uses it for every scenario whose
   rep's "people" stream divided by the hazard, so a higher rate makes the
   same reps leave earlier (common random numbers across attrition levels).
 
+Queues start as they would be: a standard start with a capacity queue or a
+pre-sales pool begins :func:`queue_warmup_weeks` before week 0, from the
+standard funnel, and reports from week 0 (the starting team joins at week 0).
+
+:mod:`simkit.sim.teamfast` runs this same model, event for event, in a compiled
+loop; ``simulate(engine="auto")`` uses it, and this class stays the model of
+record that it is tested against, bit for bit.
+
 Simplifications, stated so planners can judge them: a reassigned deal keeps
 its original rep's conversions and any capacity slot it already holds; a new
 hire's seat quota is the team quota divided by the initial ``team.reps``.
@@ -35,11 +43,68 @@ import numpy as np
 import simpy
 
 from simkit.model.params import Archetype
-from simkit.sim.draws import deal_streams
+from simkit.sim.draws import deal_streams, warmup_streams
 from simkit.sim.engine import Deal, DealDraws, FunnelModel, Rep
 from simkit.sim.streams import stream
 
-__all__ = ["RepState", "TeamModel"]
+__all__ = ["RepState", "TeamModel", "queue_warmup_weeks"]
+
+
+
+def queue_warmup_weeks(sc) -> float:
+    """Weeks a standard start runs before week 0 so its queues start as they would be.
+
+    The standard funnel puts each stage's steady-state number of deals in place, but
+    not the queues: every deal starts at once, the pre-sales pool and a capacity-capped
+    rep start with nobody waiting. So a run with a pre-sales pool or a ``"queue"``
+    capacity starts from the standard funnel ``W`` weeks before week 0 and simulates
+    the weeks up to it (deals that close before week 0 are not reported, nor pre-sales
+    requests made before it; reps join and leave from week 0 on only).
+
+    ``W`` is ``horizon.start.queue_warmup_weeks`` when set; otherwise 4 relaxation
+    times of the slowest queue, where a queue of ``c`` servers, mean service ``s``
+    and load ``rho`` relaxes in about ``s / (c (1 - sqrt(rho))^2)`` (the gap of
+    the M/M/c queue), rounded up to a whole week and at most 4 quarters; an
+    overloaded queue (``rho >= 1``) has no steady state and gets one quarter.
+    Other start modes and scenarios without such queues: 0.
+    """
+    start = sc.horizon.start
+    cap = sc.capacity
+    queue = cap is not None and cap.when_full == "queue"
+    if start.mode != "standard" or (sc.presales is None and not queue):
+        return 0.0
+    if start.queue_warmup_weeks is not None:
+        return float(start.queue_warmup_weeks)
+    archs = sc.team.rep_archetypes()
+    stages = sc.funnel.stages
+    sources = [(src.share, sc.entry_index(src)) for src in sc.leads.sources]
+    loads = []  # (load, servers, mean service)
+    if sc.presales is not None:
+        k = sc.funnel.index(sc.presales.stage)
+        staff = sc.presales.staff()
+        lam = [0.0] * len(staff)
+        for i, a in enumerate(archs):
+            conv = sc.rep_conversions(a)
+            rate = sc.leads.per_rep_per_week * a.prospecting
+            lam[i % len(staff)] += sum(rate * share * math.prod(conv[e:k])
+                                       for share, e in sources if e <= k)
+        s = stages[k].duration.mean * sc.presales.share
+        loads += [(x * s / c, c, s) for x, c in zip(lam, staff)]
+    if queue:
+        for a in archs:
+            conv = sc.rep_conversions(a)
+            rate = sc.leads.per_rep_per_week * a.prospecting
+            s = sum(share * math.prod(conv[e:k]) * stages[k].duration.mean
+                    for share, e in sources for k in range(e, len(stages)))
+            loads.append((rate * s / cap.deal_slots(rate), cap.deal_slots(rate), s))
+    wpq = sc.quota.weeks_per_quarter
+    w = 0.0
+    for rho, c, s in loads:
+        if rho <= 0 or s <= 0:
+            continue
+        w = max(w, wpq if rho >= 1 else 4 * s / (c * (1 - math.sqrt(rho)) ** 2))
+    return float(min(math.ceil(w), 4 * wpq))
+
 
 @dataclass
 class RepState:
@@ -60,6 +125,9 @@ class TeamModel(FunnelModel):
     def __post_init__(self):
         super().__post_init__()
         sc = self.scenario
+        self.warmup = queue_warmup_weeks(sc)
+        if self.warmup > 0:  # a standard start, queues warmed up (see queue_warmup_weeks)
+            self.env = simpy.Environment(initial_time=self.t0 - self.warmup)
         self.t_begin = self.env.now
         self.state: dict[int, RepState] = {}
         self._procs: dict[int, simpy.Process] = {}
@@ -72,7 +140,12 @@ class TeamModel(FunnelModel):
             rep.key = (rep.index,)
             rep.draws.gens["thinning"] = stream(self.seed, self.replication, "thinning",
                                                 *rep.key)
-            self._setup(rep, self.t_begin, new_hire=False, seat_quota=quotas[rep.index])
+            # With a queue warm-up the starting team joins at week 0 (no one leaves before).
+            self._setup(rep, self.t0 if self.warmup > 0 else self.t_begin, new_hire=False,
+                        seat_quota=quotas[rep.index])
+            if self.warmup > 0:
+                rep.warm_draws = DealDraws(sc, warmup_streams(self.seed, self.replication,
+                                                              *rep.key))
 
     def _archetype(self, name: str | None) -> Archetype:
         for a in self.scenario.team.archetypes:
@@ -135,7 +208,8 @@ class TeamModel(FunnelModel):
                     yield req
                     got = env.now
                     yield env.timeout(duration * share)
-                self.recorder.waits.append((deal.id, deal.rep, asked, got, env.now))
+                if asked >= self.t0:  # requests before week 0 (a warm-up) are not reported
+                    self.recorder.waits.append((deal.id, deal.rep, asked, got, env.now))
                 if share < 1.0:
                     yield env.timeout(duration * (1.0 - share))
             else:
@@ -153,7 +227,15 @@ class TeamModel(FunnelModel):
             res.release(req)
 
     def start_processes(self) -> None:
-        super().start_processes()  # the starting team's leads (and anything else the engine runs)
+        if self.warmup > 0:
+            # the engine's processes, the starting team's leads running through the warm-up
+            for rep in self.reps:
+                if rep.lead_rate > 0:
+                    self.env.process(self._warm_leads(rep))
+            if self.scenario.leads.weekly_plan:
+                self.env.process(self._planned_leads())
+        else:
+            super().start_processes()  # the starting team's leads (and anything else it runs)
         if self.scenario.attrition is not None:
             for rep in self.reps:
                 self.env.process(self._tenure(rep))
@@ -179,6 +261,25 @@ class TeamModel(FunnelModel):
             self.env.process(self._leads(rep))
         if self.scenario.attrition is not None:
             self.env.process(self._tenure(rep))
+
+    def _warm_leads(self, rep: Rep):
+        """The rep's leads before week 0, from the warm-up's own streams, then its leads
+        from week 0 on exactly as without a warm-up (FunnelModel._leads)."""
+        env, full, draws = self.env, rep.lead_rate, rep.warm_draws
+        while rep.active and full > 0:
+            dt = float(draws.interarrival()) / full
+            if env.now + dt >= self.t0:
+                break
+            yield env.timeout(dt)
+            rate = self.lead_rate(rep)
+            if rate < full and not draws.thin_u() * full < rate:
+                draws.skip()
+                continue
+            d = self._new_deal(rep, draws, None, None, initial=True)
+            env.process(self._deal(d, rep, None))
+        if self.t0 > env.now:
+            yield env.timeout(self.t0 - env.now)
+        yield from self._leads(rep)
 
     def _hire_at(self, rep: Rep, week: float):
         if week > self.env.now:

@@ -23,6 +23,7 @@ are :class:`Rep` objects whose ``active`` flag such processes may switch.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,11 +201,19 @@ class FunnelModel:
         self.t_end = float(sc.horizon.quarters * sc.quota.weeks_per_quarter)
         t_begin = self.t0 - (start.warmup_weeks if start.mode == "empty" else 0.0)
         self.env = simpy.Environment(initial_time=t_begin)
+        # SimPy's run(until) stops at now + (until - now), before events at that instant.
+        self._t_stop = t_begin + (self.t_end - t_begin)
+        # A deal that waits for nothing (no hook overridden) needs no events: its path is
+        # drawn at entry (see _deal_now). Subclasses with resources keep the process.
+        cls = type(self)
+        self._direct = (cls.work_stage is FunnelModel.work_stage
+                        and cls.deal_done is FunnelModel.deal_done)
         self.recorder = Recorder(self.replication, self.t0)
         self.n_stages = len(sc.funnel.stages)
         self._next_id = 0
         sources = sc.leads.sources
         self._src_cum = np.cumsum([s.share for s in sources])
+        self._src_cum_list = self._src_cum.tolist()
         self._src_entry = [sc.entry_index(s) for s in sources]
         self._src_mult = [s.deal_size_multiplier for s in sources]
         quotas = sc.rep_quotas()
@@ -250,18 +259,15 @@ class FunnelModel:
     def _new_deal(self, rep: Rep, draws: DealDraws, source: int | None, stage: int | None,
                   initial: bool) -> Deal:
         u_src, conv_u, durs, size = draws.deal()
-        if source is None:
-            source = min(int(np.searchsorted(self._src_cum, u_src, side="right")),
-                         len(self._src_cum) - 1)
+        if source is None:  # bisect_right is numpy's searchsorted(side="right"), for a scalar
+            source = min(bisect_right(self._src_cum_list, u_src), len(self._src_cum_list) - 1)
         if stage is None:
             stage = self._src_entry[source]
         mult = self._src_mult[source] if source >= 0 else 1.0
-        d = Deal(
-            id=self._next_id, rep=rep.index, source=source, entered=self.env.now,
-            entry_stage=stage, amount=float(size) * mult * rep.archetype.deal_size,
-            conv_u=conv_u, durations=durs, initial=initial, stage=stage,
-            stage_entered=self.env.now,
-        )
+        now = self.env.now
+        d = Deal(self._next_id, rep.index, source, now, stage,
+                 float(size) * mult * rep.archetype.deal_size, conv_u, durs, initial, stage,
+                 now)
         self._next_id += 1
         self.recorder.deal_started(d)
         return d
@@ -281,7 +287,7 @@ class FunnelModel:
                 rep.draws.skip()
                 continue
             d = self._new_deal(rep, rep.draws, None, None, initial=False)
-            env.process(self._deal(d, rep, None))
+            self._start_deal(d, rep, None)
 
     def _planned_leads(self):
         """The injection plan ``leads.weekly_plan``: week i+1 of the run gets exactly
@@ -315,7 +321,35 @@ class FunnelModel:
                     draws[rep.index] = DealDraws(self.scenario, plan_streams(
                         self.seed, self.replication, *key))
                 d = self._new_deal(rep, draws[rep.index], 0, 0, initial=False)
-                env.process(self._deal(d, rep, None))
+                self._start_deal(d, rep, None)
+
+    def _start_deal(self, d: Deal, rep: Rep, first_remaining: float | None) -> None:
+        if self._direct:
+            self._deal_now(d, rep, first_remaining)
+        else:
+            self.env.process(self._deal(d, rep, first_remaining))
+
+    def _deal_now(self, d: Deal, rep: Rep, first_remaining: float | None) -> None:
+        """:meth:`_deal` for a deal that waits for nothing, without a process: each stage
+        ends at the same ``t + duration`` SimPy's timeout would end it, and a stage that
+        would end at or after the stop leaves the deal open there (recorded at finish)."""
+        rec, conv, last = self.recorder, rep.conversions, self.n_stages - 1
+        stage, t, remaining = d.stage, self.env.now, first_remaining
+        while True:
+            d.stage, d.stage_entered = stage, t
+            t_next = t + (d.durations[stage] if remaining is None else remaining)
+            remaining = None
+            if not t_next < self._t_stop:
+                return
+            rec.stage_done(d, stage, t, t_next)
+            t = t_next
+            if d.conv_u[stage] >= conv[stage]:
+                rec.deal_closed(d, stage, "lost", t)
+                return
+            if stage == last:
+                rec.deal_closed(d, stage, "won", t)
+                return
+            stage += 1
 
     def _deal(self, d: Deal, rep: Rep, first_remaining: float | None):
         env, rec = self.env, self.recorder
@@ -353,13 +387,13 @@ class FunnelModel:
                         continue
                     for r in dist.length_biased_from_raw(x) * u:
                         d = self._new_deal(rep, rep.initial_draws, s_idx, k, initial=True)
-                        self.env.process(self._deal(d, rep, float(r)))
+                        self._start_deal(d, rep, float(r))
         elif start.mode == "snapshot":
             for i, k in snapshot_deals(start, len(self.reps)):
                 rep = self.reps[i]
                 r = float(stages[k].duration.sample_residual(rep.initial_draws.gens["arrivals"]))
                 d = self._new_deal(rep, rep.initial_draws, -1, k, initial=True)
-                self.env.process(self._deal(d, rep, r))
+                self._start_deal(d, rep, r)
 
     def run(self) -> Recorder:
         self._initial_funnel()

@@ -53,9 +53,9 @@ def simulate_progressive(
     ``first`` replications come first (4 take 0.15-0.35 CPU seconds, summary
     included, for the capacity + pre-sales example), then ``growth`` times as
     many, and so on;
-    each step equals ``simulate(scenario, count, seed)``. When the fast path
-    runs the scenario (``engine`` "auto" or "fast", see :func:`simulate`) there
-    is one step, the full run. A dashboard redraws on every step::
+    each step equals ``simulate(scenario, count, seed)``. When the fast path or the
+    fast team engine runs the scenario (``engine`` "auto", "fast" or "team-fast",
+    see :func:`simulate`) there is one step, the full run. A dashboard redraws on every step::
 
         for res in simkit.simulate_progressive(sc, 200, seed=1):
             chart.update(res.summary())   # the last one is the full answer
@@ -69,7 +69,7 @@ def simulate_progressive(
     check_count("seed", seed, 0)
     check_work(scenario, replications)
     plan = plan_run(scenario, model=model, engine=engine)
-    if plan.engine == "fast":
+    if plan.engine != "simpy":  # the fast path or the fast team engine: one full step
         yield run_range(plan, seed, 0, replications)
         return
     recorders: list = []

@@ -145,13 +145,17 @@ class Results:
         sc = self.scenario
         wpq = sc.quota.weeks_per_quarter
         n_reps, quarters = sc.team.reps, sc.horizon.quarters
-        d = self.deals
-        won = d[d["outcome"] == "won"]
-        q_idx = np.floor(won["closed_at"].to_numpy() / wpq).astype(np.int64)
-        flat = (won["replication"].to_numpy() * n_reps + won["rep"].to_numpy()) * quarters + q_idx
+        # Straight from the records (the summary needs no deals table): the won deals in
+        # the deals table's order, (replication, deal_id), so the sums are the same bits.
+        won = [(rec.replication, d[0], d[1], d[8], d[9]) for rec in self._recorders
+               for d in rec.deals if d[7] == "won"]
+        arr = np.array(won, dtype=float).reshape(-1, 5)
+        arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+        q_idx = np.floor(arr[:, 3] / wpq).astype(np.int64)
+        flat = (arr[:, 0].astype(np.int64) * n_reps + arr[:, 2].astype(np.int64)) * quarters + q_idx
         size = self.replications * n_reps * quarters
         wins = np.bincount(flat, minlength=size)[:size]
-        amount = np.bincount(flat, weights=won["amount"].to_numpy(), minlength=size)[:size]
+        amount = np.bincount(flat, weights=arr[:, 4], minlength=size)[:size]
         return wins, amount
 
     @cached_property

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 TEAM_SUMMARY_KEYS = ("headcount_mean", "hires_mean", "leavers_mean", "presales_wait_mean",
-                     "presales_wait_p90")
+                     "presales_wait_p90", "queue_warmup_weeks")
 COMMISSION_SUMMARY_KEYS = ("commission_mean", "commission_p10", "commission_p50",
                            "commission_p90", "payout_per_rep_p10", "payout_per_rep_p50",
                            "payout_per_rep_p90", "cost_of_sales")
@@ -148,6 +148,8 @@ def team_team_quarters(res) -> pd.DataFrame:
 
 def team_summary(res) -> dict:
     """The extra summary numbers (keys in TEAM_SUMMARY_KEYS / COMMISSION_SUMMARY_KEYS)."""
+    from simkit.sim.dynamics import queue_warmup_weeks
+
     sc = res.scenario
     tq = res.team_quarters
     out: dict = {}
@@ -161,6 +163,8 @@ def team_summary(res) -> dict:
             "leavers_mean": float(reps["left_at"].notna().sum() / n),
             "presales_wait_mean": float(w.mean()) if len(w) else math.nan,
             "presales_wait_p90": float(np.quantile(w, 0.9)) if len(w) else math.nan,
+            # weeks the queues were warmed up before week 0 (simkit.sim.dynamics.queue_warmup_weeks)
+            "queue_warmup_weeks": queue_warmup_weeks(sc),
         })
     if sc.commission is not None:
         pay = tq["payout"].to_numpy()

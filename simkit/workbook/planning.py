@@ -23,9 +23,11 @@ from simkit.workbook._common import (
 
 __all__ = ["PLANNING_REPLICATIONS", "planning_dashboard"]
 
-# Team dynamics run on the SimPy engine (~20-50 ms a replication for a year of a
-# 10-14 rep team): 20 replications keep a slider move to a second or two.
-PLANNING_REPLICATIONS = 20
+# Team dynamics run on the fast team engine (simkit.sim.teamfast): 200 replications of the
+# year plan take about 0.35 CPU seconds a slider move (benchmarks/bench_team.py), so
+# each quarter's figures carry standard errors of a few points, not ~11 as at 20.
+# (Without numba they fall back to SimPy, tens of milliseconds a replication.)
+PLANNING_REPLICATIONS = 200
 
 
 def _runs(sc, replications: int, seed: int):

@@ -233,9 +233,11 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
 
 def sweep_heatmap(table: pd.DataFrame, x: str, y: str, value: str, *, lang: str | None = None,
                   title: str | None = None, fmt: str = "{:.0%}", ax=None,
-                  xlabel: str | None = None, ylabel: str | None = None):
+                  xlabel: str | None = None, ylabel: str | None = None, se: str | None = None):
     """A heat map of ``value`` over a two-parameter sweep table (one row per grid point);
-    the axes are labelled with the column names unless ``xlabel`` / ``ylabel`` are given."""
+    the axes are labelled with the column names unless ``xlabel`` / ``ylabel`` are given.
+    With ``se`` (a column of standard errors, such as a sweep table's ``"se"``) each cell
+    shows its value and, below it, ± its standard error."""
     lang = chart_language(lang)
     fig = None
     if ax is None:
@@ -243,8 +245,11 @@ def sweep_heatmap(table: pd.DataFrame, x: str, y: str, value: str, *, lang: str 
     grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index()
     im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="RdYlGn", vmin=0,
                    vmax=max(1.0, float(np.nanmax(grid.to_numpy()))))
+    err = (table.pivot_table(index=y, columns=x, values=se, aggfunc="mean").sort_index()
+           .reindex(index=grid.index, columns=grid.columns).to_numpy() if se else None)
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8)
+        label = fmt.format(v) if err is None else f"{fmt.format(v)}\n±{fmt.format(err[i, j])}"
+        ax.text(j, i, label, ha="center", va="center", fontsize=8)
     ax.set_xticks(range(grid.shape[1]), [f"{c:g}" for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [f"{r:g}" for r in grid.index])
     ax.set_xlabel(xlabel or x, **_font(ax))

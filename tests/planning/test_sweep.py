@@ -105,7 +105,7 @@ def test_cli_sweep_writes_the_table(tmp_path, ext):
                                   "--grid", "team.reps=8,10", "--grid", "deal_size.mean=2.0",
                                   "-n", "3", "--backend", "serial", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    read = {"csv": pd.read_csv, "parquet": pd.read_parquet, "xlsx": pd.read_excel}[ext]
+    read = {"csv": pd.read_csv, "parquet": pd.read_parquet, "xlsx": lambda p: pd.read_excel(p, engine="openpyxl")}[ext]
     t = read(out)
     assert set(t["team.reps"]) == {8, 10} and "attainment" in set(t["metric"])
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary files left

@@ -225,7 +225,7 @@ def test_chinese_tables_have_course_row_labels_and_no_empty_header_row():
 
 
 def test_chinese_headline_chart_names_the_stages_in_chinese():
-    from simkit import plots
+    from simkit.workbook import plots
 
     if plots.chart_language("zh") != "zh":
         pytest.skip("no CJK font here: charts fall back to English by design")
