@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-EXTRAS = "notebooks,test,dask,app"
+EXTRAS = "notebooks,test,dask,app,sandbox"
 STAMP = VENV / ".simkit-installed"
 START_NOTEBOOK = "notebooks/00-start-here.ipynb"
 

@@ -38,3 +38,4 @@ from . import scenario as _scenario  # noqa: E402,F401
 from . import app as _app  # noqa: E402,F401
 from . import calibrate as _calibrate  # noqa: E402,F401
 from . import sweep as _sweep  # noqa: E402,F401
+from . import sandbox as _sandbox  # noqa: E402,F401

@@ -60,8 +60,11 @@ class Sandbox:
     @classmethod
     def create(cls, path: str | Path, teams: int = 3, rounds: int = 4,
                regime: str = "random", seed: int = 7, scenario: Scenario | str | None = None,
-               replications: int = 60, preview_replications: int = 30) -> Sandbox:
-        """A new session file at ``path`` (which must not exist); round 1 is open."""
+               replications: int = 60, preview_replications: int = 30,
+               trainer_key: str | None = None) -> Sandbox:
+        """A new session file at ``path`` (which must not exist); round 1 is open.
+
+        ``trainer_key``: the key for trainer actions (default: a new random one)."""
         path = Path(path)
         if path.exists():
             raise SimkitInputError("path", str(path), both("allowed.new_file"))
@@ -101,7 +104,7 @@ class Sandbox:
 
             db.execute("INSERT INTO meta VALUES ('config', ?)", (json.dumps(cfg),))
             db.execute("INSERT INTO meta VALUES ('trainer_key', ?)",
-                       (json.dumps(secrets.token_urlsafe(18)),))
+                       (json.dumps(trainer_key or secrets.token_urlsafe(18)),))
             db.execute("INSERT INTO meta VALUES ('revealed', 'false')")
             for i, (name, code) in enumerate(zip(cfg["teams"], sorted(codes))):
                 db.execute("INSERT INTO teams VALUES (?, ?, ?)", (name, code, i))

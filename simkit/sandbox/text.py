@@ -93,7 +93,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col.profit": {"en": "profit 万", "zh": "利润（万）"},
     "col.forecast_accuracy": {"en": "forecast accuracy", "zh": "预测准确度"},
     "col.score": {"en": "score", "zh": "得分"},
-    "col.headcount": {"en": "reps", "zh": "销售人数"},
+    "col.reps": {"en": "reps", "zh": "销售人数"},
     "col.leavers": {"en": "leavers", "zh": "离职"},
     "col.forecast": {"en": "forecast 万", "zh": "预测（万）"},
     "col.funnel_end": {"en": "funnel at quarter end", "zh": "季末漏斗"},

@@ -170,3 +170,13 @@ def test_simulated_leads_and_win_rates_match_the_regime(regime, round_no, prospe
     p = won.mean()
     tol = Z * math.sqrt(want_win * (1 - want_win) / len(won))
     assert abs(p - want_win) <= tol + 0.01 * (early["outcome"] == "open").mean()
+
+
+def test_the_game_imports_no_web_package():
+    import subprocess
+    import sys
+
+    code = ("import sys, simkit.sandbox; "
+            "print([m for m in ('starlette', 'uvicorn', 'multipart', 'httpx') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
