@@ -60,7 +60,9 @@ def create(db: Path, teams: int, rounds: int, regime: str, seed: int, replicatio
                    "network. Default: this computer only.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
               help="Language pages open in (each page has a switch).")
-def serve(db: Path, port: int, host: str, lang: str) -> None:
+@click.option("--workers", type=click.IntRange(0, 16), default=2, show_default=True,
+              help="Processes that simulate the quarters (0: in the server's process).")
+def serve(db: Path, port: int, host: str, lang: str, workers: int) -> None:
     """Serve the sandbox's web app until Ctrl-C."""
     try:
         import uvicorn
@@ -69,7 +71,7 @@ def serve(db: Path, port: int, host: str, lang: str) -> None:
     except ImportError as exc:
         raise SimkitInputError("extras", exc.name,
                                "installed: pip install -e '.[sandbox]'") from None
-    app = create_app(db, host=host, port=port, lang=lang)
+    app = create_app(db, host=host, port=port, lang=lang, workers=workers)
     server = app.state.server
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"

@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import string
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -54,6 +56,14 @@ class Sandbox:
         self._cfg = store.config()
         self._base = Scenario.model_validate_json(self._cfg["scenario"])
         self._lock = threading.RLock()
+        self._previews: OrderedDict[str, dict] = OrderedDict()
+        #: A ``concurrent.futures`` executor (a process pool) to simulate quarters in;
+        #: None: in this process. The web server sets one so that a close does not
+        #: compete with page requests for one interpreter.
+        self.executor = None
+        # A close cut short (the process died while simulating) wrote nothing: reopen it.
+        with store.transaction() as db:
+            db.execute("UPDATE rounds SET status='open' WHERE status='closing'")
 
     # ------------------------------------------------------------ create / open
 
@@ -100,8 +110,6 @@ class Sandbox:
         while len(codes) < teams:
             codes.add(_new_code())
         with store.transaction() as db:
-            import json
-
             db.execute("INSERT INTO meta VALUES ('config', ?)", (json.dumps(cfg),))
             db.execute("INSERT INTO meta VALUES ('trainer_key', ?)",
                        (json.dumps(trainer_key or secrets.token_urlsafe(18)),))
@@ -284,10 +292,19 @@ class Sandbox:
         r = cur["number"]
         state = self._store.state(team, r)
         d = game.check_decisions(changes or {}, self._in_force(team, r), state)
-        res = game.play_quarter(self._base, d, state, self.regime, r, cur["shocks"],
-                                game.round_seed(self._cfg["seed"], r, 1),
-                                self._cfg["preview_replications"])
-        return {k: res[k] for k in PUBLIC_KEYS if k in res} | {"seed": res["seed"]}
+        key = json.dumps([team, r, d, cur["shocks"]], sort_keys=True)
+        if key in self._previews:  # a quarter is deterministic: the same question, the same answer
+            self._previews.move_to_end(key)
+            return self._previews[key]
+        job = (self._base, d, state, self.regime, r, tuple(cur["shocks"]),
+               game.round_seed(self._cfg["seed"], r, 1), self._cfg["preview_replications"])
+        res = (self.executor.submit(game.play_job, job).result() if self.executor is not None
+               else game.play_job(job))
+        out = {k: res[k] for k in PUBLIC_KEYS if k in res} | {"seed": res["seed"]}
+        self._previews[key] = out
+        while len(self._previews) > 256:
+            self._previews.popitem(last=False)
+        return out
 
     def close_round(self, open_next: bool = True) -> pd.DataFrame:
         """Simulate the open round for every team and store the results in one transaction.
@@ -296,27 +313,44 @@ class Sandbox:
         ``open_next`` the next round opens at once; otherwise it waits for
         :meth:`open_round`. Returns the round's results, one row per team.
         """
-        import json
-
-        with self._lock:
+        with self._lock:  # from here on no decision is taken for this round
             cur = self._open_round()
             r = cur["number"]
+            with self._store.transaction() as db:
+                db.execute("UPDATE rounds SET status='closing' WHERE number=?", (r,))
+        try:
             t0 = time.perf_counter()
             seed = game.round_seed(self._cfg["seed"], r, 0)
             att_seed = game.round_seed(self._cfg["seed"], r, 2)
             rows, states = [], []
-            for team in self.teams:
-                state = self._store.state(team, r)
-                d = self._in_force(team, r)
-                res = game.play_quarter(self._base, d, state, self.regime, r, cur["shocks"],
-                                        seed, self._cfg["replications"])
+            inputs = [(team, self._store.state(team, r), self._in_force(team, r))
+                      for team in self.teams]
+            jobs = [(self._base, d, state, self.regime, r, tuple(cur["shocks"]), seed,
+                     self._cfg["replications"]) for _, state, d in inputs]
+            if self.executor is not None:
+                played = list(self.executor.map(game.play_job, jobs))
+            else:
+                with game.SIM_LOCK:  # previews wait for the close, not the other way round
+                    played = [game.play_job(job) for job in jobs]
+            for (team, state, d), res in zip(inputs, played):
                 nxt = game.next_state(state, d, res, r, att_seed)
                 res.update(team=team, decisions=d, state=state, shocks=cur["shocks"],
-                           leavers=nxt.pop("leavers"), submitted=self._store.decision(team, r)
-                           is not None)
+                           leavers=nxt.pop("leavers"),
+                           submitted=self._store.decision(team, r) is not None)
                 rows.append(res)
                 states.append((team, nxt))
             seconds = time.perf_counter() - t0
+            self._write_round(r, rows, states, seconds, open_next)
+        except BaseException:
+            with self._store.transaction() as db:
+                db.execute("UPDATE rounds SET status='open' WHERE number=?", (r,))
+            raise
+        return self._frame(rows)
+
+    def _write_round(self, r: int, rows: list[dict], states: list, seconds: float,
+                     open_next: bool) -> None:
+        """Results, next states and the rounds' statuses: one transaction."""
+        with self._lock:
             with self._store.transaction() as db:
                 for res in rows:
                     res["close_seconds"] = seconds
@@ -331,7 +365,6 @@ class Sandbox:
                                 now() if open_next else None, r + 1))
                 db.execute("UPDATE rounds SET status='closed', closed_at=? WHERE number=?",
                            (now(), r))
-            return self._frame(rows)
 
     # ------------------------------------------------------------ tables
 

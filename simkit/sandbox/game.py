@@ -67,6 +67,7 @@ and accuracy = 1 - mean |forecast - bookings| / mean bookings (at least 0).
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
@@ -84,6 +85,9 @@ __all__ = [
 ]
 
 REGIMES = ("growing", "saturating", "stagnant")
+#: simkit's fast path keeps its random-number banks in a process-wide cache that is
+#: not safe to use from two threads at once: every quarter is simulated under this lock.
+SIM_LOCK = threading.RLock()
 SHOCKS = ("price_cut", "budget_freeze")
 
 
@@ -442,6 +446,25 @@ def play_quarter(base: Scenario, decisions: Mapping, state: Mapping, regime: str
 
     ``seed`` is the round's seed (the same for every team: common random numbers).
     """
+    with SIM_LOCK:
+        return _play(base, decisions, state, regime, round_no, shocks, seed, replications, rules)
+
+
+def play_job(job: tuple) -> dict:
+    """:func:`play_quarter` on one tuple of its arguments (for a process pool's ``map``)."""
+    return play_quarter(*job)
+
+
+def warm() -> bool:
+    """Import and run everything a quarter needs once (a pool worker's first task)."""
+    from simkit import preset
+
+    base = preset("small-projects")
+    play_quarter(base, default_decisions(base), initial_state(base), "growing", 1, (), 1, 5)
+    return True
+
+
+def _play(base, decisions, state, regime, round_no, shocks, seed, replications, rules) -> dict:
     sc, info = build_scenario(base, decisions, state, regime, round_no, shocks, rules)
     res = simulate(sc, replications=replications, seed=seed, progress=False)
     wpq = sc.quota.weeks_per_quarter

@@ -70,6 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
     "status.open": {"en": "open", "zh": "进行中"},
     "status.pending": {"en": "waiting to open", "zh": "等待开始"},
     "status.closed": {"en": "closed", "zh": "已结束"},
+    "status.closing": {"en": "being simulated", "zh": "正在模拟"},
     "status.finished": {"en": "the game is over", "zh": "比赛已结束"},
     # ---- regimes and shocks
     "regime.growing": {"en": "growing market: leads and win rates rise each quarter",

@@ -103,12 +103,40 @@ class SandboxServer:
     the default language, and the setup key that creates a session when there is none."""
 
     def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 8000,
-                 lang: str = "zh", setup_key: str | None = None):
+                 lang: str = "zh", setup_key: str | None = None, workers: int = 0):
         self.db = Path(db)
         self.host, self.port, self.lang = host, int(port), lang
-        self.sb: Sandbox | None = Sandbox.open(self.db) if self.db.exists() else None
+        self.executor = None
+        if workers > 0:
+            # Quarters are simulated in worker processes: a round's close then does not
+            # share one interpreter (and its lock) with thirty-odd page requests.
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.executor = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            for f in [self.executor.submit(game.warm) for _ in range(workers)]:
+                f.result()
+        self._sb: Sandbox | None = None
+        if self.db.exists():
+            self.sb = Sandbox.open(self.db)
         self.setup_key = setup_key or secrets.token_urlsafe(18)
         self._fails: dict[str, deque] = defaultdict(deque)
+
+    @property
+    def sb(self) -> Sandbox | None:
+        return self._sb
+
+    @sb.setter
+    def sb(self, sb: Sandbox | None) -> None:
+        if sb is not None:
+            sb.executor = self.executor
+        self._sb = sb
+
+    def shutdown(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
 
     # -- addresses
     def allowed_hosts(self) -> set[str] | None:
@@ -712,9 +740,19 @@ async def method_not_allowed(request: Request, exc) -> Response:
 
 
 def create_app(db: str | Path, host: str = "127.0.0.1", port: int = 8000, lang: str = "zh",
-               setup_key: str | None = None):
-    """The ASGI app serving the session in ``db`` (created from the trainer's page if absent)."""
-    server = SandboxServer(db, host, port, lang, setup_key)
+               setup_key: str | None = None, workers: int = 0):
+    """The ASGI app serving the session in ``db`` (created from the trainer's page if absent).
+
+    ``workers``: processes that simulate quarters (0: in the server's own process)."""
+    from contextlib import asynccontextmanager
+
+    server = SandboxServer(db, host, port, lang, setup_key, workers)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        server.shutdown()
+
     routes = [
         Route("/", home), Route("/join", join, methods=["POST"]), Route("/team", team),
         Route("/team/decisions", team_decisions, methods=["POST"]),
@@ -729,7 +767,7 @@ def create_app(db: str | Path, host: str = "127.0.0.1", port: int = 8000, lang: 
         Route("/lang", set_lang), Route("/logout", logout),
         Route("/static/sandbox.js", static_js), Route("/favicon.ico", favicon),
     ]
-    app = Starlette(debug=False, routes=routes,
+    app = Starlette(debug=False, routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 405: method_not_allowed,
                                         Exception: server_error})
     app.state.server = server
