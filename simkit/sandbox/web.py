@@ -23,6 +23,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import os
 import secrets
 import time
 from collections import defaultdict, deque
@@ -91,6 +92,18 @@ JS = """
 """
 
 
+def _watch_parent(parent: int) -> None:
+    """In a simulation worker: exit when the server is gone (even killed with SIGKILL)."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
+
+
 def _is_loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -114,7 +127,8 @@ class SandboxServer:
             from concurrent.futures import ProcessPoolExecutor
 
             self.executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent, initargs=(os.getpid(),))
             for f in [self.executor.submit(game.warm) for _ in range(workers)]:
                 f.result()
         self._sb: Sandbox | None = None
@@ -527,7 +541,7 @@ def _decisions_table(sb: Sandbox, lang: str) -> str:
         return ""
     fields = list(game.FIELDS)
     head = ("<th>" + escape(t("col.team", lang)) + "</th><th>" + escape(t("col.round", lang))
-            + "</th>" + "".join(f"<th>{escape(f)}</th>" for f in fields)
+            + "</th>" + "".join(f"<th>{escape(t('short.' + f, lang))}</th>" for f in fields)
             + f"<th>{escape(t('col.bookings', lang))}</th><th>{escape(t('col.profit', lang))}"
               f"</th>")
     body = "".join(

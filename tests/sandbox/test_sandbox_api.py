@@ -184,3 +184,39 @@ def test_random_regime_is_one_of_the_three(tmp_path):
     sb = Sandbox.create(tmp_path / "r.sqlite", regime="random")
     assert sb.regime in ("growing", "saturating", "stagnant")
     sb.close()
+
+
+def test_worker_processes_give_the_same_round_as_in_process(tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    frames = []
+    for name, pool in (("inproc", None), ("pool", ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn")))):
+        sb = Sandbox.create(tmp_path / f"{name}.sqlite", teams=2, rounds=1, regime="growing",
+                            seed=9, replications=8)
+        sb.executor = pool
+        codes = sb.join_codes()
+        sb.submit(codes["A"], {"hires": 1, "prospecting": 6})
+        sb.join_codes()
+        frames.append((sb.preview(codes["B"]), sb.close_round()))
+        sb.close()
+        if pool is not None:
+            pool.shutdown()
+    assert frames[0][0] == frames[1][0]
+    pd.testing.assert_frame_equal(frames[0][1], frames[1][1])
+
+
+def test_previews_from_many_threads_match_one_at_a_time(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sb = Sandbox.create(tmp_path / "t.sqlite", teams=4, rounds=1, regime="stagnant", seed=2,
+                        replications=8, preview_replications=8)
+    codes = list(sb.join_codes().values())
+    asks = [(codes[i % 4], {"prospecting": 4 + i % 3, "hires": i % 2}) for i in range(12)]
+    with ThreadPoolExecutor(6) as ex:
+        together = list(ex.map(lambda a: sb.preview(*a), asks))
+    sb._previews.clear()
+    alone = [sb.preview(*a) for a in asks]
+    assert together == alone
+    sb.close()

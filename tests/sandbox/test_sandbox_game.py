@@ -40,7 +40,7 @@ def test_every_text_has_both_languages_and_the_same_placeholders():
 
 def test_every_field_regime_shock_and_plan_has_a_text():
     for f in game.FIELDS:
-        assert f"field.{f}" in TEXT
+        assert f"field.{f}" in TEXT and f"short.{f}" in TEXT
     for r in game.REGIMES:
         assert f"regime.{r}" in TEXT
     for s in game.SHOCKS:
