@@ -61,9 +61,10 @@ def main() -> None:
     key = re.search(r"trainer key: (\S+)", out).group(1)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    log = open(db.with_suffix(".log"), "w")  # the server's errors, if any  # noqa: SIM115
     server = subprocess.Popen([cli, "sandbox", "serve", "--db", str(db), "--port", str(port),
-                               "--lang", "en", "--workers", str(args.workers)], stdout=subprocess.DEVNULL,
-                              stderr=open(db.with_suffix(".log"), "w"), start_new_session=True)
+                               "--lang", "en", "--workers", str(args.workers)],
+                              stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     peak = {"rss": 0}
     stop = threading.Event()
 
@@ -160,6 +161,7 @@ def main() -> None:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(10)
+        log.close()
 
     from simkit.sandbox import Sandbox
 

@@ -1,12 +1,12 @@
-"""``Sandbox``: drive a sandbox session headless (the web app is a shell around it).
+"""``Sandbox``: drive a sandbox session headless (the web app is a shell around it)::
 
->>> from simkit.sandbox import Sandbox
->>> sb = Sandbox.create("room.sqlite", teams=3, rounds=4, regime="saturating", seed=7)  # doctest: +SKIP
->>> codes = sb.join_codes()                                # {team name: join code}
->>> sb.submit(codes["A"], {"hires": 2, "forecast_committed": 120})  # SimkitInputError if invalid
->>> sb.close_round()                                       # simulates the quarter for every team
->>> sb.leaderboard()                                       # one row per team
->>> sb = Sandbox.open("room.sqlite")                       # resumes the session
+    from simkit.sandbox import Sandbox
+    sb = Sandbox.create("room.sqlite", teams=3, rounds=4, regime="saturating", seed=7)
+    codes = sb.join_codes()                               # {team name: join code}
+    sb.submit(codes["A"], {"hires": 2, "forecast_committed": 120})  # SimkitInputError if bad
+    sb.close_round()                                      # simulates the quarter for every team
+    sb.leaderboard()                                      # one row per team
+    sb = Sandbox.open("room.sqlite")                      # resumes the session
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import pandas as pd
 

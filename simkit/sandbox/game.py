@@ -69,7 +69,8 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -414,11 +415,11 @@ def build_scenario(base: Scenario, decisions: Mapping, state: Mapping, regime: s
         "horizon.start": {"mode": "snapshot", "counts": [sum(c) for c in zip(*rep_counts)],
                           "rep_counts": rep_counts, "week": 0.0, "realised": 0.0},
     })
-    if [a.name for a in sc.team.rep_archetypes()] != [
-            f"{k}-{t}" for (t, _), k in zip(seats, kinds)]:  # rep i is seat i
-        raise AssertionError("sandbox: rep order differs from the seat order")
-    info = {"kinds": kinds, "reps": n, "large_reps": n_large, "ramp_of": ramp_of, "presales_wait": wait,
-            "overload": float(np.mean(overloads)) if overloads else 1.0,
+    seat_names = [f"{k}-{t}" for (t, _), k in zip(seats, kinds)]
+    if [a.name for a in sc.team.rep_archetypes()] != seat_names:  # rep i must be seat i
+        raise AssertionError("sandbox: rep order differs from seat order")
+    info = {"kinds": kinds, "reps": n, "large_reps": n_large, "ramp_of": ramp_of,
+            "presales_wait": wait, "overload": float(np.mean(overloads)) if overloads else 1.0,
             "market": asdict(mk), "training_multiplier": train, "leads_per_week": sum(leads)}
     return sc, info
 

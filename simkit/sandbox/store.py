@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 __all__ = ["Store"]
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS results (team TEXT NOT NULL, round INTEGER NOT NULL,
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:

@@ -388,7 +388,8 @@ def _decision_form(sb: Sandbox, d: dict, lang: str, open_: bool) -> str:
         extra = f' data-cost="{cost_of[field]}"' if field in cost_of else ""
         rows.append(f'<label>{label}<input type="number" name="{field}" value="{_val(d[field])}" '
                     f'min="{spec[1]:g}" max="{spec[2]:g}" step="{step}" required{extra}></label>')
-    cost_text = t("web.cost", lang, cost="{cost}", budget=f"{r.budget:g}")
+    budget = f"{r.budget:g}"
+    cost_text = t("web.cost", lang, cost="{cost}", budget=budget)
     try:
         cost_now = f"{game.discretionary_cost({k: float(d[k]) for k in cost_of}):g}"
     except (TypeError, ValueError):
@@ -397,7 +398,7 @@ def _decision_form(sb: Sandbox, d: dict, lang: str, open_: bool) -> str:
     return (f'<form id="decisions" method="post" action="/team/decisions" '
             f'data-budget="{r.budget}" data-cost-text="{escape(cost_text)}">'
             + "".join(rows)
-            + f'<p id="cost">{escape(t("web.cost", lang, cost=cost_now, budget=f"{r.budget:g}"))}</p>'
+            + f'<p id="cost">{escape(t("web.cost", lang, cost=cost_now, budget=budget))}</p>'
             + f'<button{disabled}>{escape(t("web.save", lang))}</button>'
             + f'<button formaction="/team/preview"{disabled}>{escape(t("web.preview", lang))}'
               f'</button></form>')

@@ -169,7 +169,8 @@ def test_simulated_leads_and_win_rates_match_the_regime(regime, round_no, prospe
     assert (early["outcome"] == "open").mean() < 0.01
     p = won.mean()
     tol = Z * math.sqrt(want_win * (1 - want_win) / len(won))
-    assert abs(p - want_win) <= tol + 0.01 * (early["outcome"] == "open").mean()
+    # Deals still open at week 12 count as not won: at most that share of bias.
+    assert abs(p - want_win) <= tol + (early["outcome"] == "open").mean()
 
 
 def test_the_game_imports_no_web_package():
@@ -177,6 +178,7 @@ def test_the_game_imports_no_web_package():
     import sys
 
     code = ("import sys, simkit.sandbox; "
-            "print([m for m in ('starlette', 'uvicorn', 'multipart', 'httpx') if m in sys.modules])")
+            "print([m for m in ('starlette', 'uvicorn', 'multipart', 'httpx') "
+            "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
