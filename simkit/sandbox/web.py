@@ -588,10 +588,11 @@ async def trainer(request: Request) -> Response:
     if not _is_trainer(request):
         return _forbidden(request)
     msg = request.query_params.get("m", "")
-    msg_html = _msg("ok", msg) if msg in _trainer_messages(lang) else ""
+    msg_html = ""
     if srv.sb is None:
         return _page(request, t("web.trainer", lang), _create_form(lang))
     sb = srv.sb
+    msg_html = _trainer_message(sb, msg, lang)
     cur = sb.current_round()
     sub = sb.submitted(cur["number"]) if cur else {}
     codes = "".join(
@@ -628,8 +629,16 @@ async def trainer(request: Request) -> Response:
     return _page(request, t("web.trainer", lang), body, poll="", state=_state_token(sb))
 
 
-def _trainer_messages(lang: str) -> set[str]:
-    return {"closed", "opened", "shock", "revealed", "created"}
+def _trainer_message(sb: Sandbox, m: str, lang: str) -> str:
+    """What the last trainer action did (``m`` is one of a few fixed words)."""
+    if m == "closed":
+        last = sb.result_details()
+        if last:
+            return _msg("ok", t("web.closed_round", lang, round=last[-1]["round"],
+                                seconds=f"{last[-1]['close_seconds']:.1f}"))
+    keys = {"opened": "web.done_opened", "shock": "web.done_shock",
+            "revealed": "web.done_revealed", "created": "web.done_created"}
+    return _msg("ok", t(keys[m], lang)) if m in keys else ""
 
 
 def _button(action: str, label: str) -> str:

@@ -163,7 +163,8 @@ def test_the_trainer_runs_rounds_and_shocks(room):
     t = _as_trainer(app, key)
     assert t.post("/trainer/shock", data={"round": "2", "shock": "price_cut", "on": "1"}
                   ).status_code == 200
-    t.post("/trainer/close")
+    page = t.post("/trainer/close").text
+    assert re.search(r"Round 1 closed in \d+\.\d s", page)
     assert _sb(app).status() == "pending"
     t.post("/trainer/open")
     t.post("/trainer/close")
