@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=60, help="at most this many per client")
     ap.add_argument("--seconds", type=float, default=30.0, help="each client stops after this")
     ap.add_argument("--replications", type=int, default=60)
+    ap.add_argument("--preview-share", type=float, default=0.25,
+                    help="share of a client's 4th requests that are previews")
     ap.add_argument("--workers", type=int, default=2, help="simulation processes of the server")
     args = ap.parse_args()
 
@@ -124,7 +126,7 @@ def main() -> None:
                                 "consultants": str(rng.randint(3, 4)),
                                 "forecast_committed": str(rng.randint(150, 250))}
                         timed("submit", lambda: c.post("/team/decisions", data=data))
-                    elif rng.random() < 0.25:
+                    elif rng.random() < args.preview_share:
                         timed("preview", lambda: c.post("/team/preview", data={}))
                     else:
                         timed("status poll", lambda: c.get("/team/status.json"))
@@ -184,7 +186,8 @@ def main() -> None:
     print(f"round close, {args.teams} teams x {args.replications} replications ({engine} engine): "
           f"server {server_close:.2f} s, trainer's request {close.get('http', float('nan')):.2f} s"
           f" (target <= 5 s)")
-    print(f"server peak RSS with its {args.workers} simulation workers: "
+    extra = " + 1 preview worker" if args.workers else ""
+    print(f"server peak RSS with its {args.workers} simulation workers{extra}: "
           f"{peak['rss'] / 2**20:.0f} MB (target <= 1024 MB)")
 
 

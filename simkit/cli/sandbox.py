@@ -61,7 +61,8 @@ def create(db: Path, teams: int, rounds: int, regime: str, seed: int, replicatio
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
               help="Language pages open in (each page has a switch).")
 @click.option("--workers", type=click.IntRange(0, 16), default=2, show_default=True,
-              help="Processes that simulate the quarters (0: in the server's process).")
+              help="Processes that simulate a round's quarters, plus one for previews "
+                   "(0: everything in the server's process).")
 def serve(db: Path, port: int, host: str, lang: str, workers: int) -> None:
     """Serve the sandbox's web app until Ctrl-C."""
     try:

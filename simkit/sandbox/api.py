@@ -62,6 +62,8 @@ class Sandbox:
         #: None: in this process. The web server sets one so that a close does not
         #: compete with page requests for one interpreter.
         self.executor = None
+        #: The same for previews; kept apart so that a close never queues behind previews.
+        self.preview_executor = None
         # A close cut short (the process died while simulating) wrote nothing: reopen it.
         with store.transaction() as db:
             db.execute("UPDATE rounds SET status='open' WHERE status='closing'")
@@ -299,8 +301,8 @@ class Sandbox:
             return self._previews[key]
         job = (self._base, d, state, self.regime, r, tuple(cur["shocks"]),
                game.round_seed(self._cfg["seed"], r, 1), self._cfg["preview_replications"])
-        res = (self.executor.submit(game.play_job, job).result() if self.executor is not None
-               else game.play_job(job))
+        pool = self.preview_executor
+        res = pool.submit(game.play_job, job).result() if pool is not None else game.play_job(job)
         out = {k: res[k] for k in PUBLIC_KEYS if k in res} | {"seed": res["seed"]}
         self._previews[key] = out
         while len(self._previews) > 256:

@@ -159,6 +159,8 @@ TEXT: dict[str, dict[str, str]] = {
                           "zh": "市场类型和各队决策已在排行榜公布。"},
     "web.done_created": {"en": "Session created: give each team its join code.",
                          "zh": "会话已创建，请把加入码发给各队。"},
+    "web.busy": {"en": "Many previews are running: try again in a moment.",
+                 "zh": "试算的队比较多，请稍后再试。"},
     "web.error": {"en": "Something went wrong; the trainer can see the server log.",
                   "zh": "出错了，培训师可查看服务器日志。"},
     "web.not_found": {"en": "Page not found.", "zh": "页面不存在。"},

@@ -25,6 +25,7 @@ import ipaddress
 import logging
 import os
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 from html import escape
@@ -48,6 +49,7 @@ log = logging.getLogger("simkit.sandbox")
 
 TEAM_COOKIE, TRAINER_COOKIE, LANG_COOKIE = "sb_team", "sb_trainer", "sb_lang"
 MAX_FAILS, FAIL_WINDOW = 30, 600.0
+MAX_PREVIEWS = 4
 
 CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:0;
@@ -119,23 +121,31 @@ class SandboxServer:
                  lang: str = "zh", setup_key: str | None = None, workers: int = 0):
         self.db = Path(db)
         self.host, self.port, self.lang = host, int(port), lang
-        self.executor = None
+        self.executor = self.preview_executor = None
         if workers > 0:
             # Quarters are simulated in worker processes: a round's close then does not
-            # share one interpreter (and its lock) with thirty-odd page requests.
+            # share one interpreter (and its lock) with thirty-odd page requests, and
+            # previews have a worker of their own so that a close never waits behind them.
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            self.executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_watch_parent, initargs=(os.getpid(),))
-            for f in [self.executor.submit(game.warm) for _ in range(workers)]:
+            def pool(n: int):
+                return ProcessPoolExecutor(
+                    max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_watch_parent, initargs=(os.getpid(),))
+
+            self.executor, self.preview_executor = pool(workers), pool(1)
+            warming = [self.executor.submit(game.warm) for _ in range(workers)]
+            warming.append(self.preview_executor.submit(game.warm))
+            for f in warming:
                 f.result()
         self._sb: Sandbox | None = None
         if self.db.exists():
             self.sb = Sandbox.open(self.db)
         self.setup_key = setup_key or secrets.token_urlsafe(18)
         self._fails: dict[str, deque] = defaultdict(deque)
+        # Previews beyond this many at once are turned away (busy) instead of queueing.
+        self.preview_slots = threading.BoundedSemaphore(MAX_PREVIEWS)
 
     @property
     def sb(self) -> Sandbox | None:
@@ -144,13 +154,14 @@ class SandboxServer:
     @sb.setter
     def sb(self, sb: Sandbox | None) -> None:
         if sb is not None:
-            sb.executor = self.executor
+            sb.executor, sb.preview_executor = self.executor, self.preview_executor
         self._sb = sb
 
     def shutdown(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        for ex in (self.executor, self.preview_executor):
+            if ex is not None:
+                ex.shutdown(wait=True, cancel_futures=True)
+        self.executor = self.preview_executor = None
 
     # -- addresses
     def allowed_hosts(self) -> set[str] | None:
@@ -477,10 +488,15 @@ async def team_preview(request: Request) -> Response:
     sb, _, code = who
     lang = _lang(request)
     shown = {**sb.decisions(code), **changes}
+    slots = _server(request).preview_slots
+    if not slots.acquire(blocking=False):
+        return _team_page(request, t("web.busy", lang), "err", shown, 503)
     try:
         p = await run_in_threadpool(_preview, sb, code, changes)
     except SimkitInputError as exc:
         return _team_page(request, _error_text(exc, lang), "err", shown, 400)
+    finally:
+        slots.release()
     text = t("web.preview_result", lang, bookings=f"{p['bookings']:.1f}",
              attainment=f"{p['attainment']:.0%}", profit=f"{p['profit']:.1f}")
     return _team_page(request, text, "note", shown)

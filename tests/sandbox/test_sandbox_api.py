@@ -195,7 +195,7 @@ def test_worker_processes_give_the_same_round_as_in_process(tmp_path):
             1, mp_context=multiprocessing.get_context("spawn")))):
         sb = Sandbox.create(tmp_path / f"{name}.sqlite", teams=2, rounds=1, regime="growing",
                             seed=9, replications=8)
-        sb.executor = pool
+        sb.executor = sb.preview_executor = pool
         codes = sb.join_codes()
         sb.submit(codes["A"], {"hires": 1, "prospecting": 6})
         sb.join_codes()

@@ -316,3 +316,16 @@ def test_codes_in_the_printed_lines_never_include_the_session_path(tmp_path):
                           "--db", str(tmp_path / "r.sqlite"), "--teams", "2"],
                          capture_output=True, text=True, check=True).stdout
     assert len(re.findall(r"join code ([A-Z0-9]{10})", out)) == 2
+
+
+def test_previews_beyond_the_limit_are_turned_away_not_queued(room):
+    import threading
+
+    app, codes, _, _ = room
+    a = _as_team(app, codes["A"])
+    assert "Preview" in a.post("/team/preview", data={"hires": "1"}).text
+    app.state.server.preview_slots = threading.BoundedSemaphore(1)
+    app.state.server.preview_slots.acquire()
+    r = a.post("/team/preview", data={"hires": "1"})
+    assert r.status_code == 503 and "try again" in r.text
+    assert "A" not in _sb(app).submitted(1)
