@@ -4,7 +4,7 @@ Starts ``simkit sandbox serve`` on a free 127.0.0.1 port with a new 8-team
 session, then 32 team clients (4 per team, each joined with its code) loop over
 the team page, the status poll, a decision submit and now and then a preview,
 a projector client reloads the leaderboard every 2 s, and the trainer closes
-round 1 halfway through and opens round 2. Bounded: each client makes at most
+round 1 when half the team requests are done and opens round 2. Bounded: each client makes at most
 ``--requests`` requests and stops after ``--seconds``.
 
 Reports p50 / p95 / max response time by request kind, the round-close time (the
@@ -143,7 +143,11 @@ def main() -> None:
         def trainer():
             with httpx.Client(base_url=base, timeout=60) as c:
                 c.get(f"/trainer?key={key}")
-                time.sleep(args.seconds / 2)
+                # Close while the teams are busiest: when half their requests are done.
+                half = args.teams * args.clients_per_team * args.requests / 2
+                while (sum(len(v) for v in times.values()) < half
+                       and time.monotonic() - t_start < args.seconds / 2):
+                    time.sleep(0.05)
                 t0 = time.perf_counter()
                 r = c.post("/trainer/close")
                 close["http"] = time.perf_counter() - t0
