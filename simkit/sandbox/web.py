@@ -122,6 +122,8 @@ class SandboxServer:
         self.db = Path(db)
         self.host, self.port, self.lang = host, int(port), lang
         self.executor = self.preview_executor = None
+        self._sb: Sandbox | None = None
+        sb = Sandbox.open(self.db) if self.db.exists() else None  # a bad file fails first
         if workers > 0:
             # Quarters are simulated in worker processes: a round's close then does not
             # share one interpreter (and its lock) with thirty-odd page requests, and
@@ -139,9 +141,7 @@ class SandboxServer:
             warming.append(self.preview_executor.submit(game.warm))
             for f in warming:
                 f.result()
-        self._sb: Sandbox | None = None
-        if self.db.exists():
-            self.sb = Sandbox.open(self.db)
+        self.sb = sb
         self.setup_key = setup_key or secrets.token_urlsafe(18)
         self._fails: dict[str, deque] = defaultdict(deque)
         # Previews beyond this many at once are turned away (busy) instead of queueing.
