@@ -39,9 +39,9 @@ from starlette.routing import Route
 
 from simkit import SimkitInputError
 
-from . import game, svg
+from . import game, pages
 from .api import Sandbox
-from .text import LANGS, TEXT, t
+from .text import LANGS, t
 
 __all__ = ["SandboxServer", "create_app"]
 
@@ -50,48 +50,6 @@ log = logging.getLogger("simkit.sandbox")
 TEAM_COOKIE, TRAINER_COOKIE, LANG_COOKIE = "sb_team", "sb_trainer", "sb_lang"
 MAX_FAILS, FAIL_WINDOW = 30, 600.0
 MAX_PREVIEWS = 4
-
-CSS = """
-body{font-family:system-ui,"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:0;
-color:#222;background:#fafafa}header{background:#1f3b5a;color:#fff;padding:.6em 1em}
-header a{color:#cde;margin-left:1em}main{max-width:980px;margin:1em auto;padding:0 1em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;
-text-align:right}th{background:#eef}td:first-child,th:first-child{text-align:left}
-.msg{padding:.5em;border-radius:4px;margin:.5em 0}.ok{background:#e6f4e6}
-.err{background:#fde8e8;color:#900}.note{background:#eef3fb}label{display:block;margin:.4em 0}
-input,select{font-size:1em;padding:.2em;margin-left:.4em}input:invalid{border:2px solid #c00}
-.chart{max-width:100%;background:#fff;border:1px solid #ddd;margin:.5em 0}
-button{font-size:1em;padding:.4em 1em;margin:.4em .4em .4em 0}.over{color:#c00;font-weight:bold}
-"""
-
-JS = """
-(function(){
-  var form = document.getElementById('decisions');
-  if (form) {
-    var out = document.getElementById('cost');
-    var budget = parseFloat(form.dataset.budget);
-    var update = function(){
-      var cost = 0;
-      form.querySelectorAll('[data-cost]').forEach(function(el){
-        var v = parseFloat(el.value); if (!isNaN(v)) cost += v * parseFloat(el.dataset.cost);
-      });
-      out.textContent = form.dataset.costText.replace('{cost}', cost.toFixed(1));
-      out.className = cost > budget + 1e-9 ? 'over' : '';
-      var bad = !form.checkValidity() || cost > budget + 1e-9;
-      form.querySelectorAll('button').forEach(function(b){ b.disabled = bad; });
-    };
-    form.addEventListener('input', update); update();
-  }
-  var poll = document.body.dataset.poll;
-  if (poll) {
-    var seen = document.body.dataset.state;
-    setInterval(function(){
-      fetch(poll, {credentials: 'same-origin'}).then(function(r){ return r.json(); })
-        .then(function(s){ if (s.state !== seen) { location.reload(); } }).catch(function(){});
-    }, 10000);
-  }
-})();
-"""
 
 
 def _watch_parent(parent: int) -> None:
@@ -263,13 +221,6 @@ def _lang(request: Request) -> str:
     return lang if lang in LANGS else request.app.state.server.lang
 
 
-def _num(x, fmt: str) -> str:
-    try:
-        return format(float(x), fmt)
-    except (TypeError, ValueError):
-        return escape(str(x))
-
-
 def _page(request: Request, title: str, body: str, status: int = 200, poll: str = "",
           state: str = "", refresh: int | None = None) -> HTMLResponse:
     lang = _lang(request)
@@ -279,7 +230,7 @@ def _page(request: Request, title: str, body: str, status: int = 200, poll: str 
     html = (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
             f'<meta charset="utf-8"><meta name="viewport" content="width=device-width, '
             f'initial-scale=1">{meta}<title>{escape(title)} · {escape(t("web.title", lang))}'
-            f'</title><style>{CSS}</style></head>'
+            f'</title><style>{pages.CSS}</style></head>'
             f'<body data-poll="{escape(poll)}" data-state="{escape(state)}"><header>'
             f'<b>{escape(t("web.title", lang))}</b><a href="/">{escape(t("web.join", lang))}</a>'
             f'<a href="/board">{escape(t("web.leaderboard", lang))}</a>'
@@ -287,21 +238,6 @@ def _page(request: Request, title: str, body: str, status: int = 200, poll: str 
             f'</header><main>{body}</main><script src="/static/sandbox.js"></script>'
             f'</body></html>')
     return HTMLResponse(html, status_code=status)
-
-
-def _msg(kind: str, text: str) -> str:
-    return f'<div class="msg {kind}" role="status">{escape(text)}</div>' if text else ""
-
-
-def _error_text(exc: SimkitInputError, lang: str) -> str:
-    """The field, the value and the allowed range in the page's language."""
-    allowed = exc.allowed
-    if " / " in allowed:
-        en, zh = allowed.split(" / ", 1)
-        allowed = zh if lang == "zh" else en
-    label = TEXT.get(f"field.{exc.field}")
-    name = f"{label[lang]} ({exc.field})" if label else exc.field
-    return f"{name} = {exc.value!r}: {allowed}"
 
 
 def _server(request: Request) -> SandboxServer:
@@ -329,20 +265,12 @@ def _is_trainer(request: Request) -> bool:
 
 
 def _forbidden(request: Request, key: str = "web.forbidden") -> HTMLResponse:
-    return _page(request, t(key, _lang(request)), _msg("err", t(key, _lang(request))), 403)
+    return _page(request, t(key, _lang(request)), pages.msg("err", t(key, _lang(request))), 403)
 
 
 def _state_token(sb: Sandbox) -> str:
     cur = sb.current_round()
     return "finished" if cur is None else f"{cur['number']}:{cur['status']}"
-
-
-def _round_line(sb: Sandbox, lang: str) -> str:
-    cur = sb.current_round()
-    if cur is None:
-        return t("status.finished", lang)
-    return t("web.round", lang, round=cur["number"], rounds=sb.rounds,
-             status=t(f"status.{cur['status']}", lang))
 
 
 # ---------------------------------------------------------------- team pages
@@ -354,8 +282,8 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/team", 303)
     err = request.query_params.get("e") == "code"
     body = (f'<h1>{escape(t("web.join", lang))}</h1>'
-            + (_msg("err", t("web.bad_code", lang)) if err else "")
-            + ("" if _server(request).sb else _msg("note", t("web.no_session", lang)))
+            + (pages.msg("err", t("web.bad_code", lang)) if err else "")
+            + ("" if _server(request).sb else pages.msg("note", t("web.no_session", lang)))
             + f'<form method="post" action="/join"><label>{escape(t("web.join_code", lang))}'
               f'<input name="code" autocomplete="off" autocapitalize="characters" required '
               f'maxlength="20"></label><button>{escape(t("web.enter", lang))}</button></form>')
@@ -375,60 +303,12 @@ async def join(request: Request) -> Response:
     except SimkitInputError:
         srv.failed(client)
         lang = _lang(request)
-        return _page(request, t("web.join", lang), _msg("err", t("web.bad_code", lang))
+        return _page(request, t("web.join", lang), pages.msg("err", t("web.bad_code", lang))
                      + '<p><a href="/">&larr;</a></p>', 403)
     resp = RedirectResponse("/team", 303)
     resp.set_cookie(TEAM_COOKIE, code.strip().upper(), httponly=True, samesite="strict",
                     max_age=7 * 24 * 3600)
     return resp
-
-
-def _decision_form(sb: Sandbox, d: dict, lang: str, open_: bool) -> str:
-    r = game.RULES
-    cost_of = {"hires": r.hire_cost, "consultants": r.consultant_cost,
-               "training_days": r.training_cost}
-    rows = []
-    for field, spec in game.FIELDS.items():
-        label = escape(t(f"field.{field}", lang))
-        if spec[0] == "choice":
-            opts = "".join(f'<option value="{p}"{" selected" if d[field] == p else ""}>'
-                           f'{escape(t(f"plan.{p}", lang))}</option>' for p in spec[1])
-            rows.append(f'<label>{label}<select name="{field}">{opts}</select></label>')
-            continue
-        step = "1" if spec[0] == "int" else "any"
-        extra = f' data-cost="{cost_of[field]}"' if field in cost_of else ""
-        rows.append(f'<label>{label}<input type="number" name="{field}" value="{_val(d[field])}" '
-                    f'min="{spec[1]:g}" max="{spec[2]:g}" step="{step}" required{extra}></label>')
-    budget = f"{r.budget:g}"
-    cost_text = t("web.cost", lang, cost="{cost}", budget=budget)
-    try:
-        cost_now = f"{game.discretionary_cost({k: float(d[k]) for k in cost_of}):g}"
-    except (TypeError, ValueError):
-        cost_now = "?"
-    disabled = "" if open_ else " disabled"
-    return (f'<form id="decisions" method="post" action="/team/decisions" '
-            f'data-budget="{r.budget}" data-cost-text="{escape(cost_text)}">'
-            + "".join(rows)
-            + f'<p id="cost">{escape(t("web.cost", lang, cost=cost_now, budget=budget))}</p>'
-            + f'<button{disabled}>{escape(t("web.save", lang))}</button>'
-            + f'<button formaction="/team/preview"{disabled}>{escape(t("web.preview", lang))}'
-              f'</button></form>')
-
-
-def _val(v) -> str:
-    return format(v, "g") if isinstance(v, (int, float)) else escape(str(v))
-
-
-def _history_table(df, lang: str) -> str:
-    if df.empty:
-        return f"<p>{escape(t('web.no_results', lang))}</p>"
-    cols = [("round", "d"), ("bookings", ".1f"), ("attainment", ".0%"),
-            ("share_at_quota", ".0%"), ("cost", ".1f"), ("profit", ".1f"), ("forecast", ".1f"),
-            ("forecast_accuracy", ".0%"), ("score", ".1f"), ("reps", "d"), ("leavers", "d")]
-    head = "".join(f"<th>{escape(t('col.' + c, lang))}</th>" for c, _ in cols)
-    body = "".join("<tr>" + "".join(f"<td>{_num(row[c], f)}</td>" for c, f in cols) + "</tr>"
-                   for _, row in df.iterrows())
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _team_page(request: Request, message: str = "", kind: str = "ok", values: dict | None = None,
@@ -442,10 +322,12 @@ def _team_page(request: Request, message: str = "", kind: str = "ok", values: di
     open_ = cur is not None and cur["status"] == "open"
     d = values or sb.decisions(code)
     body = (f'<h1>{escape(t("web.team_page", lang, team=team))}</h1>'
-            f'<p>{escape(_round_line(sb, lang))}</p>'
-            + _msg(kind, message)
-            + f'<h2>{escape(t("web.decisions", lang))}</h2>' + _decision_form(sb, d, lang, open_)
-            + f'<h2>{escape(t("web.history", lang))}</h2>' + _history_table(sb.history(code), lang))
+            f'<p>{escape(pages.round_line(sb, lang))}</p>'
+            + pages.msg(kind, message)
+            + f'<h2>{escape(t("web.decisions", lang))}</h2>'
+            + pages.decision_form(sb, d, lang, open_)
+            + f'<h2>{escape(t("web.history", lang))}</h2>'
+            + pages.history_table(sb.history(code), lang))
     return _page(request, t("web.team_page", lang, team=team), body, status,
                  poll="/team/status.json", state=_state_token(sb))
 
@@ -471,7 +353,7 @@ async def team_decisions(request: Request) -> Response:
         await run_in_threadpool(sb.submit, code, changes)
     except SimkitInputError as exc:
         shown = {**sb.decisions(code), **changes}
-        return _team_page(request, _error_text(exc, _lang(request)), "err", shown, 400)
+        return _team_page(request, pages.error_text(exc, _lang(request)), "err", shown, 400)
     return RedirectResponse("/team?saved=1", 303)
 
 
@@ -494,7 +376,7 @@ async def team_preview(request: Request) -> Response:
     try:
         p = await run_in_threadpool(_preview, sb, code, changes)
     except SimkitInputError as exc:
-        return _team_page(request, _error_text(exc, lang), "err", shown, 400)
+        return _team_page(request, pages.error_text(exc, lang), "err", shown, 400)
     finally:
         slots.release()
     text = t("web.preview_result", lang, bookings=f"{p['bookings']:.1f}",
@@ -516,72 +398,19 @@ async def team_status(request: Request) -> Response:
 # ---------------------------------------------------------------- projector
 
 
-def _charts(sb: Sandbox, lang: str) -> str:
-    res = sb.results()
-    lb = sb.leaderboard()
-    parts = [svg.bars(t("col.score", lang), lb["team"], lb["score"], ".0f")]
-    if res.empty:
-        return "".join(parts)
-    rounds = sorted(res["round"].unique())
-    att = {tm: [float(res[(res.team == tm) & (res["round"] == r)]["attainment"].sum())
-                for r in rounds] for tm in sb.teams}
-    parts.append(svg.lines(t("web.chart_attainment", lang), rounds, att, ".0%"))
-    last = res[res["round"] == rounds[-1]].set_index("team").reindex(sb.teams)
-    stages = sb.base.funnel.names
-    labels = [s.label_zh if lang == "zh" else s.name for s in sb.base.funnel.stages]
-    parts.append(svg.grouped_bars(
-        t("web.chart_funnel", lang), sb.teams,
-        {labels[i]: [float(f[i]) for f in last["funnel_end"]] for i in range(len(stages))}, ".0f"))
-    parts.append(svg.grouped_bars(
-        t("web.chart_forecast", lang), sb.teams,
-        {t("col.forecast", lang): list(last["forecast"]),
-         t("col.bookings", lang): list(last["bookings"])}, ".0f"))
-    return "".join(parts)
-
-
-def _leaderboard_table(sb: Sandbox, lang: str) -> str:
-    lb = sb.leaderboard()
-    cols = [("rank", "d"), ("team", "s"), ("bookings", ".1f"), ("attainment", ".0%"),
-            ("share_at_quota", ".0%"), ("cost", ".1f"), ("profit", ".1f"),
-            ("forecast_accuracy", ".0%"), ("score", ".1f")]
-    head = "".join(f"<th>{escape(t('col.' + c, lang)) if c != 'rank' else '#'}</th>"
-                   for c, _ in cols)
-    body = "".join("<tr>" + "".join(f"<td>{_num(row[c], f) if f != 's' else escape(row[c])}</td>"
-                                    for c, f in cols) + "</tr>" for _, row in lb.iterrows())
-    return f'<table id="leaderboard"><tr>{head}</tr>{body}</table>'
-
-
-def _decisions_table(sb: Sandbox, lang: str) -> str:
-    """Every team's decisions against its outcomes, by round (trainer; everyone after reveal)."""
-    rows = sb.result_details()
-    if not rows:
-        return ""
-    fields = list(game.FIELDS)
-    head = ("<th>" + escape(t("col.team", lang)) + "</th><th>" + escape(t("col.round", lang))
-            + "</th>" + "".join(f"<th>{escape(t('short.' + f, lang))}</th>" for f in fields)
-            + f"<th>{escape(t('col.bookings', lang))}</th><th>{escape(t('col.profit', lang))}"
-              f"</th>")
-    body = "".join(
-        f"<tr><td>{escape(r['team'])}</td><td>{r['round']}</td>"
-        + "".join(f"<td>{escape(str(r['decisions'][f]))}</td>" for f in fields)
-        + f"<td>{r['bookings']:.1f}</td><td>{r['profit']:.1f}</td></tr>"
-        for r in sorted(rows, key=lambda r: (r["team"], r["round"])))
-    return (f'<h2>{escape(t("web.decisions_of_all", lang))}</h2>'
-            f'<table id="decisions-all"><tr>{head}</tr>{body}</table>')
-
-
 async def board(request: Request) -> Response:
     lang = _lang(request)
     sb = _server(request).sb
     if sb is None:
-        return _page(request, t("web.leaderboard", lang), _msg("note", t("web.no_session", lang)))
+        return _page(request, t("web.leaderboard", lang),
+                     pages.msg("note", t("web.no_session", lang)))
     reveal = sb.revealed
     regime = (t("web.regime_is", lang, regime=t(f"regime.{sb.regime}", lang)) if reveal
               else t("web.regime_hidden", lang))
     body = (f'<h1>{escape(t("web.leaderboard", lang))}</h1>'
-            f'<p>{escape(_round_line(sb, lang))}</p><p id="regime">{escape(regime)}</p>'
-            + _leaderboard_table(sb, lang) + f'<div id="charts">{_charts(sb, lang)}</div>'
-            + (_decisions_table(sb, lang) if reveal else ""))
+            f'<p>{escape(pages.round_line(sb, lang))}</p><p id="regime">{escape(regime)}</p>'
+            + pages.leaderboard_table(sb, lang) + f'<div id="charts">{pages.charts(sb, lang)}</div>'
+            + (pages.decisions_table(sb, lang) if reveal else ""))
     return _page(request, t("web.leaderboard", lang), body, refresh=20)
 
 
@@ -606,9 +435,9 @@ async def trainer(request: Request) -> Response:
     msg = request.query_params.get("m", "")
     msg_html = ""
     if srv.sb is None:
-        return _page(request, t("web.trainer", lang), _create_form(lang))
+        return _page(request, t("web.trainer", lang), pages.create_form(lang))
     sb = srv.sb
-    msg_html = _trainer_message(sb, msg, lang)
+    msg_html = pages.trainer_message(sb, msg, lang)
     cur = sb.current_round()
     sub = sb.submitted(cur["number"]) if cur else {}
     codes = "".join(
@@ -617,9 +446,9 @@ async def trainer(request: Request) -> Response:
         for n, c in sb.join_codes().items())
     actions = ""
     if cur is not None and cur["status"] == "open":
-        actions += _button("/trainer/close", t("web.close_round", lang))
+        actions += pages.button("/trainer/close", t("web.close_round", lang))
     if cur is not None and cur["status"] == "pending":
-        actions += _button("/trainer/open", t("web.open_round", lang))
+        actions += pages.button("/trainer/open", t("web.open_round", lang))
     open_rounds = [r for r in sb.round_table() if r["status"] != "closed"]
     shocks = "".join(
         f"<li>{r['number']}: {escape(', '.join(r['shocks']) or t('web.none', lang))}</li>"
@@ -634,43 +463,15 @@ async def trainer(request: Request) -> Response:
                       f'<option value="1">+</option><option value="0">&minus;</option></select>'
                       f'<button>{escape(t("web.schedule_shock", lang))}</button></form>')
     body = (f'<h1>{escape(t("web.trainer", lang))}</h1>' + msg_html
-            + f'<p>{escape(_round_line(sb, lang))}</p>'
+            + f'<p>{escape(pages.round_line(sb, lang))}</p>'
             + f'<p>{escape(t("web.regime_is", lang, regime=t("regime." + sb.regime, lang)))}</p>'
             + f'<h2>{escape(t("web.codes", lang))}</h2><table id="codes">{codes}</table>'
             + actions + f'<h2>{escape(t("web.schedule_shock", lang))}</h2><ul>{shocks}</ul>'
             + shock_form
-            + ("" if sb.revealed else _button("/trainer/reveal", t("web.reveal", lang)))
-            + f'<h2>{escape(t("web.debrief", lang))}</h2>' + _leaderboard_table(sb, lang)
-            + _charts(sb, lang) + _decisions_table(sb, lang))
+            + ("" if sb.revealed else pages.button("/trainer/reveal", t("web.reveal", lang)))
+            + f'<h2>{escape(t("web.debrief", lang))}</h2>' + pages.leaderboard_table(sb, lang)
+            + pages.charts(sb, lang) + pages.decisions_table(sb, lang))
     return _page(request, t("web.trainer", lang), body, poll="", state=_state_token(sb))
-
-
-def _trainer_message(sb: Sandbox, m: str, lang: str) -> str:
-    """What the last trainer action did (``m`` is one of a few fixed words)."""
-    if m == "closed":
-        last = sb.result_details()
-        if last:
-            return _msg("ok", t("web.closed_round", lang, round=last[-1]["round"],
-                                seconds=f"{last[-1]['close_seconds']:.1f}"))
-    keys = {"opened": "web.done_opened", "shock": "web.done_shock",
-            "revealed": "web.done_revealed", "created": "web.done_created"}
-    return _msg("ok", t(keys[m], lang)) if m in keys else ""
-
-
-def _button(action: str, label: str) -> str:
-    return f'<form method="post" action="{action}"><button>{escape(label)}</button></form>'
-
-
-def _create_form(lang: str) -> str:
-    regimes = "".join(f'<option value="{r}">{escape(t("regime." + r, lang))}</option>'
-                      for r in game.REGIMES)
-    return (f'<h1>{escape(t("web.create", lang))}</h1><form method="post" action="/trainer/create">'
-            f'<label>teams / 队数<input type="number" name="teams" value="4" min="2" max="8">'
-            f'</label><label>rounds / 回合数<input type="number" name="rounds" value="4" min="1" '
-            f'max="12"></label><label>regime / 市场<select name="regime"><option value="random">'
-            f'{escape(t("web.random", lang))}</option>{regimes}</select></label>'
-            f'<label>seed<input type="number" name="seed" value="7" min="0"></label>'
-            f'<button>{escape(t("web.create", lang))}</button></form>')
 
 
 def _trainer_action(fn):
@@ -684,7 +485,8 @@ def _trainer_action(fn):
             m = await run_in_threadpool(fn, _server(request), dict(form))
         except SimkitInputError as exc:
             lang = _lang(request)
-            return _page(request, t("web.trainer", lang), _msg("err", _error_text(exc, lang))
+            return _page(request, t("web.trainer", lang),
+                         pages.msg("err", pages.error_text(exc, lang))
                          + '<p><a href="/trainer">&larr;</a></p>', 400)
         return RedirectResponse(f"/trainer?m={m}", 303)
     return endpoint
@@ -750,7 +552,7 @@ async def set_lang(request: Request) -> Response:
 
 
 async def static_js(request: Request) -> Response:
-    return Response(JS, media_type="text/javascript")
+    return Response(pages.JS, media_type="text/javascript")
 
 
 async def favicon(request: Request) -> Response:
@@ -766,7 +568,7 @@ async def logout(request: Request) -> Response:
 
 async def not_found(request: Request, exc) -> Response:
     lang = _lang(request)
-    return _page(request, t("web.not_found", lang), _msg("err", t("web.not_found", lang)), 404)
+    return _page(request, t("web.not_found", lang), pages.msg("err", t("web.not_found", lang)), 404)
 
 
 async def server_error(request: Request, exc) -> Response:
