@@ -182,3 +182,19 @@ def test_the_game_imports_no_web_package():
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_text_key_used_in_the_package_exists():
+    import re
+    from pathlib import Path
+
+    src = "".join(p.read_text(encoding="utf-8")
+                  for p in (Path(game.__file__).parent).glob("*.py"))
+    used = set(re.findall(r"""\b(?:t|both)\(\s*["']([\w.]+)["']""", src))
+    assert used and not sorted(k for k in used if k not in TEXT)
+    # Keys built at run time: "col." + column, "short." + field, "status." + status, ...
+    for prefix, names in [("col.", ["round", "bookings", "attainment", "share_at_quota", "cost",
+                                     "profit", "forecast", "forecast_accuracy", "score", "reps",
+                                     "leavers", "team"]),
+                          ("status.", ["open", "pending", "closed", "closing", "finished"])]:
+        assert all(prefix + n in TEXT for n in names)
