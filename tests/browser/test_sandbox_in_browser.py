@@ -39,7 +39,7 @@ def _start(db: Path, port: int, log: Path) -> subprocess.Popen:
         proc = subprocess.Popen([_simkit(), "sandbox", "serve", "--db", str(db), "--port",
                                  str(port), "--lang", "en", "--workers", "1"],
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # three worker processes import pandas on a busy machine
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
@@ -61,7 +61,7 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _gone(pids: list[int], timeout: float = 15) -> list[int]:
+def _gone(pids: list[int], timeout: float = 30) -> list[int]:
     import psutil
 
     deadline = time.monotonic() + timeout
@@ -73,8 +73,17 @@ def _gone(pids: list[int], timeout: float = 15) -> list[int]:
         time.sleep(0.2)
 
 
-def _join(browser, base: str, code: str):
+TIMEOUT_MS = 90_000  # a busy 2-core machine can take a while to simulate a round
+
+
+def _page(browser):
     page = browser.new_context().new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def _join(browser, base: str, code: str):
+    page = _page(browser)
     page.goto(base + "/")
     page.fill("input[name=code]", code)
     page.click("main button")
@@ -104,7 +113,7 @@ def test_a_trainer_and_three_teams_play_two_rounds(browser, shots, tmp_path):
     base = f"http://127.0.0.1:{port}"
     proc = _start(db, port, log)
     try:
-        trainer = browser.new_context().new_page()
+        trainer = _page(browser)
         trainer.goto(f"{base}/trainer?key={key}")
         trainer.wait_for_url(base + "/trainer")
         assert trainer.locator("#codes").inner_text().count("not submitted") == 3
@@ -150,7 +159,7 @@ def test_a_trainer_and_three_teams_play_two_rounds(browser, shots, tmp_path):
         trainer.click("text=Reveal the market")
         trainer.wait_for_url(re.compile(r".*/trainer\?m=revealed"))
 
-        projector = browser.new_context().new_page()
+        projector = _page(browser)
         projector.goto(base + "/board")
         assert projector.locator("#leaderboard tr").count() == 4  # header + 3 teams
         assert projector.locator("#charts svg").count() == 4
