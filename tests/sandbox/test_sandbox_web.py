@@ -248,10 +248,10 @@ def _other_address() -> str | None:
 def _serve(db: Path, port: int, *extra: str) -> tuple[subprocess.Popen, str]:
     cli = Path(sys.executable).parent / "simkit"
     proc = subprocess.Popen([str(cli), "sandbox", "serve", "--db", str(db), "--port", str(port),
-                             *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             "--workers", "0", *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
     first = proc.stdout.readline()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
