@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
-EXTRAS = "notebooks,test,dask,docs,app"
+EXTRAS = "notebooks,test,dask,docs,app,sandbox"
 STAMP = VENV / ".simkit-installed"
 START_NOTEBOOK = "00-start-here.ipynb"
 # JupyterLab settings for the workbook: no news or update prompts over the lessons.

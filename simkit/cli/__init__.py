@@ -16,6 +16,7 @@ from simkit.cli import run as _run  # noqa: E402,F401
 from simkit.cli import scenario as _scenario  # noqa: E402,F401
 from simkit.cli import sweep as _sweep  # noqa: E402,F401
 from simkit.cli import workbook as _workbook  # noqa: E402,F401
+from simkit.cli import sandbox as _sandbox  # noqa: E402,F401
 from simkit.cli.group import main
 
 __all__ = ["main"]

@@ -28,6 +28,7 @@ numbers across lever changes; the deal tables are built on first use
 from __future__ import annotations
 
 import math
+import threading
 from functools import cached_property
 
 import numpy as np
@@ -52,6 +53,8 @@ from simkit.sim.draws import BLOCK, draw_start_cell, snapshot_deals, start_cells
 from simkit.sim.engine import OUTCOMES, FunnelModel
 from simkit.sim.fastbank import _CACHE_MAX_DEALS, _Bank, _bank, _RepDraws, clear_cache
 from simkit.sim.results import Results
+
+_LOCK = threading.RLock()  # see _runs
 
 __all__ = ["FastResults", "clear_cache", "run_fast", "unsupported_reason"]
 
@@ -341,14 +344,19 @@ def _chunks(plan: _Plan, replications: int, first: int = 0
 
 
 def _runs(scenario: Scenario, seed: int, replications: int, detail: bool, first: int = 0):
-    """(r0, r1, per-rep list of deal parts) for each chunk of replications."""
+    """(r0, r1, per-rep list of deal parts) for each chunk of replications.
+
+    The kept raw numbers (:mod:`simkit.sim.fastbank`) grow in place, so a chunk is
+    computed under a lock: two threads simulating at once (a web server, dask's
+    threaded scheduler) take turns instead of corrupting them."""
     plan = _Plan(scenario)
     keep, chunks = _chunks(plan, replications, first)
     for r0, r1 in chunks:
-        # A kept bank's row 0 is replication ``first`` (the key includes it).
-        bank = _bank(scenario, seed, keep, base=first if keep else r0)
-        yield plan, r0, r1, [_rep_deals(plan, bank, i, r0, r1, detail)
-                             for i in range(plan.n_reps)]
+        with _LOCK:
+            # A kept bank's row 0 is replication ``first`` (the key includes it).
+            bank = _bank(scenario, seed, keep, base=first if keep else r0)
+            per_rep = [_rep_deals(plan, bank, i, r0, r1, detail) for i in range(plan.n_reps)]
+        yield plan, r0, r1, per_rep
 
 
 def run_fast(scenario: Scenario, replications: int, seed: int, first: int = 0) -> FastResults:

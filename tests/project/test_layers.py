@@ -18,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2] / "simkit"
 
 # First to last: each layer may import the layers listed before it.
-LAYERS = ("model", "sim", "analysis", "planning", "crm", "course", "workbook", "app", "cli")
+LAYERS = ("model", "sim", "analysis", "planning", "crm", "course", "sandbox", "workbook", "app",
+          "cli")
 PURE = {"analysis": {"model"}}  # layers that may import only these (besides themselves)
 
 # (importer, imported) pairs allowed against the rule, each with its reason.

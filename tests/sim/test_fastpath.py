@@ -165,3 +165,18 @@ def test_deal_size_lever_keeps_every_other_number():
     np.testing.assert_array_equal(a.rep_quarters["wins"], b.rep_quarters["wins"])
     np.testing.assert_allclose(b.rep_quarters["won_amount"], 1.5 * a.rep_quarters["won_amount"],
                                rtol=1e-12)
+
+
+def test_threads_running_the_fast_path_at_once_get_the_serial_numbers():
+    # A web server or dask's threaded scheduler simulates from several threads; the kept
+    # raw numbers must not be corrupted (they were: IndexError inside the fast path).
+    from concurrent.futures import ThreadPoolExecutor
+
+    clear_cache()
+    scenarios = [SMALL.override({"team.reps": n, "leads.per_rep_per_week": 4 + n / 4})
+                 for n in range(4, 12)]
+    serial = [simkit.simulate(sc, 30, 5).summary() for sc in scenarios]
+    clear_cache()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(lambda sc: simkit.simulate(sc, 30, 5).summary(), scenarios))
+    assert threaded == serial
