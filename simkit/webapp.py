@@ -116,8 +116,10 @@ class LessonPage:
         self.switch.add_class("simkit-lang")
         self.busy = w.HTML("")
         self.busy.add_class("simkit-busy")
+        self.notice = w.HTML("")
+        self.notice.add_class("simkit-notice")
         self.body = w.Box(layout=w.Layout(width="100%"))
-        header = w.HBox([self.switch, self.busy])
+        header = w.HBox([self.switch, self.busy, self.notice])
         header.add_class("simkit-page-header")
         # A <style> applies even inside a hidden element; hidden, it takes no room.
         css = w.HTML(PAGE_CSS, layout=w.Layout(display="none"))
@@ -126,6 +128,9 @@ class LessonPage:
         self.dashboard = None
         self._build(lang, {})
         self.switch.observe(self._on_language, "value")
+        from .widgets._guard import guard
+
+        guard(self.switch, name="language switch", on_refused=self._show_notice)
 
     @property
     def lang(self) -> str:
@@ -143,6 +148,28 @@ class LessonPage:
             self._watch(control)
         self.dashboard = dashboard
         self.body.children = [dashboard.widget]
+        self._relay_notices(dashboard)
+        self._guard_page()
+
+    def _relay_notices(self, dashboard) -> None:
+        # The dashboard's notice line (a refused value, a failed recomputation)
+        # is shown in the page header, next to the "updating" sign.
+        notice = getattr(dashboard, "notice", None)
+        if notice is not None:
+            notice.observe(lambda change: self._show_notice(change["new"], escaped=True),
+                           "value")
+
+    def _show_notice(self, text: str, escaped: bool = False) -> None:
+        import html
+
+        self.notice.value = text if escaped else html.escape(text)
+
+    def _guard_page(self) -> None:
+        # Containers, text and charts accept nothing from the browser; the
+        # controls were guarded by their dashboard, the switch below.
+        from .widgets._guard import guard_outputs
+
+        guard_outputs(self.widget, skip=[self.switch])
 
     def _watch(self, control) -> None:
         # The sign must reach the browser *before* the dashboard's own (slow)

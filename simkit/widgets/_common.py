@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable, Iterable
 
 import ipywidgets as W
@@ -10,6 +11,9 @@ from pydantic import BaseModel
 
 from ..errors import SimkitInputError
 from ..i18n import get_language, t
+from ._guard import ERROR_TEXT, guard, spec_of
+
+log = logging.getLogger("simkit.app")
 
 __all__ = ["Dashboard", "field_bounds", "field_slider", "html_out", "output", "resolve_lang",
            "show_figure", "slider", "table_html"]
@@ -86,6 +90,15 @@ class Dashboard:
     attribute (``d.leads``, ``d.headline``); ``values`` holds the numbers the
     dashboard shows, so tests and notebooks can read them without a browser.
     Setting a control's ``.value`` recomputes everything.
+
+    Every control is guarded (:mod:`simkit.widgets._guard`): what a browser
+    sends is checked in the kernel against the control's own bounds and
+    options as built here, before anything is recomputed; a refused value
+    leaves the control, the numbers and the simulation untouched and puts a
+    short bilingual line in ``notice`` (an HTML widget that pages display).
+    A recomputation that fails after a control changed is logged (logger
+    ``simkit.app``) and leaves the last good numbers on screen with a notice:
+    no traceback reaches the browser. ``refused`` counts refused messages.
     """
 
     def __init__(self, name: str, lang: str, controls: dict, outputs: dict,
@@ -95,17 +108,32 @@ class Dashboard:
         self.controls = controls
         self.outputs = outputs
         self.values: dict = {}
+        self.refused = 0
+        self.notice = html_out("simkit-notice")
         self._compute = compute
         for k, w in {**controls, **outputs}.items():
             setattr(self, k, w)
         self.widget = layout(self)
         self.widget.add_class(f"simkit-dashboard-{name}")
+        self.specs = {k: guard(w, spec_of(w), name=f"{name}.{k}", on_refused=self._refused)
+                      for k, w in controls.items()}
         for w in controls.values():
             w.observe(self._changed, names="value")
         self.update()
 
+    def _refused(self, text: str) -> None:
+        self.refused += 1
+        self.notice.value = html.escape(text)
+
     def _changed(self, change) -> None:
-        self.update()
+        try:
+            self.update()
+        except Exception:
+            # Logged here, on the server; the browser gets one short line.
+            log.exception("%s dashboard: recomputing failed", self.name)
+            self.notice.value = html.escape(ERROR_TEXT)
+        else:
+            self.notice.value = ""
 
     def update(self) -> None:
         """Recompute from the controls' current values."""
@@ -135,7 +163,11 @@ def show_figure(out: W.Output, fig) -> None:
         return
     with out:
         out.clear_output(wait=True)
-        display(fig)
+        try:
+            display(fig)
+        except Exception:
+            # Inside the Output widget a traceback would be shown in the page.
+            log.exception("drawing a chart failed")
 
 
 def output(css: str) -> W.Output:
