@@ -84,7 +84,7 @@ def _inline_charts() -> None:
     from IPython import get_ipython
 
     shell = get_ipython()
-    if shell is not None:
+    if shell is not None and hasattr(shell, "run_line_magic"):
         shell.run_line_magic("matplotlib", "inline")
 
 

@@ -14,6 +14,12 @@ PAGES --port=N ...`` (any Voilà option is accepted). On top of Voilà:
   minute" page (HTTP 503, ``Retry-After: 60``) instead of a new kernel. With
   the short culling set by ``simkit app`` (kernels disconnected and idle for
   ``cull_idle_timeout`` seconds are shut down) seats free up when tabs close.
+* **A closed page frees its kernel at once**: Voilà's own shutdown request on
+  tab close is refused for want of an XSRF token (voila issue #1458), so every
+  visit held a kernel until culled. The template sends the shutdown with
+  ``navigator.sendBeacon`` when the page is hidden for good (``pagehide``),
+  and the shutdown handler accepts it from the app's own origin without the
+  token (the kernel id, a random UUID, is only known to that page).
 * **Self-contained pages**: the ``simkit`` template is Voilà's ``lab``
   template with the two stylesheet links to a public CDN removed (the icon
   font they load is already in Voilà's own bundle). It is written at start-up
@@ -33,6 +39,7 @@ import tornado.web
 from traitlets import Int, List, Unicode
 from voila.app import Voila
 from voila.paths import collect_template_paths
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 __all__ = ["ROOM_FULL_HTML", "SimkitVoila", "TEMPLATE", "main", "write_template"]
@@ -54,6 +61,16 @@ closes a page; this page tries again by itself in a minute.</p>
 <p lang="zh">本应用的所有席位都在使用中（已打开 {n} 个页面）。有人关闭页面后即可进入；本页会在一分钟后自动重试。</p>
 </body></html>"""
 
+_CELL_LOOP = "{%- for cell in cell_generator(nb, kernel_id) -%}"
+_SHUTDOWN_ON_CLOSE = """<script>
+  window.addEventListener("pagehide", function (event) {
+    if (!event.persisted && navigator.sendBeacon) {
+      navigator.sendBeacon("{{ resources.base_url }}voila/api/shutdown/{{ kernel_id }}");
+    }
+  });
+</script>
+"""
+
 WRONG_HOST_TEXT = ("This app only answers requests addressed to its own address. "
                    "/ 本应用只响应发往其自身地址的请求。\n")
 
@@ -72,6 +89,9 @@ def write_template(root: Path) -> Path:
     local, removed = _CDN_LINK.subn("", text)
     if removed == 0 and "cdn." in text:
         raise RuntimeError(f"could not remove the CDN links from {lab}")
+    if _CELL_LOOP not in local:
+        raise RuntimeError(f"{lab} has changed: no place for the close-tab shutdown")
+    local = local.replace(_CELL_LOOP, _SHUTDOWN_ON_CLOSE + _CELL_LOOP, 1)
     folder = root / "voila" / "templates" / TEMPLATE
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html.j2").write_text(local, encoding="utf-8")
@@ -86,6 +106,17 @@ class WrongHostHandler(tornado.web.RequestHandler):
         self.set_status(403)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(WRONG_HOST_TEXT)
+
+
+class BeaconShutdownHandler(VoilaShutdownKernelHandler):
+    """The page's shutdown beacon: same origin instead of an XSRF token."""
+
+    def check_xsrf_cookie(self):
+        from urllib.parse import urlparse
+
+        origin = self.request.headers.get("Origin")
+        if origin is None or urlparse(origin).netloc != self.request.host:
+            raise tornado.web.HTTPError(403, "shutdown only from the app's own pages")
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
@@ -142,8 +173,9 @@ class SimkitVoila(Voila):
         self.app = tornado.web.Application(**settings)
         self.app.settings.update(self.tornado_settings)
         self.app.settings["simkit_cap"] = {"max": self.max_kernels, "starting": 0}
-        handlers = [(h[0], CappedVoilaHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
-                    for h in self.init_handlers()]
+        replace = {TornadoVoilaHandler: CappedVoilaHandler,
+                   VoilaShutdownKernelHandler: BeaconShutdownHandler}
+        handlers = [(h[0], replace.get(h[1], h[1]), *h[2:]) for h in self.init_handlers()]
         pattern = "^(" + "|".join(re.escape(h.lower()) for h in self.host_names()) + ")$"
         self.app.add_handlers(pattern, handlers)
         self.app.add_handlers(".*$", [(r".*", WrongHostHandler)])
