@@ -18,6 +18,7 @@ from .calculators import (
 from .commission import commission_dashboard
 from .headline import headline_dashboard
 from .language import language_picker
+from .lesson0 import plan_dashboard
 from .planning import planning_dashboard
 from .simulated import coaching_dashboard, gap_dashboard
 
@@ -32,5 +33,6 @@ __all__ = [
     "headline_dashboard",
     "language_picker",
     "large_projects_dashboard",
+    "plan_dashboard",
     "planning_dashboard",
 ]

@@ -148,30 +148,61 @@ class Dashboard:
         return f"<simkit {self.name} dashboard ({self.lang}): {', '.join(self.controls)}>"
 
 
-def show_figure(out: W.Output, fig) -> None:
-    """Replace an Output widget's content with a figure.
+#: Resolution the charts are drawn at (pixels per inch of figure size).
+CHART_DPI = 100
 
-    Outside a kernel (pytest) an Output widget captures nothing and display()
-    would print the figure's repr, so the figure is only kept on the widget
-    (``out.figure``) for tests to inspect.
+
+def figure_html(fig, dpi: int = CHART_DPI) -> str:
+    """A figure as an ``<img>`` (inline PNG) that never grows past its drawn size.
+
+    ``data-min-text-px`` is the smallest text in the picture, in pixels at its
+    natural size: a page's text on screen is that times the shown / natural
+    width (browser tests check it against the projector's 12 px).
+    """
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    width, height = (round(v * dpi) for v in fig.get_size_inches())
+    min_px = _min_text_pt(fig) * dpi / 72
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f"<img class='simkit-chart-img' src='data:image/png;base64,{data}' "
+            f"width='{width}' height='{height}' data-min-text-px='{min_px:.1f}' "
+            f"style='max-width:100%;height:auto' alt=''>")
+
+
+def _min_text_pt(fig) -> float:
+    """Font size (points) of the smallest visible non-empty text in ``fig``."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes) if sizes else 0.0
+
+
+def show_figure(out: W.HTML, fig) -> None:
+    """Show a figure in a chart widget (an HTML widget holding the picture).
+
+    The figure is kept on the widget (``out.figure``) for tests; outside a
+    kernel (pytest) it is not drawn, which keeps dashboard tests fast.
+    A figure that fails to draw is logged on the server, never shown as a
+    traceback in the page.
     """
     from IPython import get_ipython
-    from IPython.display import display
 
     out.figure = fig
     if get_ipython() is None:
         return
-    with out:
-        out.clear_output(wait=True)
-        try:
-            display(fig)
-        except Exception:
-            # Inside the Output widget a traceback would be shown in the page.
-            log.exception("drawing a chart failed")
+    try:
+        out.value = figure_html(fig)
+    except Exception:
+        log.exception("drawing a chart failed")
 
 
-def output(css: str) -> W.Output:
-    o = W.Output()
+def output(css: str) -> W.HTML:
+    """A chart's place on a dashboard (an HTML widget: see :func:`show_figure`)."""
+    o = W.HTML()
     o.add_class(css)
     return o
 

@@ -22,6 +22,8 @@ from ._common import (
 
 __all__ = ["PLANNING_REPLICATIONS", "planning_dashboard"]
 
+_HIRE_MONTH = {"en": "Hires start in month (1 = Jan)", "zh": "新人入职月份（1 = 一月）"}
+
 # Team dynamics run on the SimPy engine (~20-50 ms a replication for a year of a
 # 10-14 rep team): 20 replications keep a slider move to a second or two.
 PLANNING_REPLICATIONS = 20
@@ -50,7 +52,8 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
     """
     lang = resolve_lang(lang)
     controls = {
-        "hire_month": slider("hire_month", PLAN["hire_month"], 0, 11, 1, lang=lang,
+        # Months are counted from 1 on screen (1 = January); the plan counts from 0.
+        "hire_month": slider("hire_month", PLAN["hire_month"] + 1, 1, 12, 1, lang=lang,
                              integer=True, css="simkit-slider-hire-month"),
         "ramp_months": slider("ramp_months", PLAN["ramp_months"], 1, 9, 1, lang=lang,
                               integer=True, css="simkit-slider-ramp"),
@@ -61,11 +64,12 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
                                indent=False),
     }
     controls["capacity"].add_class("simkit-toggle-capacity")
+    controls["hire_month"].description = _HIRE_MONTH[lang]
     outputs = {"headline": html_out("simkit-headline"), "table": html_out("simkit-table"),
                "seed_label": html_out("simkit-seed"), "chart": output("simkit-chart")}
 
     def compute(d: Dashboard) -> None:
-        sc = planning_scenario(int(d.hire_month.value), int(d.ramp_months.value),
+        sc = planning_scenario(int(d.hire_month.value) - 1, int(d.ramp_months.value),
                                float(d.attrition.value), bool(d.capacity.value))
         for res in _runs(sc, replications, seed):
             _show(d, sc, res)
