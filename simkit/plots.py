@@ -389,7 +389,7 @@ def coaching_chart(reps: pd.DataFrame, balance: pd.DataFrame, time_in_step: pd.D
     return fig
 
 
-_DAYS_TITLE = {"en": "median days in step", "zh": "每步停留天数（中位数）"}
+_DAYS_TITLE = {"en": "days in step", "zh": "每步天数"}
 
 
 def headcount_curve(plan, *, lang: str | None = None, ax=None):

@@ -74,7 +74,8 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
 .simkit-left .widget-slider, .simkit-left .widget-dropdown, .simkit-left .widget-select-multiple {
   width: 490px !important;
 }
-.simkit-right { flex: 1 1 auto; min-width: 0; }
+.simkit-right { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
+.simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
 .simkit-chart img { display: block; max-width: 100%; height: auto; max-height: calc(100vh - 130px);
   width: auto; }
 .simkit-table table, table.simkit-table { border-collapse: collapse; }

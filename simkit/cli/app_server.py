@@ -153,6 +153,13 @@ class SimkitVoila(Voila):
                          help="Host names accepted besides the listening address.")
 
     def initialize(self, argv=None):
+        # The first matplotlib import after an install builds its font cache
+        # (tens of seconds on a busy machine, under a lock): done here, once,
+        # before any page's kernel starts, and not in several kernels at once.
+        import subprocess
+
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False,
+                       timeout=600)
         data = Path(tempfile.mkdtemp(prefix="simkit-voila-"))
         write_template(data)
         os.environ["JUPYTER_PATH"] = os.pathsep.join(
@@ -176,6 +183,8 @@ class SimkitVoila(Voila):
         replace = {TornadoVoilaHandler: CappedVoilaHandler,
                    VoilaShutdownKernelHandler: BeaconShutdownHandler}
         handlers = [(h[0], replace.get(h[1], h[1]), *h[2:]) for h in self.init_handlers()]
+        # Any other path on the app's own host: not found (not "wrong host").
+        handlers.append((r".*", tornado.web.ErrorHandler, {"status_code": 404}))
         pattern = "^(" + "|".join(re.escape(h.lower()) for h in self.host_names()) + ")$"
         self.app.add_handlers(pattern, handlers)
         self.app.add_handlers(".*$", [(r".*", WrongHostHandler)])

@@ -118,7 +118,7 @@ _COACH_TEXT = {
               "选一名销售和你要辅导的问题。"),
     "right": ("✓ Right", "✓ 正确"),
     "wrong": ("✗ Not this one: compare the rep with the team", "✗ 不对：和团队其他人比较一下"),
-    "days": ("median days in step", "每步停留天数（中位数）"),
+    "days": ("days in step (median)", "每步停留天数（中位数）"),
 }
 
 
@@ -200,18 +200,17 @@ def _team_table(diag, names: list[str], lang: str) -> str:
 
     stages = list(diag.balance.columns)
     days = diag.time_in_step["median_days"].unstack("stage").reindex(diag.reps.index)
+    steps = " / ".join(stage_label(s, lang) for s in stages)
     head = [t("rep", lang), t("wins_per_week_rep", lang), t("new_per_week_rep", lang),
             t("win_rate", lang), t("avg_deal", lang),
-            *[f"{t('balance', lang).split(' (')[0]}: {stage_label(s, lang)}" for s in stages],
-            *[f"{_ct('days', lang)}: {stage_label(s, lang)}" for s in stages]]
+            f"{t('balance', lang).split(' (')[0]} ({steps})", f"{_ct('days', lang)} ({steps})"]
     rows = []
     for i, (rep, r) in enumerate(diag.reps.iterrows()):
+        day_cells = [days.loc[rep, s] if s in days.columns else np.nan for s in stages]
         cells = [names[i], f"{r['wins_per_week']:.2f}", f"{r['new_per_week']:.2f}",
                  f"{r['win_rate']:.0%}", f"{r['avg_deal']:.2f}",
-                 *[f"{diag.balance.loc[rep, s]:.0%}" for s in stages],
-                 *[("" if np.isnan(v) else f"{v:.1f}")
-                   for v in (days.loc[rep, s] if s in days.columns else np.nan
-                             for s in stages)]]
+                 " / ".join(f"{diag.balance.loc[rep, s]:.0%}" for s in stages),
+                 " / ".join("–" if np.isnan(v) else f"{v:.1f}" for v in day_cells)]
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return (f"<table class='simkit-table simkit-team-table'><tr>{header}</tr>"
