@@ -18,7 +18,11 @@ the room-full page, and the command. Everything is bounded: fixed counts,
 a timeout per wait, the app stopped at the end.
 
     .venv/bin/python benchmarks/bench_app_load.py [--loads 40] [--viewers 30]
-        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0]
+        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0] [--server voila]
+
+``--server solara`` serves the same pages from one Solara process
+(benchmarks/solara_pages.py) for comparison; ``--preheat N`` turns on
+Voilà's preheated kernels (N per page).
 """
 
 from __future__ import annotations
@@ -86,6 +90,13 @@ def _free_port() -> int:
 
 
 def _start(args, port: int, log):
+    if args.server == "solara":
+        # One process for every visitor (benchmarks/solara_pages.py); no kernel cap.
+        solara = Path(sys.executable).with_name("solara")
+        cmd = [str(solara), "run", str(Path(__file__).with_name("solara_pages.py")),
+               "--host", "127.0.0.1", "--port", str(port), "--production"]
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     if not args.preheat:
         return start_app(None, port, max_kernels=args.max_kernels, stdout=log,
                          stderr=subprocess.STDOUT)
@@ -131,11 +142,17 @@ async def _open(browser, url: str, timeout_s: float):
     return page, ctx, outcome, time.perf_counter() - t0
 
 
-async def _loads(browser, base: str, n: int, timeout_s: float) -> dict:
+def _url(base: str, server: str, filename: str) -> str:
+    if server == "solara":
+        return f"{base}/{filename.removesuffix('.ipynb')}"
+    return f"{base}/voila/render/{filename}"
+
+
+async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> dict:
     times, outcomes = [], {"ready": 0, "full": 0, "never": 0}
     for i in range(n):
         lesson = LESSONS[i % len(LESSONS)]
-        page, ctx, outcome, secs = await _open(browser, f"{base}/voila/render/{lesson.filename}",
+        page, ctx, outcome, secs = await _open(browser, _url(base, server, lesson.filename),
                                                timeout_s)
         outcomes[outcome] += 1
         if outcome == "ready":
@@ -184,7 +201,7 @@ async def _run(args) -> dict:
     proc = _start(args, port, log)
     result: dict = {}
     try:
-        _wait_port(port, proc)
+        _wait_port(port, proc, timeout=120)
         sampler = Sampler(proc.pid)
         sampler.start()
         async with async_playwright() as pw:
@@ -196,7 +213,7 @@ async def _run(args) -> dict:
             result["idle"] = {"mb": _r(idle_mb), "kernels": idle_k}
             sampler.reset()
             t0 = time.perf_counter()
-            loads = await _loads(browser, base, args.loads, args.timeout)
+            loads = await _loads(browser, base, args.loads, args.timeout, args.server)
             result["loads"] = {"n": args.loads, **loads, "peak_mb": _r(sampler.peak_mb),
                                "peak_kernels": sampler.peak_kernels,
                                "seconds": _r(time.perf_counter() - t0)}
@@ -205,7 +222,7 @@ async def _run(args) -> dict:
             sampler.reset()
             out = {"outcomes": {"ready": 0, "full": 0, "never": 0}, "load_s": [],
                    "latency": [], "lost_moves": 0}
-            url = f"{base}/voila/render/{args.page}"
+            url = _url(base, args.server, args.page)
             await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
                                            out) for _ in range(args.viewers)])
             lat = sorted(out["latency"])
@@ -244,6 +261,9 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between a viewer's moves")
     ap.add_argument("--page", default="06-forecast.ipynb")
     ap.add_argument("--max-kernels", type=int, default=6)
+    ap.add_argument("--server", choices=["voila", "solara"], default="voila",
+                    help="voila: `simkit app` (a kernel per page); solara: one process "
+                         "(benchmarks/solara_pages.py, for comparison)")
     ap.add_argument("--preheat", type=int, default=0,
                     help="Voilà preheated kernels per page (0: off, the default of simkit app)")
     ap.add_argument("--preheat-wait", type=float, default=60.0)
@@ -254,7 +274,8 @@ def main() -> None:
         if not 0 <= getattr(args, name) <= 200:
             ap.error(f"--{name} must be within 0..200")
     result = asyncio.run(_run(args))
-    emit("app_load", max_kernels=args.max_kernels, preheat=args.preheat, **result)
+    emit("app_load", server=args.server, max_kernels=args.max_kernels, preheat=args.preheat,
+         **result)
 
 
 if __name__ == "__main__":

@@ -250,10 +250,22 @@ class LessonPage:
         self.busy.remove_class("simkit-busy-on")
 
     def _on_language(self, change) -> None:
+        if change["new"] == getattr(self.dashboard, "lang", None):
+            return  # the switch put back after a failed rebuild
         carry = {name: c.value for name, c in _controls(self.dashboard).items()}
         self._busy_on()
         try:
             self._build(change["new"], carry)
+        except Exception:
+            # Logged on the server; the page keeps its language and says so briefly.
+            import logging
+
+            from .widgets._guard import ERROR_TEXT
+
+            logging.getLogger("simkit.app").exception("language switch to %s failed",
+                                                      change["new"])
+            self.switch.value = change["old"]
+            self._show_notice(ERROR_TEXT)
         finally:
             self._busy_off()
 

@@ -30,6 +30,7 @@ import math
 from collections.abc import Callable
 
 import ipywidgets as W
+from traitlets import TraitError
 
 __all__ = ["REFUSED_TEXT", "ERROR_TEXT", "ControlSpec", "guard", "guard_outputs", "spec_of"]
 
@@ -118,6 +119,7 @@ def guard(widget: W.Widget, spec: ControlSpec | None = None, *, name: str = "",
     label = name or type(widget).__name__
 
     def set_state(sync_data):
+        text = REFUSED_TEXT
         try:
             if not isinstance(sync_data, dict):
                 reasons = ["the message is not a set of fields"]
@@ -126,15 +128,17 @@ def guard(widget: W.Widget, spec: ControlSpec | None = None, *, name: str = "",
             if not reasons:
                 original(widget, sync_data)
                 return
-        except Exception:  # a value the widget's own validation refuses
+        except TraitError:  # a value the widget's own validation refuses
             log.warning("refused a browser update of %s (%s)", label, _short(sync_data),
                         exc_info=True)
-            reasons = None
+        except Exception:  # an observer failed on an accepted value (never a traceback)
+            log.exception("updating %s from the browser failed", label)
+            text = ERROR_TEXT
         else:
             log.warning("refused a browser update of %s: %s", label, "; ".join(reasons))
         _reset(widget)
         if on_refused is not None:
-            on_refused(REFUSED_TEXT)
+            on_refused(text)
 
     widget.set_state = set_state
     widget._simkit_spec = spec

@@ -139,3 +139,20 @@ def test_the_page_shows_the_notice_and_guards_its_switch_and_text():
     _send(z.quota, {"value": -1})
     assert z.refused == 1 and page.notice.value.startswith("That value")
     assert REFUSED_TEXT.startswith("That value")
+
+
+def test_a_failing_language_switch_is_logged_not_shown(caplog):
+    calls = []
+
+    def make(lang, **kw):
+        calls.append(lang)
+        if lang == "zh":
+            raise RuntimeError("/srv/secret.py broke")
+        return sw.forecast_dashboard(lang, chart=False)
+
+    page = LessonPage(make, lang="en")
+    with caplog.at_level(logging.ERROR, logger="simkit.app"):
+        _send(page.switch, {"index": 1})
+    assert "/srv" not in page.notice.value and "went wrong" in page.notice.value
+    assert any("language switch" in r.getMessage() for r in caplog.records)
+    assert page.switch.value == "en" and page.dashboard.lang == "en"
