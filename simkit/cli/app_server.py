@@ -167,10 +167,20 @@ class SimkitVoila(Voila):
         super().initialize(argv)
 
     def host_names(self) -> list[str]:
+        """Host names (without port) a request may be addressed to."""
         names = [self.ip, *self.allowed_hosts]
         if self.ip in LOOPBACK:
-            names += [h for h in LOOPBACK if h not in names]
-        return names
+            names += LOOPBACK
+        elif self.ip in ("0.0.0.0", "::", ""):
+            # Every address of this computer (and its names), never any name at all.
+            import socket
+
+            import psutil
+
+            names += [a.address.split("%")[0] for addrs in psutil.net_if_addrs().values()
+                      for a in addrs if a.family in (socket.AF_INET, socket.AF_INET6)]
+            names += [socket.gethostname(), socket.getfqdn(), *LOOPBACK]
+        return list(dict.fromkeys(n.lower() for n in names if n))
 
     def start(self):
         # Voila.start, with the handlers registered for the app's own host

@@ -104,3 +104,17 @@ def test_pages_have_no_link_to_another_host_and_the_cap_shows_the_room_full_page
 def _external_urls(html: str) -> list[str]:
     return [u for u in re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
             if not u.startswith(("http://127.0.0.1", "http://localhost"))]
+
+
+def test_host_names_are_the_listening_address_and_never_any_name():
+    from simkit.cli.app_server import SimkitVoila
+
+    v = SimkitVoila()
+    v.ip = "127.0.0.1"
+    assert set(v.host_names()) == {"127.0.0.1", "localhost", "::1", "[::1]"}
+    v.ip = "192.0.2.10"
+    v.allowed_hosts = ["Trainer-Laptop.local"]
+    assert v.host_names() == ["192.0.2.10", "trainer-laptop.local"]
+    v.ip = "0.0.0.0"
+    names = v.host_names()
+    assert "127.0.0.1" in names and "evil.example" not in names and ".*" not in names
