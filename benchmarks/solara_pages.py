@@ -28,3 +28,10 @@ def _page(dashboard: str):
 routes = [solara.Route(path="/", component=_page("forecast_dashboard"))] + [
     solara.Route(path=le.filename.removesuffix(".ipynb"), component=_page(le.dashboard))
     for le in LESSONS]
+
+
+@solara.component
+def Layout(children=()):
+    # A bare layout: Solara's default app layout (navigation tabs) fails with the
+    # ipyvuetify this Solara release installs alongside, and the page stays blank.
+    solara.Column(children=list(children))

@@ -32,11 +32,13 @@ __all__ = ["APP_DIR", "CULL_IDLE_S", "INDEX_PAGE", "MAX_KERNELS", "app_url", "st
            "stop_app", "voila_command"]
 
 INDEX_PAGE = "index.ipynb"
-# Memory budget: a page's kernel holds ~250-300 MB once the dashboards are
-# loaded (benchmarks/bench_app_load.py), Voilà itself ~100 MB: 6 kernels keep
-# the app and its kernels within 2 GB whatever the number of visitors.
+# Memory budget (benchmarks/bench_app_load.py, RSS summed over the app and its
+# kernels): the app ~180 MB idle, a page's kernel ~200-250 MB; 6 kernels peaked
+# at 1.4 GB, leaving room under 2 GB for the heavier pages, whatever the number
+# of visitors (the others get the room-full page).
 MAX_KERNELS = 6
-# A kernel whose page was closed (no websocket) and idle this long is shut down.
+# A closed page shuts its kernel down at once (app_server's beacon); a kernel
+# whose page vanished without it (browser killed) goes after this idle time.
 CULL_IDLE_S = 60
 
 
@@ -54,9 +56,8 @@ def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
         # Voilà's lab template without its links to a public CDN.
         "--template=simkit",
         f"--SimkitVoila.max_kernels={max_kernels}",
-        # Voilà's shutdown request on tab close is refused (voila issue #1458,
-        # missing _xsrf), so each visit would leave a kernel behind: cull
-        # kernels idle and disconnected (page closed) for a minute.
+        # Kernels idle and disconnected for a minute (a page that closed
+        # without its shutdown beacon) are shut down.
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={max(5, cull_idle // 4)}",
     ]

@@ -29,6 +29,7 @@ PAGES --port=N ...`` (any Voilà option is accepted). On top of Voilà:
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import sys
@@ -119,6 +120,12 @@ class BeaconShutdownHandler(VoilaShutdownKernelHandler):
             raise tornado.web.HTTPError(403, "shutdown only from the app's own pages")
 
 
+# The page visit being served, in the coroutine that serves it: its kernel's start
+# moves it from "starting" to the kernel count (see SimkitVoila._count_starts).
+_VISIT: contextvars.ContextVar[dict | None] = contextvars.ContextVar("simkit_visit",
+                                                                     default=None)
+
+
 class CappedVoilaHandler(TornadoVoilaHandler):
     """A page visit: refused with the room-full page when the kernels are all taken."""
 
@@ -132,15 +139,19 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(ROOM_FULL_HTML.replace("{n}", str(in_use)))
             return
-        # Counted as starting until the page is rendered (its kernel is then
-        # counted twice for a moment: the cap errs on the side of memory).
+        # Counted as starting until its kernel has started (then it is one of
+        # the kernels), so that visits arriving together cannot overshoot the cap.
+        visit = {"starting": True}
         state["starting"] += 1
+        _VISIT.set(visit)
         try:
             async for html in self.get_generator(path=path):
                 self.write(html)
                 self.flush()
         finally:
-            state["starting"] -= 1
+            if visit["starting"]:
+                visit["starting"] = False
+                state["starting"] -= 1
 
 
 class SimkitVoila(Voila):
@@ -190,6 +201,7 @@ class SimkitVoila(Voila):
         self.app = tornado.web.Application(**settings)
         self.app.settings.update(self.tornado_settings)
         self.app.settings["simkit_cap"] = {"max": self.max_kernels, "starting": 0}
+        self._count_starts(self.app.settings["simkit_cap"])
         replace = {TornadoVoilaHandler: CappedVoilaHandler,
                    VoilaShutdownKernelHandler: BeaconShutdownHandler}
         handlers = [(h[0], replace.get(h[1], h[1]), *h[2:]) for h in self.init_handlers()]
@@ -201,6 +213,24 @@ class SimkitVoila(Voila):
         self.log.info("simkit app: serving on %s only (hosts accepted: %s); at most %d kernels",
                       self.ip, ", ".join(self.host_names()), self.max_kernels)
         self.listen()
+
+
+    def _count_starts(self, state: dict) -> None:
+        from jupyter_core.utils import ensure_async
+
+        km = self.kernel_manager
+        start = km.start_kernel
+
+        async def start_kernel(*args, **kwargs):
+            try:
+                return await ensure_async(start(*args, **kwargs))
+            finally:
+                visit = _VISIT.get()
+                if visit is not None and visit["starting"]:
+                    visit["starting"] = False
+                    state["starting"] -= 1
+
+        km.start_kernel = start_kernel
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -118,3 +118,27 @@ def test_host_names_are_the_listening_address_and_never_any_name():
     v.ip = "0.0.0.0"
     names = v.host_names()
     assert "127.0.0.1" in names and "evil.example" not in names and ".*" not in names
+
+
+def test_visits_arriving_together_never_start_more_kernels_than_the_cap():
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = _free_port()
+    proc = start_app(None, port, max_kernels=2, stdout=open("/dev/null", "wb"),
+                     stderr=open("/dev/null", "wb"))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+        with ThreadPoolExecutor(5) as pool:
+            statuses = sorted(pool.map(lambda _: _get(port, "/voila/render/index.ipynb",
+                                                      f"127.0.0.1:{port}", timeout=120)[0],
+                                       range(5)))
+        assert statuses == [200, 200, 503, 503, 503]
+    finally:
+        stop_app(proc)
