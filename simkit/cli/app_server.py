@@ -120,8 +120,8 @@ class BeaconShutdownHandler(VoilaShutdownKernelHandler):
             raise tornado.web.HTTPError(403, "shutdown only from the app's own pages")
 
 
-# The page visit being served, in the coroutine that serves it: its kernel's start
-# moves it from "starting" to the kernel count (see SimkitVoila._count_starts).
+# The page visit being served, in the coroutine that serves it: the kernel it
+# starts is recorded on it (see SimkitVoila._record_kernel_ids).
 _VISIT: contextvars.ContextVar[dict | None] = contextvars.ContextVar("simkit_visit",
                                                                      default=None)
 
@@ -131,7 +131,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     async def get(self, path=None):
         state = self.settings["simkit_cap"]
-        in_use = len(self.kernel_manager.list_kernel_ids()) + state["starting"]
+        in_use = _in_use(state, self.kernel_manager.list_kernel_ids())
         if in_use >= state["max"]:
             self.log.warning("room full: %d kernels in use, page %s refused", in_use, path)
             self.set_status(503)
@@ -139,19 +139,30 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(ROOM_FULL_HTML.replace("{n}", str(in_use)))
             return
-        # Counted as starting until its kernel has started (then it is one of
-        # the kernels), so that visits arriving together cannot overshoot the cap.
-        visit = {"starting": True}
-        state["starting"] += 1
+        # A seat is taken from admission until the visit's kernel is gone, so that
+        # visits arriving together cannot overshoot the cap.
+        visit = {"starting": True, "kernel_id": None}
+        state["visits"].append(visit)
         _VISIT.set(visit)
         try:
             async for html in self.get_generator(path=path):
                 self.write(html)
                 self.flush()
         finally:
-            if visit["starting"]:
-                visit["starting"] = False
-                state["starting"] -= 1
+            visit["starting"] = False
+
+
+def _in_use(state: dict, kernel_ids) -> int:
+    """Seats taken: visits starting or with a live kernel, plus kernels of no visit.
+
+    A kernel is listed a moment before its visit learns its id: kernels not yet
+    claimed are taken to be those of the visits still waiting for theirs.
+    """
+    alive = set(kernel_ids)
+    state["visits"] = [v for v in state["visits"] if v["starting"] or v["kernel_id"] in alive]
+    unclaimed = alive - {v["kernel_id"] for v in state["visits"]}
+    waiting = sum(v["kernel_id"] is None for v in state["visits"])
+    return len(state["visits"]) + max(0, len(unclaimed) - waiting)
 
 
 class SimkitVoila(Voila):
@@ -200,8 +211,8 @@ class SimkitVoila(Voila):
         settings = self.init_settings()
         self.app = tornado.web.Application(**settings)
         self.app.settings.update(self.tornado_settings)
-        self.app.settings["simkit_cap"] = {"max": self.max_kernels, "starting": 0}
-        self._count_starts(self.app.settings["simkit_cap"])
+        self.app.settings["simkit_cap"] = {"max": self.max_kernels, "visits": []}
+        self._record_kernel_ids()
         replace = {TornadoVoilaHandler: CappedVoilaHandler,
                    VoilaShutdownKernelHandler: BeaconShutdownHandler}
         handlers = [(h[0], replace.get(h[1], h[1]), *h[2:]) for h in self.init_handlers()]
@@ -215,20 +226,20 @@ class SimkitVoila(Voila):
         self.listen()
 
 
-    def _count_starts(self, state: dict) -> None:
+    def _record_kernel_ids(self) -> None:
+        # The kernel a visit starts is recorded on the visit (in the coroutine
+        # serving it), so its seat is freed when that kernel shuts down.
         from jupyter_core.utils import ensure_async
 
         km = self.kernel_manager
         start = km.start_kernel
 
         async def start_kernel(*args, **kwargs):
-            try:
-                return await ensure_async(start(*args, **kwargs))
-            finally:
-                visit = _VISIT.get()
-                if visit is not None and visit["starting"]:
-                    visit["starting"] = False
-                    state["starting"] -= 1
+            kernel_id = await ensure_async(start(*args, **kwargs))
+            visit = _VISIT.get()
+            if visit is not None and visit["kernel_id"] is None:
+                visit["kernel_id"] = kernel_id
+            return kernel_id
 
         km.start_kernel = start_kernel
 

@@ -142,3 +142,16 @@ def test_visits_arriving_together_never_start_more_kernels_than_the_cap():
         assert statuses == [200, 200, 503, 503, 503]
     finally:
         stop_app(proc)
+
+
+def test_seat_count_does_not_count_a_starting_kernel_twice():
+    from simkit.cli.app_server import _in_use
+
+    state = {"visits": [{"starting": True, "kernel_id": None},
+                        {"starting": False, "kernel_id": "a"}]}
+    assert _in_use(state, ["a"]) == 2
+    assert _in_use(state, ["a", "b"]) == 2  # b: the starting visit's kernel, not yet claimed
+    assert _in_use(state, ["a", "b", "c"]) == 3  # c: a kernel of no visit
+    state = {"visits": [{"starting": False, "kernel_id": None},  # failed before a kernel
+                        {"starting": False, "kernel_id": "gone"}]}
+    assert _in_use(state, []) == 0 and state["visits"] == []
