@@ -61,6 +61,13 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
   font-size: 16px;
 }
 .simkit-page .widget-dropdown > select, .simkit-page .widget-select > select { height: auto; }
+/* Footnotes (seed, replications) are read from the back of the room too. */
+.simkit-page small { font-size: 16px; color: #555; }
+/* A check box's label wraps instead of ending in "…". */
+.simkit-page .widget-checkbox { width: auto; height: auto; }
+.simkit-page .widget-checkbox label, .simkit-page .widget-checkbox span {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto;
+}
 /* Long course terms wrap instead of being cut to "Stages that can still sign thi…". */
 .simkit-page .widget-inline-hbox { height: auto; min-height: var(--jp-widgets-inline-height); }
 .simkit-page .widget-inline-hbox > .widget-label {

@@ -131,7 +131,7 @@ LAYOUT_JS = """() => {
   const img = page.querySelector('.simkit-chart img');
   const textEls = [title, ...page.querySelectorAll(
       '.widget-label, .widget-readout, select, td, th, .widget-html-content p, '
-      + '.widget-html-content b, button')].filter(e => e && e.offsetParent !== null
+      + '.widget-html-content b, .widget-html-content small, .widget-checkbox span, button')].filter(e => e && e.offsetParent !== null
                                                    && e.innerText.trim());
   const fonts = textEls.map(e => ({text: e.innerText.trim().slice(0, 30),
                                    px: parseFloat(getComputedStyle(e).fontSize)}));
@@ -154,6 +154,8 @@ LAYOUT_JS = """() => {
     chartTextPx: img ? parseFloat(img.dataset.minTextPx || '0') * img.clientWidth
                        / (img.naturalWidth || 1) : null,
     fonts: fonts, overlaps: overlaps, text: page.innerText,
+    cut: leaves.filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+                             && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText),
     width: window.innerWidth, height: window.innerHeight};
 }"""
 
@@ -173,6 +175,7 @@ def _check_projector_layout(page, has_chart: bool) -> dict:
     small = [f for f in m["fonts"] if f["px"] < 16]
     assert not small, f"text under 16 px: {small[:5]}"
     assert not m["overlaps"], f"overlapping text: {m['overlaps'][:5]}"
+    assert not m["cut"], f"text cut short with an ellipsis: {m['cut'][:5]}"
     # Counting starts at 1 in everything a person reads.
     assert not re.search(r"(Rep|销售) 0\b|0 = (Jan|一月)", m["text"]), m["text"][:300]
     return m
