@@ -37,6 +37,12 @@ class Lesson:
 
 
 LESSONS: tuple[Lesson, ...] = (
+    Lesson(0, "plan", "plan_dashboard", "A plan met on average", "平均达成的计划",
+           "A quota set at what the team sells **on average** (平均业绩) is missed in a large "
+           "share of quarters, because quarters vary: some are above the average, some below. "
+           "The team is simulated over many quarters on one seed; move the quota against the "
+           "average and read how often it is missed (未完成指标的季度). The sentence under the "
+           "numbers is written from the probability the page computes."),
     Lesson(1, "funnel", "funnel_dashboard", "The funnel and its stages", "销售漏斗与阶段",
            "Each stage of the funnel (销售漏斗) carries a **cumulative win probability** "
            "(该阶段成功率): the chance that a deal now in the stage is eventually won. "
@@ -75,10 +81,12 @@ LESSONS: tuple[Lesson, ...] = (
            "(预测外收入) of 4% of the quota for each week remaining (剩余周数). "
            "Move the parts and see the forecast completion (预测完成率) and the gap (缺口)."),
     Lesson(7, "coaching", "coaching_dashboard", "Coaching a rep", "销售辅导",
-           "Three reps, each with a hidden problem. Pick a rep (销售) and read their **yield** "
-           "(产量: wins and new projects a week), win rate, average deal and **balance** "
-           "(平衡: how their open deals spread over the stages). Then choose the problem "
-           "(问题) you would coach on: the feedback line says whether you found it."),
+           "The whole team at once: each rep's **yield** (产量: wins and new projects a "
+           "week), win rate, average deal, **balance** (平衡: how their open deals spread "
+           "over the stages) and **time in each step** (每步停留时间), in a chart and a "
+           "table. Some reps have a hidden problem, different in every session (the page "
+           "shows how many and the session's seed). Pick a rep (销售) and the problem (问题) "
+           "you would coach on: the feedback line says whether you found it."),
     Lesson(8, "planning", "planning_dashboard", "Planning headcount and quota",
            "人员与指标规划",
            "*For planners.* A real year has **hires who ramp** (新人爬坡), **reps who leave** "
@@ -116,10 +124,13 @@ def _notebook(cells):
 def lesson_notebook(lesson: Lesson):
     import nbformat
 
+    # The title stays on screen; the explanation folds away (a projector has 720 px).
     head = (f"# Lesson {lesson.number} · {lesson.title_en} ({lesson.title_zh})\n\n"
+            "<details class=\"simkit-about\"><summary>About this lesson (课程说明) · "
+            "<a href=\"index.ipynb\">all lessons (全部课程)</a></summary>\n\n"
             f"{lesson.explanation}\n\n"
-            "[All lessons (全部课程)](index.ipynb) · use the **English / 中文** switch to "
-            "change the dashboard's language.")
+            "Use the **English / 中文** switch to change the dashboard's language.\n\n"
+            "</details>")
     return _notebook([nbformat.v4.new_markdown_cell(head),
                       nbformat.v4.new_code_cell(_CODE.format(dashboard=lesson.dashboard))])
 

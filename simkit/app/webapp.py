@@ -28,7 +28,8 @@ from urllib.parse import parse_qs
 
 from simkit.model.errors import SimkitInputError
 
-__all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_language"]
+__all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_language",
+           "projector_layout"]
 
 LANG_ENV = "SIMKIT_LANG"
 # The languages of simkit.course.i18n (not imported here so the CLI starts without it).
@@ -42,21 +43,51 @@ _BUSY_TEXT = {"en": "updating…", "zh": "计算中…"}
 # making the page scroll sideways.
 PAGE_CSS = """
 <style>
-body { font-size: 16px; }
+body, .jp-RenderedHTMLCommon { font-size: 16px; }
 .jp-OutputPrompt, .jp-InputPrompt { display: none !important; }
 .jp-OutputArea-output { width: 100%; }
-.simkit-page { max-width: 1240px; margin: 0 auto; }
+/* The page's title and the collapsible explanation above the dashboard. */
+#rendered_cells .jp-Cell { padding: 0 12px; }
+.jp-RenderedHTMLCommon h1 { font-size: 24px; margin: 6px 0 2px 0; line-height: 1.25; }
+.jp-RenderedHTMLCommon details { font-size: 16px; margin: 0 0 2px 0; }
+.jp-RenderedHTMLCommon details > summary { cursor: pointer; color: #3b6ea5; }
+.jp-RenderedHTMLCommon p { margin-bottom: 4px; }
+.simkit-page { max-width: 1260px; margin: 0 auto; font-size: 16px; }
 .simkit-page img { max-width: 100%; height: auto; }
-.simkit-page .widget-label, .simkit-page .widget-readout,
-.simkit-page .widget-html-content { font-size: 15px; }
+/* Readable from the back of a room: nothing under 16 px outside the charts. */
+.simkit-page .widget-label, .simkit-page .widget-readout, .simkit-page .widget-html-content,
+.simkit-page select, .simkit-page option, .simkit-page button, .simkit-page table,
+.simkit-page .widget-checkbox label, .simkit-page .widget-label-basic span {
+  font-size: 16px;
+}
+.simkit-page .widget-dropdown > select, .simkit-page .widget-select > select { height: auto; }
+/* Footnotes (seed, replications) are read from the back of the room too. */
+.simkit-page small { font-size: 16px; color: #555; }
+/* A check box's label wraps instead of ending in "…". */
+.simkit-page .widget-checkbox { width: auto; height: auto; }
+.simkit-page .widget-checkbox label, .simkit-page .widget-checkbox span {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto;
+}
 /* Long course terms wrap instead of being cut to "Stages that can still sign thi…". */
 .simkit-page .widget-inline-hbox { height: auto; min-height: var(--jp-widgets-inline-height); }
 .simkit-page .widget-inline-hbox > .widget-label {
   white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
   height: auto; align-self: center;
 }
-.simkit-page-header { align-items: center; gap: 16px; margin-bottom: 6px; }
+.simkit-page-header { align-items: center; gap: 16px; margin-bottom: 4px; }
+/* Controls and headline numbers on the left, the main chart beside them. */
+.simkit-columns { gap: 16px; align-items: flex-start; width: 100%; }
+.simkit-left { flex: 0 0 500px; width: 500px; }
+.simkit-left .widget-slider, .simkit-left .widget-dropdown, .simkit-left .widget-select-multiple {
+  width: 490px !important;
+}
+.simkit-right { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
+.simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
+.simkit-chart img { display: block; max-width: 100%; height: auto; max-height: calc(100vh - 130px);
+  width: auto; }
+.simkit-table table, table.simkit-table { border-collapse: collapse; }
 .simkit-busy .widget-html-content { color: #b35c00; font-weight: 600; }
+.simkit-notice .widget-html-content { color: #a12c2c; }
 .simkit-busy-on .widget-html-content::before {
   content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 6px;
   border: 2px solid #d9822b; border-top-color: transparent; border-radius: 50%;
@@ -65,6 +96,33 @@ body { font-size: 16px; }
 @keyframes simkit-spin { to { transform: rotate(360deg); } }
 </style>
 """
+
+
+def projector_layout(dashboard):
+    """The dashboard's widgets for a 1280x720 projector: controls and headline numbers on
+    the left, the main chart (then any tables) on the right; ``dashboard.widget`` for an
+    object without named ``controls`` / ``outputs``."""
+    import ipywidgets as w
+
+    controls = getattr(dashboard, "controls", None)
+    outputs = getattr(dashboard, "outputs", None)
+    if not isinstance(controls, dict) or not isinstance(outputs, dict):
+        return dashboard.widget
+
+    def is_left(widget) -> bool:
+        return bool({"simkit-headline", "simkit-seed", "simkit-feedback"}
+                    & set(widget._dom_classes))
+
+    left = [*controls.values(), *[o for o in outputs.values() if is_left(o)]]
+    right = sorted((o for o in outputs.values() if not is_left(o)),
+                   key=lambda o: "simkit-chart" not in o._dom_classes)
+    lcol, rcol = w.VBox(left), w.VBox(right)
+    lcol.add_class("simkit-left")
+    rcol.add_class("simkit-right")
+    box = w.HBox([lcol, rcol] if right else [lcol])
+    box.add_class("simkit-columns")
+    box.add_class(f"simkit-dashboard-{getattr(dashboard, 'name', 'page')}")
+    return box
 
 
 def page_language(default: str = "en") -> str:
@@ -84,7 +142,7 @@ def _inline_charts() -> None:
     from IPython import get_ipython
 
     shell = get_ipython()
-    if shell is not None:
+    if shell is not None and hasattr(shell, "run_line_magic"):
         shell.run_line_magic("matplotlib", "inline")
 
 
@@ -111,13 +169,22 @@ class LessonPage:
             raise SimkitInputError("lang", lang, "one of " + ", ".join(LANGUAGES))
         self._make = make_dashboard
         _inline_charts()
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            # An app page's kernel draws every chart for the projector.
+            from simkit.workbook import plots
+
+            plots.projector_style()
         self.switch = w.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGUAGES],
                                       value=lang, style={"button_width": "90px"})
         self.switch.add_class("simkit-lang")
         self.busy = w.HTML("")
         self.busy.add_class("simkit-busy")
+        self.notice = w.HTML("")
+        self.notice.add_class("simkit-notice")
         self.body = w.Box(layout=w.Layout(width="100%"))
-        header = w.HBox([self.switch, self.busy])
+        header = w.HBox([self.switch, self.busy, self.notice])
         header.add_class("simkit-page-header")
         # A <style> applies even inside a hidden element; hidden, it takes no room.
         css = w.HTML(PAGE_CSS, layout=w.Layout(display="none"))
@@ -126,13 +193,18 @@ class LessonPage:
         self.dashboard = None
         self._build(lang, {})
         self.switch.observe(self._on_language, "value")
+        from simkit.workbook._guard import guard
+
+        guard(self.switch, name="language switch", on_refused=self._show_notice)
 
     @property
     def lang(self) -> str:
         return self.switch.value
 
     def _build(self, lang: str, carry: dict) -> None:
-        dashboard = self._make(lang=lang)
+        # A dashboard's session (the coaching team's seed) survives a language switch.
+        session = getattr(self.dashboard, "session_kwargs", None) or {}
+        dashboard = self._make(lang=lang, **session)
         controls = _controls(dashboard)
         for name, value in carry.items():
             if name in controls:
@@ -142,7 +214,29 @@ class LessonPage:
         for control in controls.values():
             self._watch(control)
         self.dashboard = dashboard
-        self.body.children = [dashboard.widget]
+        self.body.children = [projector_layout(dashboard)]
+        self._relay_notices(dashboard)
+        self._guard_page()
+
+    def _relay_notices(self, dashboard) -> None:
+        # The dashboard's notice line (a refused value, a failed recomputation)
+        # is shown in the page header, next to the "updating" sign.
+        notice = getattr(dashboard, "notice", None)
+        if notice is not None:
+            notice.observe(lambda change: self._show_notice(change["new"], escaped=True),
+                           "value")
+
+    def _show_notice(self, text: str, escaped: bool = False) -> None:
+        import html
+
+        self.notice.value = text if escaped else html.escape(text)
+
+    def _guard_page(self) -> None:
+        # Containers, text and charts accept nothing from the browser; the
+        # controls were guarded by their dashboard, the switch below.
+        from simkit.workbook._guard import guard_outputs
+
+        guard_outputs(self.widget, skip=[self.switch])
 
     def _watch(self, control) -> None:
         # The sign must reach the browser *before* the dashboard's own (slow)
@@ -163,10 +257,22 @@ class LessonPage:
         self.busy.remove_class("simkit-busy-on")
 
     def _on_language(self, change) -> None:
+        if change["new"] == getattr(self.dashboard, "lang", None):
+            return  # the switch put back after a failed rebuild
         carry = {name: c.value for name, c in _controls(self.dashboard).items()}
         self._busy_on()
         try:
             self._build(change["new"], carry)
+        except Exception:
+            # Logged on the server; the page keeps its language and says so briefly.
+            import logging
+
+            from simkit.workbook._guard import ERROR_TEXT
+
+            logging.getLogger("simkit.app").exception("language switch to %s failed",
+                                                      change["new"])
+            self.switch.value = change["old"]
+            self._show_notice(ERROR_TEXT)
         finally:
             self._busy_off()
 

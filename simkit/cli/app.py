@@ -1,47 +1,68 @@
 """``simkit app``: serve the lesson dashboards as a no-code web app (Voilà).
 
-Voilà runs the page notebooks in ``app/`` with their code stripped and only
-widget messages accepted from the browser (no execute requests, no
-terminals, no file or contents API beyond the page list), on 127.0.0.1.
+Voilà (through :mod:`simkit.app.server`: Host check, a cap on kernels
+with a "room is full" page, pages with no request to any other host) runs the
+page notebooks with their code stripped and only widget messages accepted
+from the browser (no execute requests, no terminals, no file or contents API
+beyond the page list), on 127.0.0.1 unless ``--host`` says otherwise. The
+pages are written from :data:`simkit.app.pages.LESSONS` into a temporary
+folder at start-up, so an installed package needs no checkout.
 Ctrl-C stops Voilà and every kernel it started.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import click
 
-from simkit.app.pages import APP_DIR
+from simkit.app.pages import APP_DIR, write_pages
+from simkit.model.errors import SimkitInputError
 from simkit.app.webapp import LANG_ENV, LANGUAGES
 from simkit.cli.group import main
-from simkit.model.errors import SimkitInputError
 
-__all__ = ["APP_DIR", "INDEX_PAGE", "app_url", "start_app", "stop_app", "voila_command"]
+__all__ = ["APP_DIR", "CULL_IDLE_S", "INDEX_PAGE", "MAX_KERNELS", "app_url", "start_app",
+           "stop_app", "voila_command"]
 
 INDEX_PAGE = "index.ipynb"
+# Memory budget (benchmarks/bench_app_load.py, RSS summed over the app and its
+# kernels): the app ~180 MB idle, a page's kernel ~200-250 MB; 6 kernels peaked
+# at 1.4 GB, leaving room under 2 GB for the heavier pages, whatever the number
+# of visitors (the others get the room-full page).
+MAX_KERNELS = 6
+# A closed page shuts its kernel down at once (app_server's beacon); a kernel
+# whose page vanished without it (browser killed) goes after this idle time.
+CULL_IDLE_S = 60
 
 
-def voila_command(pages: Path, port: int, host: str = "127.0.0.1") -> list[str]:
+def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
+                  max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE_S) -> list[str]:
     """The Voilà command line for the app (explicit about every safety default)."""
     return [
-        sys.executable, "-m", "voila", str(pages),
+        sys.executable, "-m", "simkit.app.server", str(pages),
         "--no-browser", f"--port={port}", f"--Voila.ip={host}",
         # A busy port must fail loudly rather than move to a port we did not print.
         "--Voila.port_retries=0",
         "--strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
         "--theme=light",
-        # Voilà's shutdown request on tab close is refused (voila issue #1458,
-        # missing _xsrf), so each visit would leave a kernel behind: cull
-        # kernels idle and disconnected for 10 minutes.
-        "--MappingKernelManager.cull_idle_timeout=600",
-        "--MappingKernelManager.cull_interval=60",
+        # Only the widgets' front end: other JupyterLab extensions installed beside simkit
+        # (jupytext's, from the notebooks extra) break Voilà's page with a module error.
+        '--VoilaConfiguration.extension_allowlist=["@jupyter-widgets/jupyterlab-manager"]',
+        # Voilà's lab template without its links to a public CDN.
+        "--template=simkit",
+        f"--SimkitVoila.max_kernels={max_kernels}",
+        # Kernels idle and disconnected for a minute (a page that closed
+        # without its shutdown beacon) are shut down.
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={max(5, cull_idle // 4)}",
     ]
 
 
@@ -49,22 +70,34 @@ def app_url(port: int, host: str = "127.0.0.1", page: str = INDEX_PAGE) -> str:
     return f"http://{host}:{port}/voila/render/{page}"
 
 
-def start_app(pages: Path, port: int, lang: str = "en", **popen) -> subprocess.Popen:
-    """Start Voilà in its own session (so a terminal's Ctrl-C reaches only us)."""
+def start_app(pages: Path | None, port: int, lang: str = "en", host: str = "127.0.0.1",
+              max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE_S,
+              **popen) -> subprocess.Popen:
+    """Start the app server in its own session (so a terminal's Ctrl-C reaches only us).
+
+    ``pages=None`` writes the pages from the package into a temporary folder
+    (removed by :func:`stop_app`), so no checkout is needed.
+    """
     if lang not in LANGUAGES:
         raise SimkitInputError("--lang", lang, "one of " + ", ".join(LANGUAGES))
-    if not (pages / INDEX_PAGE).is_file():
-        raise SimkitInputError("pages", str(pages), f"a folder holding {INDEX_PAGE}",
-                               "The app pages ship in the repository's app/ folder; "
-                               "install simkit from a checkout (pip install -e .).")
     try:
         import ipykernel  # noqa: F401
         import voila  # noqa: F401
     except ImportError as exc:
-        raise SimkitInputError("extras", exc.name, "installed: pip install -e '.[app]'") from None
+        raise SimkitInputError("extras", exc.name, 'installed: pip install "simkit[app]"') from None
+    written = None
+    if pages is None:
+        written = Path(tempfile.mkdtemp(prefix="simkit-app-pages-"))
+        write_pages(written)
+        pages = written
+    if not (pages / INDEX_PAGE).is_file():
+        raise SimkitInputError("--pages", str(pages), f"a folder holding {INDEX_PAGE}",
+                               "Leave --pages out to serve the pages that ship with simkit.")
     env = {**os.environ, LANG_ENV: lang}
-    return subprocess.Popen(voila_command(pages, port), cwd=pages, env=env,
-                            start_new_session=True, **popen)
+    proc = subprocess.Popen(voila_command(pages, port, host, max_kernels, cull_idle), cwd=pages,
+                            env=env, start_new_session=True, **popen)
+    proc.simkit_pages = written
+    return proc
 
 
 def stop_app(proc: subprocess.Popen, timeout: float = 10.0) -> list[int]:
@@ -95,6 +128,9 @@ def stop_app(proc: subprocess.Popen, timeout: float = 10.0) -> list[int]:
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(alive, timeout=timeout / 2)
+    written = getattr(proc, "simkit_pages", None)
+    if written is not None:
+        shutil.rmtree(written, ignore_errors=True)
     return [p.pid for p in alive]
 
 
@@ -104,19 +140,30 @@ def _interrupt(signum, frame):
 
 @main.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True,
-              help="Port on 127.0.0.1 to serve the app on.")
+              help="Port to serve the app on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default is this computer only; to let a room "
+                   "reach it, give this computer's address on the room's network.")
 @click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
               help="Language the pages open in (each page also has a switch).")
-@click.option("--pages", type=click.Path(file_okay=False, path_type=Path), default=APP_DIR,
-              show_default=True, help="Folder of Voilà page notebooks.")
-def app(port: int, lang: str, pages: Path) -> None:
+@click.option("--max-kernels", type=click.IntRange(1, 64), default=MAX_KERNELS,
+              show_default=True,
+              help="Pages open at once (each costs ~300 MB); more visitors get a "
+                   "'room is full, try again in a minute' page.")
+@click.option("--pages", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of Voilà page notebooks (default: the pages shipped with simkit).")
+def app(port: int, host: str, lang: str, max_kernels: int, pages: Path | None) -> None:
     """Serve the lesson dashboards as a web app with no code (Voilà), until Ctrl-C."""
-    proc = start_app(pages, port, lang)
+    proc = start_app(pages, port, lang, host=host, max_kernels=max_kernels)
     # Ctrl-C and `kill` both stop cleanly: Python ignores SIGINT when started
     # in the background, and SIGTERM would otherwise skip the clean-up and
     # orphan Voilà, which runs in its own session.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    click.echo(f"simkit app: open {app_url(port)}  (lessons index; Ctrl-C stops it)")
+    where = ("this computer only" if host in ("127.0.0.1", "localhost", "::1")
+             else f"every computer that can reach {host}")
+    click.echo(f"simkit app: open {app_url(port, host)}  (lessons index; Ctrl-C stops it)")
+    click.echo(f"simkit app: listening on {host}:{port}, reachable from {where}; "
+               f"at most {max_kernels} pages open at once")
     try:
         while proc.poll() is None:
             time.sleep(0.5)

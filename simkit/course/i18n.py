@@ -142,6 +142,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "wins_per_week_rep": ("wins / week", "每周成交"),
     "new_per_week_rep": ("new / week", "每周新项目"),
     "coach_right": ("✓ Right", "✓ 答对了"),
+    "coach_session": ("Session seed {seed}: open the page with ?seed={seed} to replay this team.",
+                      "本次练习的随机种子 {seed}：在地址后加 ?seed={seed} 可重现这支团队。"),
+    "coach_intro": ("{reps} reps over a year; {hidden} of them have a hidden problem. Compare each "
+                    "rep with the team, pick a rep and the problem you would coach on.",
+                    "{reps} 名销售、一年的数据；其中 {hidden} 人各有一个隐藏的问题。把每个人和团队比较，"
+                    "选一名销售和你要辅导的问题。"),
+    "coach_days": ("days in step (median)", "每步停留天数（中位数）"),
     "coach_wrong": ("✗ Not this one: compare the rep with the team",
                     "✗ 不对：和团队其他人比较一下"),
     "coaching_title": ("Open deals by stage, per rep", "各销售各阶段项目占比"),

@@ -18,6 +18,7 @@ from simkit.workbook.calculators import (
 from simkit.workbook.commission import commission_dashboard
 from simkit.workbook.headline import headline_dashboard
 from simkit.workbook.language import language_picker
+from simkit.workbook.lesson0 import plan_dashboard
 from simkit.workbook.planning import planning_dashboard
 from simkit.workbook.simulated import coaching_dashboard, gap_dashboard
 
@@ -32,5 +33,6 @@ __all__ = [
     "headline_dashboard",
     "language_picker",
     "large_projects_dashboard",
+    "plan_dashboard",
     "planning_dashboard",
 ]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable, Iterable
 
 import ipywidgets as W
 from pydantic import BaseModel
 
-from simkit.course.i18n import get_language, t
 from simkit.model.errors import SimkitInputError
+from simkit.course.i18n import get_language, t
+from simkit.workbook._guard import ERROR_TEXT, guard, spec_of
+
+log = logging.getLogger("simkit.app")
 
 __all__ = ["Dashboard", "field_bounds", "field_slider", "html_out", "output", "resolve_lang",
            "show_figure", "slider", "table_html"]
@@ -86,6 +90,15 @@ class Dashboard:
     attribute (``d.leads``, ``d.headline``); ``values`` holds the numbers the
     dashboard shows, so tests and notebooks can read them without a browser.
     Setting a control's ``.value`` recomputes everything.
+
+    Every control is guarded (:mod:`simkit.workbook._guard`): what a browser
+    sends is checked in the kernel against the control's own bounds and
+    options as built here, before anything is recomputed; a refused value
+    leaves the control, the numbers and the simulation untouched and puts a
+    short bilingual line in ``notice`` (an HTML widget that pages display).
+    A recomputation that fails after a control changed is logged (logger
+    ``simkit.app``) and leaves the last good numbers on screen with a notice:
+    no traceback reaches the browser. ``refused`` counts refused messages.
     """
 
     def __init__(self, name: str, lang: str, controls: dict, outputs: dict,
@@ -95,17 +108,32 @@ class Dashboard:
         self.controls = controls
         self.outputs = outputs
         self.values: dict = {}
+        self.refused = 0
+        self.notice = html_out("simkit-notice")
         self._compute = compute
         for k, w in {**controls, **outputs}.items():
             setattr(self, k, w)
         self.widget = layout(self)
         self.widget.add_class(f"simkit-dashboard-{name}")
+        self.specs = {k: guard(w, spec_of(w), name=f"{name}.{k}", on_refused=self._refused)
+                      for k, w in controls.items()}
         for w in controls.values():
             w.observe(self._changed, names="value")
         self.update()
 
+    def _refused(self, text: str) -> None:
+        self.refused += 1
+        self.notice.value = html.escape(text)
+
     def _changed(self, change) -> None:
-        self.update()
+        try:
+            self.update()
+        except Exception:
+            # Logged here, on the server; the browser gets one short line.
+            log.exception("%s dashboard: recomputing failed", self.name)
+            self.notice.value = html.escape(ERROR_TEXT)
+        else:
+            self.notice.value = ""
 
     def update(self) -> None:
         """Recompute from the controls' current values."""
@@ -120,26 +148,61 @@ class Dashboard:
         return f"<simkit {self.name} dashboard ({self.lang}): {', '.join(self.controls)}>"
 
 
-def show_figure(out: W.Output, fig) -> None:
-    """Replace an Output widget's content with a figure.
+#: Resolution the charts are drawn at (pixels per inch of figure size).
+CHART_DPI = 100
 
-    Outside a kernel (pytest) an Output widget captures nothing and display()
-    would print the figure's repr, so the figure is only kept on the widget
-    (``out.figure``) for tests to inspect.
+
+def figure_html(fig, dpi: int = CHART_DPI) -> str:
+    """A figure as an ``<img>`` (inline PNG) that never grows past its drawn size.
+
+    ``data-min-text-px`` is the smallest text in the picture, in pixels at its
+    natural size: a page's text on screen is that times the shown / natural
+    width (browser tests check it against the projector's 12 px).
+    """
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    width, height = (round(v * dpi) for v in fig.get_size_inches())
+    min_px = _min_text_pt(fig) * dpi / 72
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f"<img class='simkit-chart-img' src='data:image/png;base64,{data}' "
+            f"width='{width}' height='{height}' data-min-text-px='{min_px:.1f}' "
+            f"style='max-width:100%;height:auto' alt=''>")
+
+
+def _min_text_pt(fig) -> float:
+    """Font size (points) of the smallest visible non-empty text in ``fig``."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes) if sizes else 0.0
+
+
+def show_figure(out: W.HTML, fig) -> None:
+    """Show a figure in a chart widget (an HTML widget holding the picture).
+
+    The figure is kept on the widget (``out.figure``) for tests; outside a
+    kernel (pytest) it is not drawn, which keeps dashboard tests fast.
+    A figure that fails to draw is logged on the server, never shown as a
+    traceback in the page.
     """
     from IPython import get_ipython
-    from IPython.display import display
 
     out.figure = fig
     if get_ipython() is None:
         return
-    with out:
-        out.clear_output(wait=True)
-        display(fig)
+    try:
+        out.value = figure_html(fig)
+    except Exception:
+        log.exception("drawing a chart failed")
 
 
-def output(css: str) -> W.Output:
-    o = W.Output()
+def output(css: str) -> W.HTML:
+    """A chart's place on a dashboard (an HTML widget: see :func:`show_figure`)."""
+    o = W.HTML()
     o.add_class(css)
     return o
 

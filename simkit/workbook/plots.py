@@ -25,22 +25,55 @@ from simkit.course.i18n import get_language, stage_label, t
 
 __all__ = [
     "FIGSIZE",
+    "PROJECTOR_FIGSIZE",
+    "PROJECTOR_MIN_PT",
     "attainment_histogram",
     "backtest_chart",
     "bar_chart",
     "calibration_chart",
     "chart_language",
+    "coaching_chart",
     "cumulative_bookings",
     "funnel_chart",
     "headcount_curve",
     "headline_figure",
     "payout_curve",
+    "projector_style",
     "quarter_chart",
     "sweep_heatmap",
 ]
 
 FIGSIZE = (6.4, 3.6)
 WIDE = (13.0, 3.8)
+# The app's charts, for a 1280x720 projector: drawn at 100 dpi beside the
+# controls (about 700 px wide), no text smaller than 12 pt (16 px drawn).
+PROJECTOR_FIGSIZE = (7.0, 4.8)
+PROJECTOR_TALL = (7.0, 5.6)
+PROJECTOR_MIN_PT = 12.0
+_PROJECTOR_RC = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13,
+                 "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 12}
+_style = {"projector": False}
+
+
+def projector_style(on: bool = True) -> None:
+    """Draw the following charts for a projector (the app's pages), or as in the workbook.
+
+    Projector charts are sized for the right-hand column of a 1280x720 page and
+    use no text under :data:`PROJECTOR_MIN_PT`; the workbook's sizes (which
+    its checked notebooks record) do not change.
+    """
+    _style["projector"] = bool(on)
+
+
+def _size(size):
+    if not _style["projector"]:
+        return size
+    return PROJECTOR_TALL if size == WIDE else PROJECTOR_FIGSIZE
+
+
+def _pt(size: float) -> float:
+    """An explicit font size, never under the projector's minimum in projector style."""
+    return max(size, PROJECTOR_MIN_PT) if _style["projector"] else size
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
               "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
 _CJK_FILE_HINTS = ("wqy", "noto", "cjk", "sourcehan", "simhei", "msyh", "pingfang", "hei")
@@ -77,17 +110,17 @@ def chart_language(lang: str | None = None) -> str:
     return "zh" if lang == "zh" and _cjk_font() else "en"
 
 
-def _figure(size=FIGSIZE, ncols: int = 1, lang: str = "en"):
+def _figure(size=FIGSIZE, ncols: int = 1, lang: str = "en", nrows: int = 1):
     from matplotlib.figure import Figure
 
-    rc = {}
+    rc = dict(_PROJECTOR_RC) if _style["projector"] else {}
     if lang == "zh":
-        rc = {"font.family": ["sans-serif"], "font.sans-serif": [_cjk_font(), "DejaVu Sans"]}
+        rc |= {"font.family": ["sans-serif"], "font.sans-serif": [_cjk_font(), "DejaVu Sans"]}
     import matplotlib
 
     with matplotlib.rc_context(rc):
-        fig = Figure(figsize=size, layout="constrained")
-        axes = fig.subplots(1, ncols)
+        fig = Figure(figsize=_size(size), layout="constrained")
+        axes = fig.subplots(nrows, ncols)
     if lang == "zh":
         for ax in np.atleast_1d(axes):
             _use_font(ax, _cjk_font())
@@ -148,8 +181,11 @@ def attainment_histogram(attainment: Sequence[float], *, lang: str | None = None
     ax.hist(a[a >= quota], bins=bins, weights=weights[a >= quota] if len(a) else None,
             color=_BLUE)
     ax.axvline(quota, color=_ORANGE, lw=2)
-    ax.text(quota, ax.get_ylim()[1] * 0.95, f" {t('quota_line', lang)}  {np.mean(a >= quota):.0%}",
-            color=_ORANGE, va="top", **_font(ax))
+    # Headroom above the tallest bar, so the quota label sits clear of the bars.
+    top = ax.get_ylim()[1] * 1.25
+    ax.set_ylim(0, top)
+    ax.text(quota, top * 0.97, f" {t('quota_line', lang)}  {np.mean(a >= quota):.0%}",
+            color=_ORANGE, va="top", fontsize=_pt(10), **_font(ax))
     ax.xaxis.set_major_formatter(_percent())
     ax.yaxis.set_major_formatter(_percent())
     ax.set_xlabel(t("attainment_axis", lang), **_font(ax))
@@ -174,8 +210,9 @@ def cumulative_bookings(results, *, quarter: int = 1, lang: str | None = None, a
     ax.set_xlabel(t("week_axis", lang), **_font(ax))
     ax.set_ylabel(t("cumulative_axis", lang), **_font(ax))
     ax.set_title(t("cumulative_title", lang), **_font(ax))
-    ax.legend(loc="upper left", prop={"size": 8, "family": _font(ax).get("fontfamily",
-                                                                         "sans-serif")})
+    # Lower right: below the rising curves and far from the quota line at the top.
+    ax.legend(loc="lower right", prop={"size": _pt(8),
+                                       "family": _font(ax).get("fontfamily", "sans-serif")})
     return fig if fig is not None else ax.figure
 
 
@@ -202,6 +239,13 @@ def bookings_curves(results, quarter: int = 1) -> tuple[np.ndarray, np.ndarray]:
 def headline_figure(results, *, lang: str | None = None):
     """The headline dashboard's three panels: attainment histogram, bookings, open funnel."""
     lang = chart_language(lang)
+    if _style["projector"]:
+        # Beside the controls on a projector: the two panels that carry the
+        # lesson, one above the other, large enough to read from the back.
+        fig, (a1, a2) = _figure(WIDE, nrows=2, lang=lang)
+        attainment_histogram(results.team_quarters["attainment"], lang=lang, ax=a1)
+        cumulative_bookings(results, lang=lang, ax=a2)
+        return fig
     fig, (a1, a2, a3) = _figure(WIDE, ncols=3, lang=lang)
     attainment_histogram(results.team_quarters["attainment"], lang=lang, ax=a1)
     cumulative_bookings(results, lang=lang, ax=a2)
@@ -224,7 +268,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
     x = np.arange(len(values))
     ax.bar(x, values, color=colors)
     for xi, v in zip(x, values):
-        ax.text(xi, v, f"{v:,.1f}", ha="center", va="bottom", fontsize=9)
+        ax.text(xi, v, f"{v:,.1f}", ha="center", va="bottom", fontsize=_pt(9))
     ax.set_xticks(x, list(labels), **_font(ax))
     ax.set_ylabel(ylabel, **_font(ax))
     ax.set_title(title, **_font(ax))
@@ -249,7 +293,7 @@ def sweep_heatmap(table: pd.DataFrame, x: str, y: str, value: str, *, lang: str 
            .reindex(index=grid.index, columns=grid.columns).to_numpy() if se else None)
     for (i, j), v in np.ndenumerate(grid.to_numpy()):
         label = fmt.format(v) if err is None else f"{fmt.format(v)}\n±{fmt.format(err[i, j])}"
-        ax.text(j, i, label, ha="center", va="center", fontsize=8)
+        ax.text(j, i, label, ha="center", va="center", fontsize=_pt(8))
     ax.set_xticks(range(grid.shape[1]), [f"{c:g}" for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [f"{r:g}" for r in grid.index])
     ax.set_xlabel(xlabel or x, **_font(ax))
@@ -296,7 +340,7 @@ def quarter_chart(results, *, lang: str | None = None):
                 lw=1)
     ax.axhline(1.0, color=_ORANGE, lw=2)
     for x, m, h in zip(q, mean, hit):
-        ax.text(x, 0.04, f"{m:.0%}\nP {h:.0%}", ha="center", va="bottom", fontsize=8,
+        ax.text(x, 0.04, f"{m:.0%}\nP {h:.0%}", ha="center", va="bottom", fontsize=_pt(8),
                 color="white")
     ax.set_xticks(q, [f"Q{int(x)}" for x in q])
     ax.yaxis.set_major_formatter(_percent())
@@ -309,6 +353,50 @@ def quarter_chart(results, *, lang: str | None = None):
         ax2.set_ylim(0, float(g["headcount"].mean().max()) * 1.4)
         ax2.set_ylabel(t("headcount_axis", lang), color=_GREEN, **_font(ax))
     return fig
+
+
+def coaching_chart(reps: pd.DataFrame, balance: pd.DataFrame, time_in_step: pd.DataFrame, *,
+                   lang: str | None = None, labels: Sequence[str] | None = None):
+    """The whole team at once: yield (wins a week against the target), balance (share of
+    open deals by stage) and median days in each step, one row per rep (Rep 1 at the top)."""
+    lang = chart_language(lang)
+    fig, (a1, a2, a3) = _figure(WIDE, ncols=3, lang=lang)
+    n = len(reps)
+    labels = list(labels) if labels is not None else [f"{t('rep', lang)} {i + 1}"
+                                                      for i in range(n)]
+    y = np.arange(n)[::-1]
+    a1.barh(y, reps["wins_per_week"].to_numpy(dtype=float), color=_BLUE)
+    if "target_wins_per_week" in reps:
+        a1.axvline(float(reps["target_wins_per_week"].mean()), color=_ORANGE, lw=2)
+    a1.set_yticks(y, labels, **_font(a1))
+    a1.set_title(t("wins_per_week_rep", lang), **_font(a1))
+    left = np.zeros(n)
+    stages = list(balance.columns)
+    shades = [_GREY, _BLUE, _GREEN, _ORANGE]
+    for k, stage in enumerate(stages):
+        share = balance[stage].reindex(reps.index).fillna(0).to_numpy(dtype=float)
+        a2.barh(y, share, left=left, color=shades[k % len(shades)],
+                label=_stage_names([stage], lang)[0])
+        left += share
+    a2.set_xlim(0, 1)
+    a2.xaxis.set_major_formatter(_percent())
+    a2.set_yticks(y, [""] * n)
+    a2.set_title(t("balance", lang).split(" (")[0], **_font(a2))
+    a2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(stages),
+              frameon=False, prop={"size": _pt(8),
+                                   "family": _font(a2).get("fontfamily", "sans-serif")})
+    days = time_in_step["median_days"].unstack("stage").reindex(reps.index)
+    days = days[[s for s in stages if s in days.columns]]
+    height = 0.8 / max(1, days.shape[1])
+    for k, stage in enumerate(days.columns):
+        a3.barh(y + 0.4 - height * (k + 0.5), days[stage].to_numpy(dtype=float), height=height,
+                color=shades[k % len(shades)])
+    a3.set_yticks(y, [""] * n)
+    a3.set_title(_DAYS_TITLE[lang], **_font(a3))
+    return fig
+
+
+_DAYS_TITLE = {"en": "days in step", "zh": "每步天数"}
 
 
 def headcount_curve(plan, *, lang: str | None = None, ax=None):
@@ -345,7 +433,7 @@ def calibration_chart(report: dict, *, lang: str | None = None):
     a1.yaxis.set_major_formatter(_percent())
     a1.set_xlabel(t("weeks_since_created", lang), **_font(a1))
     a1.set_title(t("incidence_title", lang), **_font(a1))
-    a1.legend(prop={"size": 8, "family": _font(a1).get("fontfamily", "sans-serif")})
+    a1.legend(prop={"size": _pt(8), "family": _font(a1).get("fontfamily", "sans-serif")})
     tt = report["time_to_win"]
     a2.plot(tt["observed_weeks"], tt["fitted_weeks"], "o", color=_BLUE)
     top = float(np.nanmax(tt[["observed_weeks", "fitted_weeks"]].to_numpy())) * 1.05
@@ -381,7 +469,7 @@ def backtest_chart(result, target: str = "wins", *, lang: str | None = None):
     ax.set_ylabel(t("wins_next_quarter" if target == "wins" else "won_next_quarter", lang),
                   **_font(ax))
     ax.set_title(t("backtest_title", lang), **_font(ax))
-    ax.legend(loc="lower right", prop={"size": 8,
+    ax.legend(loc="lower right", prop={"size": _pt(8),
                                        "family": _font(ax).get("fontfamily", "sans-serif")})
     return fig
 

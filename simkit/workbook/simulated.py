@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipywidgets as W
+import numpy as np
 
 from simkit.analysis import coaching_diagnostics, funnel_gap, weekly_projection
 from simkit.course.cases import CASE_B, case_b_scenario, coaching_team
@@ -94,36 +95,70 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
                                        d.projection, d.chart]))
 
 
-def coaching_dashboard(lang: str | None = None, *, team_seed: int = 7,
-                       seed: int = DEFAULT_SEED) -> Dashboard:
-    """Lesson 7: pick a rep, read their yield, balance and time-in-step, make a diagnosis.
+SESSION_SEED_ENV = "QUERY_STRING"
 
-    The team has three reps with hidden problems (:func:`simkit.course.cases.coaching_team`);
-    the feedback line says whether the chosen diagnosis matches the hidden truth.
+
+def session_seed() -> int:
+    """The team seed of a coaching session: ``?seed=N`` in the page's address (Voilà hands
+    it to the kernel as ``QUERY_STRING``) to replay a session, else a fresh random one."""
+    import os
+    import secrets
+    from urllib.parse import parse_qs
+
+    for value in parse_qs(os.environ.get(SESSION_SEED_ENV, "")).get("seed", []):
+        if value.isdigit() and 0 < int(value) < 1_000_000:
+            return int(value)
+    return 1000 + secrets.randbelow(9000)
+
+
+def coaching_dashboard(lang: str | None = None, *, team_seed: int | None = None,
+                       seed: int = DEFAULT_SEED, chart: bool = True) -> Dashboard:
+    """Lesson 7: the whole team at once (yield, balance and time-in-step per rep, in a chart
+    and a table); pick a rep and the problem to coach on, the feedback says if it is right.
+
+    Three reps have hidden problems (:func:`simkit.course.cases.coaching_team`); which
+    ones depends on ``team_seed``, by default a fresh seed per session
+    (:func:`session_seed`), shown on the page so a trainer can replay it.
+    Reps are numbered from 1 on screen (``values["rep"]`` is the 0-based index).
     """
     lang = resolve_lang(lang)
+    team_seed = session_seed() if team_seed is None else int(team_seed)
     sc, truth = coaching_team(team_seed)
     res = simulate(sc, replications=1, seed=seed)
     diag = coaching_diagnostics(res.deals, sc.funnel, stage_times=res.stage_times, since=0)
     problems = ["on track", "not enough prospecting", "low win rate", "low deal size"]
+    names = [f"{t('rep', lang)} {i + 1}" for i in range(sc.team.reps)]
     controls = {
-        # Reps are counted from 1 on screen; the value stays the rep's index.
-        "rep": W.Dropdown(options=[(f"{t('rep', lang)} {i + 1}", i) for i in range(sc.team.reps)],
+        "rep": W.Dropdown(options=[(names[i], i) for i in range(sc.team.reps)],
                           value=0, description=t("rep", lang)),
         "diagnosis": W.Dropdown(options=[(t(p, lang), p) for p in problems], value="on track",
                                 description=t("problem", lang)),
     }
     controls["rep"].add_class("simkit-select-rep")
     controls["diagnosis"].add_class("simkit-select-diagnosis")
-    outputs = {"headline": html_out("simkit-headline"), "feedback": html_out("simkit-feedback")}
+    outputs = {"headline": html_out("simkit-headline"), "feedback": html_out("simkit-feedback"),
+               "seed_label": html_out("simkit-seed"), "chart": output("simkit-chart"),
+               "table": html_out("simkit-table")}
+    hidden = sum(p != "on track" for p in truth.values())
+    intro = t("coach_intro", lang, reps=sc.team.reps, hidden=hidden)
+    outputs["seed_label"].value = (f"<p>{intro}</p><small>"
+                                   f"{t('coach_session', lang, seed=team_seed)}</small>")
+    outputs["table"].value = _team_table(diag, names, lang)
+    if chart:
+        from simkit.workbook.plots import coaching_chart
+
+        fig = coaching_chart(diag.reps, diag.balance, diag.time_in_step, lang=lang, labels=names)
+        show_figure(outputs["chart"], fig)
 
     def compute(d: Dashboard) -> None:
         rep = int(d.rep.value)
         row = diag.reps.loc[rep]
         bal = diag.balance.loc[rep]
         right = truth[rep] == d.diagnosis.value
-        d.values = {"rep": rep, "diagnostics": row.to_dict(), "correct": right,
-                    "reps": diag.reps, "balance": diag.balance, "time_in_step": diag.time_in_step}
+        d.values = {"rep": rep, "rep_label": names[rep], "diagnostics": row.to_dict(),
+                    "correct": right, "reps": diag.reps, "balance": diag.balance,
+                    "time_in_step": diag.time_in_step, "team_seed": team_seed,
+                    "hidden_problems": hidden}
         d.headline.value = table_html([
             (t("wins_per_week_rep", lang), f"{row['wins_per_week']:.2f}"),
             (t("new_per_week_rep", lang), f"{row['new_per_week']:.2f}"),
@@ -134,7 +169,34 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int = 7,
         d.feedback.value = t("coach_right", lang) if right else t("coach_wrong", lang)
 
     d = Dashboard("coaching", lang, controls, outputs, compute,
-                  lambda d: W.VBox([d.rep, d.headline, d.diagnosis, d.feedback]))
+                  lambda d: W.VBox([d.seed_label, d.rep, d.headline, d.diagnosis, d.feedback,
+                                    d.chart, d.table]))
     d.team = diag.reps
+    d.team_seed = team_seed
+    # What a page must pass again when it rebuilds the dashboard (language switch).
+    d.session_kwargs = {"team_seed": team_seed}
     d.scenario, d.results = sc, res
     return d
+
+
+def _team_table(diag, names: list[str], lang: str) -> str:
+    """The whole team, one row per rep (numbered from 1); no diagnosis column."""
+    import html
+
+    stages = list(diag.balance.columns)
+    days = diag.time_in_step["median_days"].unstack("stage").reindex(diag.reps.index)
+    steps = " / ".join(stage_label(s, lang) for s in stages)
+    head = [t("rep", lang), t("wins_per_week_rep", lang), t("new_per_week_rep", lang),
+            t("win_rate", lang), t("avg_deal", lang),
+            f"{t('balance', lang).split(' (')[0]} ({steps})", f"{t('coach_days', lang)} ({steps})"]
+    rows = []
+    for i, (rep, r) in enumerate(diag.reps.iterrows()):
+        day_cells = [days.loc[rep, s] if s in days.columns else np.nan for s in stages]
+        cells = [names[i], f"{r['wins_per_week']:.2f}", f"{r['new_per_week']:.2f}",
+                 f"{r['win_rate']:.0%}", f"{r['avg_deal']:.2f}",
+                 " / ".join(f"{diag.balance.loc[rep, s]:.0%}" for s in stages),
+                 " / ".join("–" if np.isnan(v) else f"{v:.1f}" for v in day_cells)]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    return (f"<table class='simkit-table simkit-team-table'><tr>{header}</tr>"
+            f"{''.join(rows)}</table>")

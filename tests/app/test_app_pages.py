@@ -75,7 +75,10 @@ def test_language_switch_relabels_and_keeps_the_values():
     assert z.quota.value == 300.0
     assert z.quota.description != en_label
     assert z.values["forecast"] == en_values["forecast"]
-    assert page.body.children == (z.widget,)
+    (columns,) = page.body.children
+    left, right = columns.children
+    assert list(left.children) == [*z.controls.values(), z.headline]
+    assert right.children[0] is z.chart
     assert page.busy.value == ""
 
 

@@ -124,7 +124,7 @@ def test_coaching_dashboard_checks_the_diagnosis():
     from simkit.course.cases import coaching_team
 
     _, truth = coaching_team(7)
-    d = sw.coaching_dashboard()
+    d = sw.coaching_dashboard(team_seed=7, chart=False)
     prospect = next(r for r, p in truth.items() if p == "not enough prospecting")
     d.rep.value = prospect
     d.diagnosis.value = "low win rate"
@@ -175,7 +175,8 @@ def test_planning_dashboard_levers_move_the_year():
         res.team_quarters.groupby("quarter")["attainment"].mean().tolist())
     assert len(d.values["headcount"]) == 4
     assert d.values["headcount"][1] > d.values["headcount"][0]  # the April hires arrive
-    d.hire_month.value = 1  # January, counted from 1 on screen
+    assert d.hire_month.value == 4 and d.hire_month.min == 1  # April, counted from 1
+    d.hire_month.value = 1
     assert d.values["year_attainment"] > base  # earlier hires sell for longer
     assert d.values["headcount"][0] > 12
     d.hire_month.value = 4
@@ -234,3 +235,35 @@ def test_chinese_headline_chart_names_the_stages_in_chinese():
     labels = [t.get_text() for t in fig.axes[2].get_yticklabels()]
     assert labels and all(label.split()[0] in ("意向阶段", "方案阶段", "谈判阶段") for label in labels)
     assert all("." not in label for label in labels)  # whole deals above ten
+def test_coaching_page_shows_the_whole_team_counted_from_1_and_its_session_seed(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "lang=zh&seed=4321")
+    d = sw.coaching_dashboard("zh")
+    assert d.team_seed == 4321 and "4321" in d.seed_label.value
+    labels = [label for label, _ in d.rep.options]
+    assert labels[0] == "销售 1" and labels[-1] == f"销售 {len(labels)}"
+    table = d.table.value
+    assert table.count("<tr>") == len(labels) + 1 and "销售 1" in table and "销售 0" not in table
+    # The text says what the page shows: as many reps as the table, and how many are hidden.
+    assert f"{len(labels)} 名销售" in d.seed_label.value
+    assert f"其中 {d.values['hidden_problems']} 人" in d.seed_label.value
+    assert "problem" not in table and "问题" not in table  # no answer in the table
+    fig = d.chart.figure
+    assert len(fig.axes) == 3
+    monkeypatch.delenv("QUERY_STRING")
+    seeds = {sw.coaching_dashboard(chart=False).team_seed for _ in range(5)}
+    assert len(seeds) > 1, "the hidden problems must change from session to session"
+
+
+def test_lesson0_sentence_is_generated_from_the_probability():
+    d = sw.plan_dashboard(replications=200, chart=False)
+    p = d.values["p_miss"]
+    assert 0.35 <= p <= 0.65 and d.values["phrase"] == "about half the time"
+    assert f"{p:.0%}" in d.message.value and "about half the time" in d.message.value
+    d.level.value = 0.8
+    assert d.values["p_miss"] < p and d.values["phrase"] != "about half the time"
+    assert d.values["phrase"] in d.message.value
+    z = sw.plan_dashboard("zh", replications=200, chart=False)
+    assert "大约一半" in z.message.value
+    assert sw.lesson0.miss_phrase(0.9) == "more often than not"
+    assert sw.lesson0.miss_phrase(0.2) == "about one quarter in 5"
+    assert sw.lesson0.miss_phrase(0.05, "zh") == "很少"

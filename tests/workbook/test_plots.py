@@ -40,3 +40,56 @@ def test_new_charts_are_fixed_size():
     fig = plots.backtest_chart(crm_backtest(replications=5), "wins")
     assert tuple(fig.get_size_inches()) == plots.FIGSIZE
     assert fig.axes[0].get_title() == t("backtest_title", "en")
+
+
+@pytest.fixture
+def projector():
+    from simkit.workbook import plots
+
+    plots.projector_style()
+    yield plots
+    plots.projector_style(False)
+
+
+def test_projector_charts_are_readable_and_the_legend_keeps_off_the_quota_line(projector):
+    import simkit
+    from matplotlib.text import Text
+
+    from simkit.workbook._common import _min_text_pt, figure_html
+
+    res = simkit.simulate(simkit.preset("small-projects"), replications=20, seed=1)
+    figs = {"headline": projector.headline_figure(res),
+            "bookings": projector.cumulative_bookings(res),
+            "quarters": projector.quarter_chart(res)}
+    for name, fig in figs.items():
+        assert tuple(fig.get_size_inches()) in {projector.PROJECTOR_FIGSIZE, (7.0, 5.6)}, name
+        assert _min_text_pt(fig) >= projector.PROJECTOR_MIN_PT, name
+    # 12 pt at 100 dpi: what the browser tests scale by the picture's shown width.
+    assert "data-min-text-px='16.7'" in figure_html(figs["bookings"])
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = figs["bookings"]
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    quota = res.scenario.quota.team_per_quarter
+    _, y_quota = ax.transData.transform((0, quota))
+    assert not (legend.y0 - 2 <= y_quota <= legend.y1 + 2), "legend over the quota line"
+
+    hist = figs["headline"].axes[0]
+    FigureCanvasAgg(figs["headline"]).draw()
+    label = next(t for t in hist.texts if isinstance(t, Text) and "quota" in t.get_text())
+    box = label.get_window_extent()
+    tallest = max(p.get_height() for p in hist.patches)
+    _, y_top_bar = hist.transData.transform((0, tallest))
+    assert box.y0 >= y_top_bar, "the quota label sits on the bars"
+
+
+def test_workbook_chart_sizes_do_not_change():
+    import simkit
+    from simkit.workbook import plots
+
+    res = simkit.simulate(simkit.preset("small-projects"), replications=5, seed=1)
+    assert tuple(plots.headline_figure(res).get_size_inches()) == plots.WIDE
+    assert tuple(plots.quarter_chart(res).get_size_inches()) == plots.FIGSIZE

@@ -1,0 +1,282 @@
+"""Load test of `simkit app` on the loopback interface: memory, slider latency, blank pages.
+
+Starts the app (the same server `simkit app` runs) on a free 127.0.0.1 port
+and drives it with headless Debian chromium (Playwright):
+
+1. ``--loads`` page loads in a row: open a page (the lessons in turn), wait
+   for its headline numbers, close it;
+2. ``--viewers`` viewers at once on ``--page``: each opens the page, then
+   moves its main slider ``--moves`` times (one key press, wait for new
+   headline numbers, pause ``--pause`` s), timing key press -> new numbers.
+
+A sampler adds up the resident memory (RSS; shared pages are counted in
+each process, so this overstates) of the app and all its kernels every
+0.2 s. Prints one JSON line: peak memory per phase, kernels alive, load
+times, slider latency p50/p95/max, pages that never rendered (no dashboard
+within ``--timeout`` s, room-full pages excluded), pages turned away with
+the room-full page, and the command. Everything is bounded: fixed counts,
+a timeout per wait, the app stopped at the end.
+
+    .venv/bin/python benchmarks/bench_app_load.py [--loads 40] [--viewers 30]
+        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0] [--server voila]
+
+``--server solara`` serves the same pages from one Solara process
+(benchmarks/solara_pages.py) for comparison; ``--preheat N`` turns on
+Voilà's preheated kernels (N per page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import emit
+
+import psutil
+
+from simkit.app.pages import LESSONS
+from simkit.cli.app import start_app, stop_app, voila_command
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+READY = ".simkit-page .simkit-headline table"
+FULL = ".simkit-room-full"
+
+
+class Sampler(threading.Thread):
+    """Peak summed RSS (MB) and kernel count of a process tree, sampled every 0.2 s."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peak_mb = 0.0
+        self.peak_kernels = 0
+        self.stop = threading.Event()
+
+    def reset(self) -> None:
+        self.peak_mb, self.peak_kernels = 0.0, 0
+
+    def sample(self) -> tuple[float, int]:
+        procs = [self.root, *self.root.children(recursive=True)]
+        total, kernels = 0, 0
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+                kernels += "ipykernel" in " ".join(p.cmdline())
+            except psutil.Error:
+                pass
+        return total / 1e6, kernels
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            mb, k = self.sample()
+            self.peak_mb, self.peak_kernels = max(self.peak_mb, mb), max(self.peak_kernels, k)
+            time.sleep(0.2)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args, port: int, log):
+    if args.server == "solara":
+        # One process for every visitor (benchmarks/solara_pages.py); no kernel cap.
+        solara = Path(sys.executable).with_name("solara")
+        cmd = [str(solara), "run", str(Path(__file__).with_name("solara_pages.py")),
+               "--host", "127.0.0.1", "--port", str(port), "--production"]
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    if not args.preheat:
+        return start_app(None, port, max_kernels=args.max_kernels, stdout=log,
+                         stderr=subprocess.STDOUT)
+    # Voilà's preheated kernels: `pool` kernels per page, each having run its page.
+    import tempfile
+
+    from simkit.app.pages import write_pages
+
+    pages = Path(tempfile.mkdtemp(prefix="simkit-bench-pages-"))
+    write_pages(pages)
+    cmd = voila_command(pages, port, max_kernels=args.max_kernels) + [
+        "--preheat_kernel=True", f"--pool_size={args.preheat}"]
+    proc = subprocess.Popen(cmd, cwd=pages, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    proc.simkit_pages = pages
+    return proc
+
+
+def _wait_port(port: int, proc, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the app exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("the app did not open its port")
+
+
+async def _open(browser, url: str, timeout_s: float):
+    """(page, context, outcome, seconds): outcome 'ready', 'full' or 'never'."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await ctx.new_page()
+    t0 = time.perf_counter()
+    await page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    try:
+        await page.wait_for_selector(f"{READY}, {FULL}", timeout=timeout_s * 1000)
+    except Exception:
+        return page, ctx, "never", time.perf_counter() - t0
+    outcome = "full" if await page.query_selector(FULL) else "ready"
+    return page, ctx, outcome, time.perf_counter() - t0
+
+
+def _url(base: str, server: str, filename: str) -> str:
+    if server == "solara":
+        return f"{base}/{filename.removesuffix('.ipynb')}"
+    return f"{base}/voila/render/{filename}"
+
+
+async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> dict:
+    times, outcomes = [], {"ready": 0, "full": 0, "never": 0}
+    for i in range(n):
+        lesson = LESSONS[i % len(LESSONS)]
+        page, ctx, outcome, secs = await _open(browser, _url(base, server, lesson.filename),
+                                               timeout_s)
+        outcomes[outcome] += 1
+        if outcome == "ready":
+            times.append(secs)
+        await page.close()
+        await ctx.close()
+    return {"outcomes": outcomes, "load_s_median": _r(statistics.median(times) if times else None),
+            "load_s_max": _r(max(times) if times else None)}
+
+
+async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict):
+    page, ctx, outcome, secs = await _open(browser, url, timeout_s)
+    out["outcomes"][outcome] += 1
+    try:
+        if outcome != "ready":
+            return
+        out["load_s"].append(secs)
+        slider = (await page.eval_on_selector_all(
+            ".simkit-page .widget-slider", "els => els.flatMap(e => [...e.classList]"
+            ".filter(c => c.startsWith('simkit-slider-')))"))[0]
+        handle = page.locator(f".{slider} .noUi-handle")
+        for i in range(moves):
+            before = await page.inner_text(".simkit-page .simkit-headline")
+            await handle.focus()
+            t0 = time.perf_counter()
+            await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            try:
+                await page.wait_for_function(
+                    "old => document.querySelector('.simkit-page .simkit-headline')"
+                    ".innerText !== old", arg=before, timeout=timeout_s * 1000, polling=50)
+                out["latency"].append(time.perf_counter() - t0)
+            except Exception:
+                out["lost_moves"] += 1
+            await asyncio.sleep(pause)
+    finally:
+        await page.close()
+        await ctx.close()
+
+
+async def _run(args) -> dict:
+    from playwright.async_api import async_playwright
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(Path(args.log), "wb")
+    proc = _start(args, port, log)
+    result: dict = {}
+    try:
+        _wait_port(port, proc, timeout=120)
+        sampler = Sampler(proc.pid)
+        sampler.start()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                               args=ARGS)
+            if args.preheat:
+                await asyncio.sleep(args.preheat_wait)
+            idle_mb, idle_k = sampler.sample()
+            result["idle"] = {"mb": _r(idle_mb), "kernels": idle_k}
+            sampler.reset()
+            t0 = time.perf_counter()
+            loads = await _loads(browser, base, args.loads, args.timeout, args.server)
+            result["loads"] = {"n": args.loads, **loads, "peak_mb": _r(sampler.peak_mb),
+                               "peak_kernels": sampler.peak_kernels,
+                               "seconds": _r(time.perf_counter() - t0)}
+            await asyncio.sleep(2)
+            result["loads"]["kernels_after"] = sampler.sample()[1]
+            sampler.reset()
+            out = {"outcomes": {"ready": 0, "full": 0, "never": 0}, "load_s": [],
+                   "latency": [], "lost_moves": 0}
+            url = _url(base, args.server, args.page)
+            await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
+                                           out) for _ in range(args.viewers)])
+            lat = sorted(out["latency"])
+            result["viewers"] = {
+                "n": args.viewers, "page": args.page, "outcomes": out["outcomes"],
+                "load_s_max": _r(max(out["load_s"]) if out["load_s"] else None),
+                "moves": len(lat), "lost_moves": out["lost_moves"],
+                "slider_s_p50": _r(_pct(lat, 50)), "slider_s_p95": _r(_pct(lat, 95)),
+                "slider_s_max": _r(lat[-1] if lat else None),
+                "peak_mb": _r(sampler.peak_mb), "peak_kernels": sampler.peak_kernels}
+            await browser.close()
+        sampler.stop.set()
+    finally:
+        stop_app(proc)
+        log.close()
+    result["never_rendered"] = (result.get("loads", {}).get("outcomes", {}).get("never", 0)
+                                + result.get("viewers", {}).get("outcomes", {}).get("never", 0))
+    return result
+
+
+def _pct(xs, q):
+    if not xs:
+        return None
+    return xs[min(len(xs) - 1, max(0, round(q / 100 * len(xs) + 0.5) - 1))]
+
+
+def _r(x):
+    return None if x is None else round(float(x), 3)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--loads", type=int, default=40)
+    ap.add_argument("--viewers", type=int, default=30)
+    ap.add_argument("--moves", type=int, default=5)
+    ap.add_argument("--pause", type=float, default=1.0, help="seconds between a viewer's moves")
+    ap.add_argument("--page", default="06-forecast.ipynb")
+    ap.add_argument("--max-kernels", type=int, default=6)
+    ap.add_argument("--server", choices=["voila", "solara"], default="voila",
+                    help="voila: `simkit app` (a kernel per page); solara: one process "
+                         "(benchmarks/solara_pages.py, for comparison)")
+    ap.add_argument("--preheat", type=int, default=0,
+                    help="Voilà preheated kernels per page (0: off, the default of simkit app)")
+    ap.add_argument("--preheat-wait", type=float, default=60.0)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--log", default="/tmp/bench_app_load.log")
+    args = ap.parse_args()
+    for name in ("loads", "viewers", "moves"):
+        if not 0 <= getattr(args, name) <= 200:
+            ap.error(f"--{name} must be within 0..200")
+    result = asyncio.run(_run(args))
+    emit("app_load", server=args.server, max_kernels=args.max_kernels, preheat=args.preheat,
+         **result)
+
+
+if __name__ == "__main__":
+    main()
