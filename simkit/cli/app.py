@@ -53,9 +53,9 @@ def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
         "--strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
         "--theme=light",
-        # Only the widgets' front end: other JupyterLab extensions installed beside simkit
-        # (jupytext's, from the notebooks extra) break Voilà's page with a module error.
-        '--VoilaConfiguration.extension_allowlist=["@jupyter-widgets/jupyterlab-manager"]',
+        # Not jupytext's JupyterLab extension (the notebooks extra installs it beside simkit):
+        # it breaks Voilà's page with a shared-module error.
+        '--VoilaConfiguration.extension_denylist=["jupyterlab-jupytext"]',
         # Voilà's lab template without its links to a public CDN.
         "--template=simkit",
         f"--SimkitVoila.max_kernels={max_kernels}",
