@@ -386,4 +386,8 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
     _ex("10.1", "number", _crm_naive_win_rate, tolerance=0.005, percent=True),
     _ex("10.2", "choice", _crm_best(0, "wins", "rep_wape")),
     _ex("10.3", "choice", _crm_best(1, "won_amount", "bias")),
+    # The sandbox's rules (simkit.sandbox.game.RULES; course cannot import the sandbox layer,
+    # tests/sandbox/test_sandbox_lesson.py keeps these in step).
+    _ex("11.1", "number", lambda: 3 * 6.0 + 2 * 5.0 + 4 * 2.0, tolerance=0.01),
+    _ex("11.2", "number", lambda: 190 * 0.75 + 250 * 0.25, tolerance=0.5),
 ]}

@@ -496,6 +496,20 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
          '在回测表中筛选 cutoff 2017-10-01、target won_amount、metric bias，比较绝对值。'),
         ('a naive baseline: the model over-forecasts in October because recent deals stall more than the older cohorts it was fitted on.',
          '一种朴素方法：模型在十月高估，因为最近的项目比拟合时用的老项目停滞得更多。')),
+    '11.1': (
+        ('In the sandbox a team plans 3 hires, 2 pre-sales consultants and 4 training days this round. How much of its 40万 budget does the plan spend (万)?',
+         '沙盘里，一个队本回合计划新招 3 人、售前顾问 2 人、培训 4 天。这个方案要花掉 40 万预算中的多少（万）？'),
+        ('hires cost 6万 each, consultants 5万 each, training 2万 a day; salaries and commission are not part of the budget.',
+         '新招每人 6 万，售前顾问每人 5 万，培训每天 2 万；工资和提成不占预算。'),
+        ('3 x 6 + 2 x 5 + 4 x 2 = 36万: within the budget, with 4万 left, not enough for one more hire.',
+         '3 × 6 + 2 × 5 + 4 × 2 = 36 万：没有超预算，还剩 4 万，不够再招一个人。')),
+    '11.2': (
+        ('A team forecasts 190万 committed and 250万 possible for the quarter. Which forecast (万) does the sandbox score against its bookings?',
+         '一个队本季度预测确保收入 190 万、可能收入 250 万。沙盘拿哪个预测值（万）和实际成交额比？'),
+        ("the course's weights: committed x 75% + possible x 25%.",
+         '课程的权重：确保收入 × 75% + 可能收入 × 25%。'),
+        ('190 x 75% + 250 x 25% = 205万; forecast accuracy = 1 - mean |forecast - bookings| / mean bookings over the simulated quarters (at least 0).',
+         '190 × 75% + 250 × 25% = 205 万；预测准确度 = 1 − 平均 |预测 − 成交额| / 平均成交额（按各次模拟季度计算，最低为 0）。')),
 }
 
 for _id, (_q, _h, _e) in EXERCISE_TEXT.items():
