@@ -255,6 +255,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "crm.kind.estimated": ("estimated", "估计"),
     "crm.kind.observed": ("observed", "观测"),
     "crm.kind.assumed": ("assumed", "假设"),
+    "crm.kind.not available": ("not available", "无数据"),
+    "crm.param.quota per quarter (wins)": ("quota per quarter (wins)", "季度指标（成交数）"),
     "rule": ("rule", "规则"),
     "rows": ("rows", "行数"),
     "description": ("description", "说明"),
@@ -393,7 +395,7 @@ LABELS.update({
     "cli.sweep.ci_low": ("ci_low", "95%区间下限"),
     "cli.sweep.ci_high": ("ci_high", "95%区间上限"),
     # simkit calibrate / backtest
-    "cli.na": ("n/a", "无"),
+    "cli.na": ("n/a", "无数据"),
     "cli.cal.mapping": ("mapping {mapping}: {quality}", "字段映射 {mapping}：{quality}"),
     "cli.cal.rows": ("{rows_in} rows read, {rows_kept} kept, {rows_excluded} excluded",
                      "读取 {rows_in} 行，保留 {rows_kept} 行，排除 {rows_excluded} 行"),
@@ -401,7 +403,6 @@ LABELS.update({
                      "{rule} {rows} 行：{description}；例如 {examples}"),
     "cli.cal.note": ("note: {note}", "说明：{note}"),
     "cli.cal.warning": ("warning: {warning}", "提示：{warning}"),
-    "cli.cal.thin": ("thin data: {who}", "数据偏少：{who}"),
     "cli.cal.scenario_written": ("scenario written to {out}", "场景文件已写入 {out}"),
     "cli.cal.report_written": ("; report in {report}/", "；报告在 {report}/"),
     "cli.cal.report_only": ("report in {report}/", "报告在 {report}/"),
@@ -423,14 +424,15 @@ LABELS.update({
                        "完成指标 {quota}（{target}）的概率"),
     "cli.fc.wins": ("wins", "成交数"),
     "cli.fc.won_amount": ("won amount, 万", "成交额（万）"),
+    "cli.fc.thin": ("thin data", "数据偏少"),
     "cli.bt.header": ("back-test of {export} (mapping {mapping}; {excluded} of {rows} rows "
                       "excluded): horizon {weeks} weeks, {replications} replications, seed {seed}",
                       "回测 {export}（字段映射 {mapping}；{rows} 行中排除 {excluded} 行）："
                       "预测期 {weeks} 周，{replications} 次重复模拟，随机种子 {seed}"),
     "cli.bt.legend": ("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
                       "in_80 = actual inside the model's P10-P90",
-                      "bias（偏差）=（预测 - 实际）/ 实际；rep_wape（个人加权绝对误差）="
-                      "各销售误差绝对值之和 / 实际；in_80 = 实际落在模型的 P10-P90 之间"),
+                      "团队偏差 =（预测 - 实际）/ 实际；销售个人加权绝对误差 = 各销售误差绝对值之和 / 实际；"
+                      "团队实际落在80%区间 = 实际落在模型的 P10-P90 之间"),
     "cli.bt.scorecard": ("scorecard:", "评分："),
 })
 
