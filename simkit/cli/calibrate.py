@@ -124,9 +124,10 @@ def _parameters_text(params, lang: str) -> str:
     def tr(prefix, v):
         return msg(f"{prefix}.{v}", lang) if f"{prefix}.{v}" in LABELS else v
 
-    shown = pd.DataFrame({msg("parameter", lang): params["parameter"].map(lambda v: tr("crm.param", v)),
-                          msg("value", lang): params["value"],
-                          msg("kind", lang): params["kind"].map(lambda v: tr("crm.kind", v))})
+    shown = pd.DataFrame({
+        msg("parameter", lang): params["parameter"].map(lambda v: tr("crm.param", v)),
+        msg("value", lang): params["value"],
+        msg("kind", lang): params["kind"].map(lambda v: tr("crm.kind", v))})
     with pd.option_context("display.unicode.east_asian_width", True):
         return shown.to_string(index=False, na_rep=_na(lang))
 

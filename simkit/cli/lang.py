@@ -17,7 +17,8 @@ import click
 
 from simkit.course.i18n import LANG_ENV, LANGUAGES, t
 
-__all__ = ["LANG_META", "LOCALE_VARS", "cli_language", "default_language", "msg", "pad", "text_both"]
+__all__ = ["LANG_META", "LOCALE_VARS", "cli_language", "default_language", "msg", "pad",
+           "set_cli_language", "text_both", "width"]
 
 #: Locale variables in the order POSIX gives them precedence.
 LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")

@@ -16,7 +16,7 @@ from simkit.course.i18n import LABELS, stage_label, t
 
 
 def _scenario_name(name: str, lang: str) -> str:
-    """A preset's name, with the course's name for it under Chinese: small-projects（小项目）."""
+    """A preset's name; under Chinese with the course's name: small-projects（小项目）."""
     return f"{name}（{t(name, 'zh')}）" if lang == "zh" and name in LABELS else name
 
 
@@ -106,5 +106,6 @@ def presets():
                   if lang == "zh" else sc.funnel.names)
         click.echo(_scenario_name(name, lang))
         click.echo(f"    {' '.join(description.split())}")
-        click.echo("    " + msg("cli.presets.stages", stages=msg("cli.presets.stage_sep").join(stages),
+        stages = msg("cli.presets.stage_sep").join(stages)
+        click.echo("    " + msg("cli.presets.stages", stages=stages,
                                 attainment=f"{sc.expected_attainment():.1%}"))

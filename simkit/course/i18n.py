@@ -410,7 +410,8 @@ LABELS.update({
                           "seed {seed}; 'all' = over folds (mean |bias|, pooled per-rep coverage)",
                           "回测评分：预测期 13 周，{replications} 次重复模拟，随机种子 {seed}；"
                           "'all' 行为各次回测合计（偏差绝对值取均值，个人覆盖率合并计算）"),
-    "cli.cal.forecast_heading": ("== {target}: P10 / P50 / P90 ==", "== {target}：P10 / P50 / P90 =="),
+    "cli.cal.forecast_heading": ("== {target}: P10 / P50 / P90 ==",
+                                 "== {target}：P10 / P50 / P90 =="),
     "cli.cal.p_quota_line": ("{text}: {value}", "{text}：{value}"),
     "cli.fc.part": ("part", "构成"),
     "cli.fc.who": ("team / rep", "团队 / 销售"),
