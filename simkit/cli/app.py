@@ -20,6 +20,7 @@ import click
 from simkit.app.pages import APP_DIR
 from simkit.app.webapp import LANG_ENV, LANGUAGES
 from simkit.cli.group import main
+from simkit.cli.lang import cli_language, msg
 from simkit.model.errors import SimkitInputError
 
 __all__ = ["APP_DIR", "INDEX_PAGE", "app_url", "start_app", "stop_app", "voila_command"]
@@ -105,23 +106,24 @@ def _interrupt(signum, frame):
 @main.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True,
               help="Port on 127.0.0.1 to serve the app on.")
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
-              help="Language the pages open in (each page also has a switch).")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
+              help="Language the pages open in (each page also has a switch); default: "
+                   "simkit's --lang (SIMKIT_LANG, else the system locale, else en).")
 @click.option("--pages", type=click.Path(file_okay=False, path_type=Path), default=APP_DIR,
               show_default=True, help="Folder of Voilà page notebooks.")
 def app(port: int, lang: str, pages: Path) -> None:
     """Serve the lesson dashboards as a web app with no code (Voilà), until Ctrl-C."""
-    proc = start_app(pages, port, lang)
+    proc = start_app(pages, port, lang or cli_language())
     # Ctrl-C and `kill` both stop cleanly: Python ignores SIGINT when started
     # in the background, and SIGTERM would otherwise skip the clean-up and
     # orphan Voilà, which runs in its own session.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    click.echo(f"simkit app: open {app_url(port)}  (lessons index; Ctrl-C stops it)")
+    click.echo(msg("cli.app.open", url=app_url(port)))
     try:
         while proc.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        click.echo("simkit app: stopping Voilà and its kernels ...")
+        click.echo(msg("cli.app.stopping"))
         for sig in previous:  # a second Ctrl-C must not cut the clean-up short
             signal.signal(sig, signal.SIG_IGN)
         stop_app(proc)

@@ -54,12 +54,12 @@ def cli_language() -> str:
     return default_language()
 
 
-def msg(key: str, lang: str | None = None, **values) -> str:
+def msg(key: str, lang: str | None = None, /, **values) -> str:
     """The catalogue's text for ``key`` in the command's language."""
     return t(key, lang or cli_language(), **values)
 
 
-def text_both(key: str, lang: str, **values) -> str:
+def text_both(key: str, lang: str, /, **values) -> str:
     """Like :func:`msg`, but ``lang`` may also be ``both`` (English, then Chinese)."""
     if lang == "both":
         en, zh = t(key, "en", **values), t(key, "zh", **values)

@@ -435,6 +435,35 @@ LABELS.update({
                       "团队偏差 =（预测 - 实际）/ 实际；销售个人加权绝对误差 = 各销售误差绝对值之和 / 实际；"
                       "团队实际落在80%区间 = 实际落在模型的 P10-P90 之间"),
     "cli.bt.scorecard": ("scorecard:", "评分："),
+    # simkit kit / workbook / app / sandbox
+    "cli.kit.wrote": ("simkit kit: wrote {files} files to {out}; open {index} (print the "
+                      "handouts on A4; keep trainer/ for yourself)",
+                      "simkit kit：已把 {files} 个文件写入 {out}；请打开 {index}（讲义用 A4 纸打印；"
+                      "trainer/ 文件夹留给培训师自己）"),
+    "cli.workbook.copied": ("simkit workbook: {copied} lessons copied to {dest}",
+                            "simkit workbook：已复制 {copied} 课到 {dest}"),
+    "cli.workbook.kept": (" ({kept} already there, kept as they are)", "（{kept} 课已经在，保持原样）"),
+    "cli.workbook.opening": ("; opening JupyterLab at {start} (Ctrl-C stops it)",
+                             "；正在打开 JupyterLab，从 {start} 开始（按 Ctrl-C 停止）"),
+    "cli.app.open": ("simkit app: open {url}  (lessons index; Ctrl-C stops it)",
+                     "simkit app：请打开 {url}（课程目录；按 Ctrl-C 停止）"),
+    "cli.app.stopping": ("simkit app: stopping Voilà and its kernels ...",
+                         "simkit app：正在停止 Voilà 和它的内核……"),
+    "cli.sandbox.created": ("created {db}: {teams} teams, {rounds} rounds, starting branch {name}",
+                            "已创建 {db}：{teams} 个小组，{rounds} 轮，起始分行 {name}"),
+    "cli.sandbox.team": ("  team {team}: join code {code}", "  小组 {team}：加入码 {code}"),
+    "cli.sandbox.key": ("  trainer key: {trainer_key}", "  培训师密钥：{trainer_key}"),
+    "cli.sandbox.serving": ("simkit sandbox: serving {db} on {url} (binds {host}: {where}; "
+                            "Ctrl-C stops it)",
+                            "simkit sandbox：沙盘 {db} 在 {url} 运行（绑定 {host}：{where}；"
+                            "按 Ctrl-C 停止）"),
+    "cli.sandbox.local": ("this computer only", "仅限本机"),
+    "cli.sandbox.network": ("the network", "局域网可访问"),
+    "cli.sandbox.join": ("  teams join at {url}/   projector: {url}/board",
+                         "  小组从 {url}/ 加入   投影页：{url}/board"),
+    "cli.sandbox.no_session": ("  no session yet: create it at {url}",
+                               "  还没有沙盘场次：请在 {url} 创建"),
+    "cli.sandbox.trainer": ("  trainer console: {url}", "  培训师控制台：{url}"),
 })
 
 # Exercises (simkit.course.exercises): question, hint and explanation of each, by id.

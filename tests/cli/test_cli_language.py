@@ -177,3 +177,26 @@ def test_json_is_identical_in_every_language():
     assert len(set(outputs)) == 1
     s = json.loads(outputs[0], parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
     assert "team_attainment_mean" in s and s["seed"] == 5
+
+
+# --- the commands that start a workbook or the app open in the same language ---
+
+@pytest.mark.parametrize("args, env, notebooks, printed", [
+    ((), {}, "en", "en"),
+    (("--lang", "zh"), {}, "zh", "zh"),
+    ((), {"LANG": "zh_CN.UTF-8"}, "zh", "zh"),
+    # the command's own option chooses the notebooks; simkit's the printed line
+    (("--lang", "zh", "workbook", "--lang", "en"), {}, "en", "zh"),
+])
+def test_the_workbook_opens_in_the_chosen_language(tmp_path, monkeypatch, args, env, notebooks,
+                                                   printed):
+    import simkit.cli.workbook as wb
+
+    started = []
+    monkeypatch.setattr(wb, "_exec", lambda cmd, cwd, environ: started.append(environ))
+    if "workbook" not in args:
+        args = (*args, "workbook")
+    r = invoke(*args, "--dir", tmp_path / "wb", "--no-browser", env=env)
+    assert r.exit_code == 0, r.output
+    assert started[0]["SIMKIT_LANG"] == notebooks
+    assert ("已复制" in r.output) is (printed == "zh")
