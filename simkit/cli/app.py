@@ -132,5 +132,7 @@ def app(port: int, lang: str, pages: Path) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     stop_app(proc)  # Voilà ended by itself: still make sure no kernel outlives it
-    raise click.ClickException(f"Voilà exited with status {proc.returncode} "
-                               f"(is port {port} free?)")
+    # click's own "Error:" prefix is English: the message is printed here, in the language.
+    click.echo(msg("cli.error", message=msg("cli.app.exited", status=proc.returncode, port=port)),
+               err=True)
+    sys.exit(1)

@@ -449,6 +449,8 @@ LABELS.update({
                      "simkit app：请打开 {url}（课程目录；按 Ctrl-C 停止）"),
     "cli.app.stopping": ("simkit app: stopping Voilà and its kernels ...",
                          "simkit app：正在停止 Voilà 和它的内核……"),
+    "cli.app.exited": ("Voilà exited with status {status} (is port {port} free?)",
+                       "Voilà 已退出，状态码 {status}（端口 {port} 是否被占用？）"),
     "cli.sandbox.created": ("created {db}: {teams} teams, {rounds} rounds, starting branch {name}",
                             "已创建 {db}：{teams} 个小组，{rounds} 轮，起始分行 {name}"),
     "cli.sandbox.team": ("  team {team}: join code {code}", "  小组 {team}：加入码 {code}"),
