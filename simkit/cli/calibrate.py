@@ -59,9 +59,9 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
                        dayfirst=dayfirst, decimal=decimal)
 
 
-def _t(key: str, lang: str, **values) -> str:
+def _t(key: str, lang: str) -> str:
     """The forecast split's label (catalogue keys ``cli.fc.*``) in en, zh or both."""
-    return text_both(f"cli.fc.{key}", lang, **values) if f"cli.fc.{key}" in LABELS else key
+    return text_both(f"cli.fc.{key}", lang) if f"cli.fc.{key}" in LABELS else key
 
 
 def _print_forecast(rep: dict, lang: str) -> None:
@@ -170,10 +170,10 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
               seed, lang, period_start):
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
     from simkit.crm import estimate
+    from simkit.crm.report import calibration_report, write_report
 
     lang = lang or cli_language()
     one = "en" if lang == "both" else lang  # running text: one language
-    from simkit.crm.report import calibration_report, write_report
 
     if out is None and not with_backtest:
         raise SimkitInputError("--out", None, "a scenario file to write (or give --backtest)")

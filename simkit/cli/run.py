@@ -27,8 +27,8 @@ def format_summary(s: dict, lang: str = "en") -> str:
         ("cli.run.attainment", f"{msg('cli.run.mean', lang)} {s['team_attainment_mean']:7.1%}"
          + ("  " if lang == "en" else "")  # a full-width bracket brings its own space
          + msg("cli.run.ci", lang, ci=f"{1.96 * s['team_attainment_se']:.1%}")),
-        ("", f"P10 {s['team_attainment_p10']:7.1%}   "
-         f"P50 {s['team_attainment_p50']:7.1%}   P90 {s['team_attainment_p90']:7.1%}"),
+        ("", (f"P10 {s['team_attainment_p10']:7.1%}   "
+              f"P50 {s['team_attainment_p50']:7.1%}   P90 {s['team_attainment_p90']:7.1%}")),
         ("cli.run.p_quota", f"{s['p_team_hits_quota']:7.1%}"),
         ("cli.run.share_at_quota", f"{s['share_of_reps_at_quota_mean']:7.1%}"),
         ("cli.run.wins", f"{s['wins_mean']:7.1f}"),
