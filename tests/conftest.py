@@ -7,12 +7,17 @@ from the replication count (|mean - theory| <= z * s / sqrt(n)), never pinned.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
 import simkit
+
+# The CLI prints in SIMKIT_LANG, else the locale's language: tests that read its English
+# output must not depend on the machine's locale (tests/cli/test_cli_language.py sets both).
+os.environ.setdefault("SIMKIT_LANG", "en")
 
 settings.register_profile(
     "simkit", deadline=None, max_examples=25,

@@ -27,6 +27,7 @@ from simkit.app.pages import APP_DIR, write_pages
 from simkit.model.errors import SimkitInputError
 from simkit.app.webapp import LANG_ENV, LANGUAGES
 from simkit.cli.group import main
+from simkit.cli.lang import cli_language, msg
 
 __all__ = ["APP_DIR", "CULL_IDLE_S", "INDEX_PAGE", "MAX_KERNELS", "app_url", "start_app",
            "stop_app", "voila_command"]
@@ -144,8 +145,9 @@ def _interrupt(signum, frame):
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. The default is this computer only; to let a room "
                    "reach it, give this computer's address on the room's network.")
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
-              help="Language the pages open in (each page also has a switch).")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
+              help="Language the pages open in (each page also has a switch); default: "
+                   "simkit's --lang (SIMKIT_LANG, else the system locale, else en).")
 @click.option("--max-kernels", type=click.IntRange(1, 64), default=MAX_KERNELS,
               show_default=True,
               help="Pages open at once (each costs ~300 MB); more visitors get a "
@@ -154,21 +156,20 @@ def _interrupt(signum, frame):
               help="Folder of Voilà page notebooks (default: the pages shipped with simkit).")
 def app(port: int, host: str, lang: str, max_kernels: int, pages: Path | None) -> None:
     """Serve the lesson dashboards as a web app with no code (Voilà), until Ctrl-C."""
-    proc = start_app(pages, port, lang, host=host, max_kernels=max_kernels)
+    proc = start_app(pages, port, lang or cli_language(), host=host, max_kernels=max_kernels)
     # Ctrl-C and `kill` both stop cleanly: Python ignores SIGINT when started
     # in the background, and SIGTERM would otherwise skip the clean-up and
     # orphan Voilà, which runs in its own session.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    where = ("this computer only" if host in ("127.0.0.1", "localhost", "::1")
-             else f"every computer that can reach {host}")
-    click.echo(f"simkit app: open {app_url(port, host)}  (lessons index; Ctrl-C stops it)")
-    click.echo(f"simkit app: listening on {host}:{port}, reachable from {where}; "
-               f"at most {max_kernels} pages open at once")
+    local = host in ("127.0.0.1", "localhost", "::1")
+    click.echo(msg("cli.app.open", url=app_url(port, host)))
+    click.echo(msg("cli.app.listening_local" if local else "cli.app.listening_room", host=host,
+                   port=port, max_kernels=max_kernels))
     try:
         while proc.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        click.echo("simkit app: stopping Voilà and its kernels ...")
+        click.echo(msg("cli.app.stopping"))
         for sig in previous:  # a second Ctrl-C must not cut the clean-up short
             signal.signal(sig, signal.SIG_IGN)
         stop_app(proc)
@@ -177,5 +178,7 @@ def app(port: int, host: str, lang: str, max_kernels: int, pages: Path | None) -
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     stop_app(proc)  # Voilà ended by itself: still make sure no kernel outlives it
-    raise click.ClickException(f"Voilà exited with status {proc.returncode} "
-                               f"(is port {port} free?)")
+    # click's own "Error:" prefix is English: the message is printed here, in the language.
+    click.echo(msg("cli.error", message=msg("cli.app.exited", status=proc.returncode, port=port)),
+               err=True)
+    sys.exit(1)

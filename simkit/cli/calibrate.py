@@ -17,6 +17,8 @@ from simkit.sim.io import (
 from simkit.sim.dispatch import DEFAULT_SEED
 from simkit.cli.group import main
 from simkit.cli.common import FINITE_FLOAT, FiniteFloatRange
+from simkit.cli.lang import cli_language, msg, text_both
+from simkit.course.i18n import LABELS
 from simkit.model.errors import SimkitInputError
 
 
@@ -57,56 +59,90 @@ def _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym
                        dayfirst=dayfirst, decimal=decimal)
 
 
-_SPLIT = {"part": ("part", "构成"), "who": ("team / rep", "团队 / 销售"), "mean": ("mean", "均值"),
-          "won_so_far": ("won so far", "已成交"),
-          "open_pipeline": ("from the open pipeline", "来自在手商机"),
-          "new_deals": ("from deals not yet created", "来自尚未创建的商机"),
-          "total": ("total", "合计"), "team": ("team", "团队"),
-          "p_quota": ("chance of making the quota {quota:.1f} ({target})",
-                      "完成指标 {quota:.1f}（{target}）的概率"),
-          "wins": ("wins", "成交数"), "won_amount": ("won amount, 万", "成交金额（万）"),
-          "thin": ("thin data", "数据偏少")}
-
-
 def _t(key: str, lang: str) -> str:
-    en, zh = _SPLIT.get(key, (key, key))
-    return {"en": en, "zh": zh, "both": f"{en} {zh}"}[lang]
+    """The forecast split's label (catalogue keys ``cli.fc.*``) in en, zh or both."""
+    return text_both(f"cli.fc.{key}", lang) if f"cli.fc.{key}" in LABELS else key
 
 
 def _print_forecast(rep: dict, lang: str) -> None:
+    import pandas as pd
+
     for target in ("wins", "won_amount"):
         t = rep[f"forecast_{target}"].copy()
         t["part"] = t["part"].map(lambda v: _t(v, lang))
         t["who"] = t["who"].map(lambda v: _t(v, lang) if v == "team" else v)
         t.columns = [_t(c, lang) for c in t.columns]
-        click.echo(f"\n== {_t(target, lang)}: P10 / P50 / P90 ==")
-        click.echo(t.to_string(index=False, na_rep="n/a", float_format=lambda v: f"{v:.1f}"))
+        click.echo("\n" + msg("cli.cal.forecast_heading", "en" if lang == "both" else lang,
+                               target=_t(target, lang)))
+        with pd.option_context("display.unicode.east_asian_width", lang != "en"):
+            click.echo(t.to_string(index=False, na_rep=_na(lang),
+                                   float_format=lambda v: f"{v:.1f}"))
     if "p_quota" in rep:
         q = rep["p_quota"].iloc[0]
         p = q["p_make_quota"]
-        val = "n/a" if p != p else f"{p:.0%}"
         for lg in (("en", "zh") if lang == "both" else (lang,)):
-            text = _SPLIT["p_quota"][lg == "zh"].format(quota=q["quota"],
-                                                       target=_SPLIT[q["target"]][lg == "zh"])
-            click.echo(f"{text}: {val}")
+            val = msg("cli.na", lg) if p != p else f"{p:.0%}"
+            text = msg("cli.fc.p_quota", lg, quota=f"{q['quota']:.1f}",
+                       target=msg(f"cli.fc.{q['target']}", lg))
+            click.echo(msg("cli.cal.p_quota_line", lg, text=text, value=val))
     for r in rep["warnings"].itertuples():
-        click.echo(f"warning: {r.en if lang == 'en' else r.zh if lang == 'zh' else r.en}")
-        if lang == "both":
-            click.echo(f"提示：{r.zh}")
+        for lg in (("en", "zh") if lang == "both" else (lang,)):
+            click.echo(msg("cli.cal.warning", lg, warning=r.zh if lg == "zh" else r.en))
     thin = rep["thin_data"]
     if thin["thin"].any():
-        who = ", ".join(str(w) for w in thin.loc[thin["thin"], "who"])
-        click.echo(f"{_t('thin', lang)}: {who}")
+        who = ", ".join(_t(w, lang) if w == "team" else str(w)
+                        for w in thin.loc[thin["thin"], "who"])
+        click.echo(f"{_t('thin', lang)}{'：' if lang == 'zh' else ': '}{who}")
+
+
+def _na(lang: str) -> str:
+    return msg("cli.na", "en" if lang == "both" else lang)
+
+
+def _quality_text(quality, lang: str) -> str:
+    """The import's data-quality summary; under zh the rules' names come from the catalogue."""
+    if lang != "zh":
+        return quality.text()
+    lines = [msg("cli.cal.rows", lang, rows_in=quality.rows_in, rows_kept=quality.rows_kept,
+                 rows_excluded=quality.rows_excluded)]
+    for r in quality.table.itertuples():
+        if r.rows:
+            rule = f"crm.rule.{r.rule}"
+            lines.append("  " + msg("cli.cal.rule", lang, rule=r.rule, rows=r.rows,
+                                    description=msg(rule, lang) if rule in LABELS
+                                    else r.description, examples=r.examples))
+    return "\n".join(lines)
+
+
+def _parameters_text(params, lang: str) -> str:
+    """The calibrated parameters; under zh the course's names (sample and note, English, stay in
+    the report's parameters.csv)."""
+    if lang != "zh":
+        return params.to_string(index=False, na_rep="n/a")
+    import pandas as pd
+
+    def tr(prefix, v):
+        return msg(f"{prefix}.{v}", lang) if f"{prefix}.{v}" in LABELS else v
+
+    shown = pd.DataFrame({
+        msg("parameter", lang): params["parameter"].map(lambda v: tr("crm.param", v)),
+        msg("value", lang): params["value"],
+        msg("kind", lang): params["kind"].map(lambda v: tr("crm.kind", v))})
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return shown.to_string(index=False, na_rep=_na(lang))
 
 
 def _print_scorecard(res, lang: str) -> None:
+    import pandas as pd
+
     from simkit.crm.scoring import label
 
     for target in ("wins", "won_amount"):
         sc = res.scorecard(target, lang)
         click.echo(f"\n== {label(target, lang)} ==")
-        click.echo(sc.to_string(index=False, na_rep=label("n/a", lang),
-                                float_format=lambda v: f"{v:.3f}"))
+        with pd.option_context("display.unicode.east_asian_width", lang != "en"):
+            click.echo(sc.to_string(index=False, na_rep=label("n/a", lang),
+                                    float_format=lambda v: f"{v:.3f}"))
 
 
 @main.command()
@@ -124,8 +160,8 @@ def _print_scorecard(res, lang: str) -> None:
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=200, show_default=True,
               help="Replications per cutoff for --backtest.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh", "both"]), default="both",
-              show_default=True, help="Language of the scorecard headers and warnings.")
+@click.option("--lang", type=click.Choice(["en", "zh", "both"]), default=None,
+              help="Language of the printed report: en, zh or both (default: simkit's --lang).")
 @click.option("--period-start", default=None,
               help="Start of the period being forecast (YYYY-MM-DD, default: the cutoff): "
                    "wins since then are 'won so far'.")
@@ -135,6 +171,9 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
     """Build a scenario from a CRM EXPORT (CSV or Excel) as known at --cutoff."""
     from simkit.crm import estimate
     from simkit.crm.report import calibration_report, write_report
+
+    lang = lang or cli_language()
+    one = "en" if lang == "both" else lang  # running text: one language
 
     if out is None and not with_backtest:
         raise SimkitInputError("--out", None, "a scenario file to write (or give --backtest)")
@@ -148,7 +187,8 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
         check_output_dir(report_dir, "--report")
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
                   encoding, dayfirst, decimal)
-    click.echo(f"mapping {imp.mapping.name}: {imp.quality.text()}")
+    click.echo(msg("cli.cal.mapping", one, mapping=imp.mapping.name,
+                   quality=_quality_text(imp.quality, one)))
     if out is not None or report_dir is not None:
         cutoff = sorted(cutoffs)[-1]
         from simkit.crm.forecast import forecast
@@ -167,19 +207,21 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
             sc = est.scenario()
             atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
         click.echo("")
-        click.echo(rep["parameters"].to_string(index=False, na_rep="n/a"))
-        for note in est.notes:
-            click.echo(f"note: {note}")
+        click.echo(_parameters_text(rep["parameters"], one))
+        for note in est.notes:  # the estimator's notes are English
+            click.echo(msg("cli.cal.note", one, note=note))
         _print_forecast(rep, lang)
-        click.echo("\n" + (f"scenario written to {out}" if out else "")
-                   + (f"; report in {report_dir}/" if report_dir else ""))
+        written = [msg("cli.cal.scenario_written", one, out=out)] if out else []
+        if report_dir:
+            written.append(msg("cli.cal.report_written" if out else "cli.cal.report_only", one,
+                               report=report_dir))
+        click.echo("\n" + "".join(written))
     if with_backtest:
         from simkit.crm.backtest import backtest as run_backtest
 
         res = run_backtest(imp.deals, list(cutoffs), replications=replications, seed=seed,
                            lookback_weeks=lookback, source=Path(export).name, progress=False)
-        click.echo(f"\nback-test scorecard: horizon 13 weeks, {replications} replications, "
-                   f"seed {seed}; 'all' = over folds (mean |bias|, pooled per-rep coverage)")
+        click.echo("\n" + msg("cli.cal.scorecard", one, replications=replications, seed=seed))
         _print_scorecard(res, lang)
 
 
@@ -215,14 +257,26 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     if as_json:
         click.echo(json_text(res.records()))
         return
-    click.echo(f"back-test of {Path(export).name} (mapping {imp.mapping.name}; "
-               f"{imp.quality.rows_excluded} of {imp.quality.rows_in} rows excluded): "
-               f"horizon {weeks} weeks, {replications} replications, seed {seed}")
-    click.echo("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
-               "in_80 = actual inside the model's P10-P90\n")
+    lang = cli_language()
+    click.echo(msg("cli.bt.header", lang, export=Path(export).name, mapping=imp.mapping.name,
+                   excluded=imp.quality.rows_excluded, rows=imp.quality.rows_in, weeks=weeks,
+                   replications=replications, seed=seed))
+    click.echo(msg("cli.bt.legend", lang) + "\n")
     w = res.wide()
     w = w[w["metric"].isin(["forecast", "actual", "bias", "abs_bias", "rep_wape", "in_80",
                             "rep_coverage_80", "crps", "rep_crps"])]
-    click.echo(w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
-    click.echo("\nscorecard:")
-    _print_scorecard(res, "both")
+    if lang != "en":  # the metrics and methods by the scorecard's names (simkit.crm.scoring)
+        import pandas as pd
+
+        from simkit.crm.scoring import label
+
+        w = w.assign(target=w["target"].map(lambda v: label(v, lang)),
+                     metric=w["metric"].map(lambda v: label(v, lang)))
+        w.columns = [msg(c, lang) if c == "metric" else label(c, lang) for c in w.columns]
+        with pd.option_context("display.unicode.east_asian_width", True):
+            text = w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=_na(lang))
+    else:
+        text = w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=_na(lang))
+    click.echo(text)
+    click.echo("\n" + msg("cli.bt.scorecard", lang))
+    _print_scorecard(res, lang)

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from simkit.cli.lang import LANG_META, default_language, msg, set_cli_language
+from simkit.course.i18n import LANGUAGES
 from simkit.model.errors import ScenarioError, SimkitInputError
 
 __all__ = ["main"]
@@ -29,32 +31,39 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (ScenarioError, SimkitInputError) as exc:
-            msg = str(exc)
+            text = str(exc)
             if isinstance(exc, ScenarioError) and len(exc.problems) == 1:
-                msg = " ".join(line.strip() for line in msg.splitlines())  # one line
-            click.echo(f"error: {msg}", err=True)
-            sys.exit(2)
+                text = " ".join(line.strip() for line in text.splitlines())  # one line
+            _fail(ctx, "cli.error", 2, message=text)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted: stopped, nothing half-written was left "
-                       "(已中断，未留下写了一半的文件)", err=True)
-            sys.exit(130)
+            click.echo("", err=True)  # the line ^C was typed on
+            _fail(ctx, "cli.interrupted", 130)
         except _Terminated:
-            click.echo("terminated: stopped, nothing half-written was left (已终止)", err=True)
-            sys.exit(143)
+            _fail(ctx, "cli.terminated", 143)
         except MemoryError:
-            click.echo("error: out of memory; use fewer replications, reps or weeks "
-                       "(内存不足)", err=True)
-            sys.exit(2)
+            _fail(ctx, "cli.out_of_memory", 2)
         except OSError as exc:
-            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-            click.echo(f"error:{where}: {exc.strerror or exc} (nothing was written)", err=True)
-            sys.exit(2)
+            reason = exc.strerror or exc
+            if getattr(exc, "filename", None):
+                _fail(ctx, "cli.os_error_at", 2, where=exc.filename, reason=reason)
+            _fail(ctx, "cli.os_error", 2, reason=reason)
+
+
+def _fail(ctx: click.Context, key: str, status: int, **values) -> None:
+    """One line on stderr, in the command's language, and exit with ``status``."""
+    click.echo(msg(key, ctx.meta.get(LANG_META) or default_language(), **values), err=True)
+    sys.exit(status)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="simkit")
-def main() -> None:
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
+              help="Language of the printed output: zh (中文) or en. Default: SIMKIT_LANG, "
+                   "else the system locale (zh_* is Chinese), else en. --json stays English.")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
     """simkit: simulate a sales funnel, and plan and train with it.
 
     Time is in weeks and money in 万 CNY (10,000 CNY).
     """
+    set_cli_language(ctx, lang)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from simkit.cli.group import main
+from simkit.cli.lang import msg
 from simkit.course.i18n import LANGUAGES
 from simkit.course.kit import write_kit
 from simkit.model.errors import SimkitInputError
@@ -27,5 +28,4 @@ def kit(out: Path, lang: str) -> None:
     if lang not in KIT_LANGS:
         raise SimkitInputError("--lang", lang, "one of " + ", ".join(KIT_LANGS))
     files = write_kit(out, lang)
-    click.echo(f"simkit kit: wrote {len(files)} files to {out}; open {out / 'index.html'} "
-               f"(print the handouts on A4; keep trainer/ for yourself)")
+    click.echo(msg("cli.kit.wrote", files=len(files), out=out, index=out / "index.html"))

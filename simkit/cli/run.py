@@ -11,24 +11,39 @@ from simkit.model.presets import preset, preset_names
 from simkit.sim.dispatch import DEFAULT_REPLICATIONS, DEFAULT_SEED, simulate
 from simkit.cli.group import main
 from simkit.cli.common import resolve_scenario, scenario_options
+from simkit.cli.lang import cli_language, msg, pad, width
+from simkit.course.i18n import LABELS, stage_label, t
 
 
-def format_summary(s: dict) -> str:
-    """A readable summary for a terminal."""
-    lines = [
-        f"scenario {s['scenario']}: {s['replications']} replications, seed {s['seed']}, "
-        f"{s['quarters']} quarter(s), engine {s['engine']}",
-        "",
-        f"  team attainment        mean {s['team_attainment_mean']:7.1%}  "
-        f"(± {1.96 * s['team_attainment_se']:.1%}, 95% CI of the mean)",
-        f"                         P10 {s['team_attainment_p10']:7.1%}   "
-        f"P50 {s['team_attainment_p50']:7.1%}   P90 {s['team_attainment_p90']:7.1%}",
-        f"  P(team hits quota)     {s['p_team_hits_quota']:7.1%}",
-        f"  reps at quota (mean)   {s['share_of_reps_at_quota_mean']:7.1%}",
-        f"  wins per quarter       {s['wins_mean']:7.1f}",
-        f"  won amount per quarter {s['won_amount_mean']:7.1f} 万",
-        f"  steady-state expected attainment {s['expected_attainment_steady_state']:.1%}",
+def _scenario_name(name: str, lang: str) -> str:
+    """A preset's name; under Chinese with the course's name: small-projects（小项目）."""
+    return f"{name}（{t(name, 'zh')}）" if lang == "zh" and name in LABELS else name
+
+
+def format_summary(s: dict, lang: str = "en") -> str:
+    """A readable summary for a terminal, in ``lang`` (``en`` or ``zh``)."""
+    engine = f"cli.engine.{s['engine']}"
+    rows = [
+        ("cli.run.attainment", f"{msg('cli.run.mean', lang)} {s['team_attainment_mean']:7.1%}"
+         + ("  " if lang == "en" else "")  # a full-width bracket brings its own space
+         + msg("cli.run.ci", lang, ci=f"{1.96 * s['team_attainment_se']:.1%}")),
+        ("", (f"P10 {s['team_attainment_p10']:7.1%}   "
+              f"P50 {s['team_attainment_p50']:7.1%}   P90 {s['team_attainment_p90']:7.1%}")),
+        ("cli.run.p_quota", f"{s['p_team_hits_quota']:7.1%}"),
+        ("cli.run.share_at_quota", f"{s['share_of_reps_at_quota_mean']:7.1%}"),
+        ("cli.run.wins", f"{s['wins_mean']:7.1f}"),
+        ("cli.run.won_amount", msg("cli.run.wan", lang, amount=f"{s['won_amount_mean']:7.1f}")),
     ]
+    labels = [msg(key, lang) if key else "" for key, _ in rows]
+    column = max(width(label) for label in labels) + 1
+    lines = [msg("cli.run.header", lang, scenario=_scenario_name(s["scenario"], lang),
+                 replications=s["replications"], seed=s["seed"], quarters=s["quarters"],
+                 engine=msg(engine, lang) if engine in LABELS else s["engine"]), ""]
+    lines += [f"  {pad(label, column)}{value}" for label, (_, value) in zip(labels, rows)]
+    label, expected = msg("cli.run.expected", lang), s["expected_attainment_steady_state"]
+    # A label longer than the column (the English one) is followed by its value directly.
+    lines.append(f"  {pad(label, column)}"
+                 + (f"{expected:7.1%}" if width(label) < column else f"{expected:.1%}"))
     return "\n".join(lines)
 
 
@@ -74,17 +89,23 @@ def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, 
     if as_json:
         click.echo(json_text(summary))
     else:
-        click.echo(format_summary(summary))
+        click.echo(format_summary(summary, cli_language()))
         if out_dir is not None:
-            click.echo(f"\ntables written to {out_dir}/")
+            click.echo("\n" + msg("cli.run.written", out=out_dir))
 
 
 @main.command()
 def presets():
     """List the built-in scenarios."""
+    lang = cli_language()
     for name in preset_names():
         sc = preset(name)
-        click.echo(f"{name}")
-        click.echo(f"    {' '.join(sc.description.split())}")
-        click.echo(f"    stages: {' > '.join(sc.funnel.names)}; "
-                   f"expected attainment {sc.expected_attainment():.1%}")
+        described = f"cli.preset.{name}"
+        description = msg(described) if lang == "zh" and described in LABELS else sc.description
+        stages = ([s.label_zh or stage_label(s.name, "zh") for s in sc.funnel.stages]
+                  if lang == "zh" else sc.funnel.names)
+        click.echo(_scenario_name(name, lang))
+        click.echo(f"    {' '.join(description.split())}")
+        stages = msg("cli.presets.stage_sep").join(stages)
+        click.echo("    " + msg("cli.presets.stages", stages=stages,
+                                attainment=f"{sc.expected_attainment():.1%}"))

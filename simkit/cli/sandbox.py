@@ -15,6 +15,7 @@ import click
 
 from simkit.model.errors import SimkitInputError
 from simkit.cli.group import main
+from simkit.cli.lang import msg
 from simkit.cli.common import resolve_scenario, scenario_options
 
 LANGS = ("zh", "en")
@@ -44,10 +45,10 @@ def create(db: Path, teams: int, rounds: int, regime: str, seed: int, replicatio
     sc = resolve_scenario(scenario_file, preset_name, sets)
     sb = Sandbox.create(db, teams=teams, rounds=rounds, regime=regime, seed=seed, scenario=sc,
                         replications=replications)
-    click.echo(f"created {db}: {teams} teams, {rounds} rounds, starting branch {sc.name}")
+    click.echo(msg("cli.sandbox.created", db=db, teams=teams, rounds=rounds, name=sc.name))
     for name, code in sb.join_codes().items():
-        click.echo(f"  team {name}: join code {code}")
-    click.echo(f"  trainer key: {sb.trainer_key}")
+        click.echo(msg("cli.sandbox.team", team=name, code=code))
+    click.echo(msg("cli.sandbox.key", trainer_key=sb.trainer_key))
     sb.close()
 
 
@@ -76,12 +77,12 @@ def serve(db: Path, port: int, host: str, lang: str, workers: int) -> None:
     server = app.state.server
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
-    where = "this computer only" if server.loopback_only else "the network"
-    click.echo(f"simkit sandbox: serving {db} on {url} (binds {host}: {where}; Ctrl-C stops it)")
-    click.echo(f"  teams join at {url}/   projector: {url}/board")
+    where = msg("cli.sandbox.local" if server.loopback_only else "cli.sandbox.network")
+    click.echo(msg("cli.sandbox.serving", db=db, url=url, host=host, where=where))
+    click.echo(msg("cli.sandbox.join", url=url))
     if server.sb is None:
-        click.echo(f"  no session yet: create it at {url}/trainer?key={server.setup_key}")
+        click.echo(msg("cli.sandbox.no_session", url=f"{url}/trainer?key={server.setup_key}"))
     else:
-        click.echo(f"  trainer console: {url}/trainer?key={server.trainer_key()}")
+        click.echo(msg("cli.sandbox.trainer", url=f"{url}/trainer?key={server.trainer_key()}"))
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
                 proxy_headers=False, access_log=False)

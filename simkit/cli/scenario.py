@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from simkit.cli.group import main
+from simkit.cli.lang import cli_language, msg
 from simkit.model.errors import SimkitInputError
 from simkit.model.files import load_scenario
 from simkit.sim.io import atomic_write
@@ -34,7 +35,7 @@ def template(out):
     if out.exists():
         raise SimkitInputError("--out", str(out), "a file that does not exist yet")
     atomic_write(out, lambda p: p.write_text(text, "utf-8"))
-    click.echo(f"wrote {out}")
+    click.echo(msg("cli.wrote", out=out))
 
 
 @scenario.command()
@@ -42,12 +43,15 @@ def template(out):
 def validate(file):
     """Check a scenario file and describe it."""
     sc = load_scenario(file)
+    lang = cli_language()
     f = sc.funnel
-    click.echo(f"{file}: valid scenario {sc.name!r}")
-    click.echo("  stages: " + ", ".join(
-        f"{s.name} {s.win_prob:.0%} (conversion {c:.0%}, {s.duration.mean:g} wk)"
-        for s, c in zip(f.stages, f.conversions)))
-    click.echo(f"  {sc.team.reps} reps x {sc.leads.per_rep_per_week:g} new projects a week, "
-               f"mean deal {sc.deal_size.mean:g} 万, quota {sc.quota.team_per_quarter:g} 万 "
-               f"per {sc.quota.weeks_per_quarter}-week quarter")
-    click.echo(f"  steady-state expected attainment {sc.expected_attainment():.1%}")
+    stages = msg("cli.validate.stage_sep").join(
+        msg("cli.validate.stage", stage=(s.label_zh or s.name) if lang == "zh" else s.name,
+            win_prob=f"{s.win_prob:.0%}", conversion=f"{c:.0%}", weeks=f"{s.duration.mean:g}")
+        for s, c in zip(f.stages, f.conversions))
+    click.echo(msg("cli.validate.ok", file=file, name=repr(sc.name)))
+    click.echo(msg("cli.validate.stages", stages=stages))
+    click.echo(msg("cli.validate.team", reps=sc.team.reps, leads=f"{sc.leads.per_rep_per_week:g}",
+                   deal=f"{sc.deal_size.mean:g}", quota=f"{sc.quota.team_per_quarter:g}",
+                   weeks=sc.quota.weeks_per_quarter))
+    click.echo(msg("cli.validate.expected", attainment=f"{sc.expected_attainment():.1%}"))

@@ -14,6 +14,7 @@ from simkit.planning.sweep import BACKENDS
 from simkit.planning.sweep import sweep as run_sweep
 from simkit.cli.group import main
 from simkit.cli.common import resolve_scenario, scenario_options
+from simkit.cli.lang import cli_language, msg
 
 
 def split_values(text: str) -> list[str]:
@@ -93,7 +94,19 @@ def sweep(scenario_file, preset_name, sets, grids, replications, seed, backend, 
     atomic_write_table(table, out)
     att = table[table["metric"] == "attainment"]
     cols = list(grid) + ["mean", "ci_low", "ci_high"]
-    click.echo(f"{table['scenario'].nunique()} scenarios x {replications} replications, "
-               f"seed {seed}; team attainment over the horizon:")
-    click.echo(att[cols].to_string(index=False))
-    click.echo(f"wrote {out}")
+    click.echo(msg("cli.sweep.header", scenarios=table["scenario"].nunique(),
+                   replications=replications, seed=seed))
+    # Grid columns keep their scenario paths (team.reps), as a scenario file writes them.
+    shown = att[cols]
+    if cli_language() == "zh":
+        import pandas as pd
+
+        # The course writes attainment as a percentage; CJK headers take two columns.
+        shown = shown.rename(columns={c: msg(f"cli.sweep.{c}") for c in cols[len(grid):]})
+        with pd.option_context("display.unicode.east_asian_width", True):
+            text = shown.to_string(index=False, formatters={
+                msg(f"cli.sweep.{c}"): "{:.1%}".format for c in cols[len(grid):]})
+    else:
+        text = shown.to_string(index=False)
+    click.echo(text)
+    click.echo(msg("cli.wrote", out=out))

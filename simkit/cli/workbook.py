@@ -28,6 +28,7 @@ from pathlib import Path
 import click
 
 from simkit.cli.group import main
+from simkit.cli.lang import cli_language, msg
 from simkit.course.i18n import LANG_ENV, LANGUAGES
 from simkit.model.errors import SimkitInputError
 
@@ -106,8 +107,9 @@ def _exec(cmd: list[str], cwd: Path, env: dict) -> None:
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
-@click.option("--lang", default="en", show_default=True, metavar="zh|en",
-              help="Language of the dashboards, charts and tables (each lesson can switch).")
+@click.option("--lang", default=None, metavar="zh|en",
+              help="Language of the dashboards, charts and tables (each lesson can switch); "
+                   "default: simkit's --lang (SIMKIT_LANG, else the system locale, else en).")
 @click.option("--dir", "dest", default="simkit-workbook", show_default=True,
               type=click.Path(path_type=Path), metavar="DIR",
               help="Folder to copy the workbook to (notebooks already there are kept).")
@@ -119,6 +121,7 @@ def workbook(lang: str, dest: Path, no_browser: bool, lab_args: tuple[str, ...])
 
     Options after -- go to JupyterLab, e.g. simkit workbook -- --port 8890.
     """
+    lang = lang or cli_language()
     if lang not in LANGUAGES:
         raise SimkitInputError("--lang", lang, "one of " + ", ".join(LANGUAGES))
     try:
@@ -128,7 +131,7 @@ def workbook(lang: str, dest: Path, no_browser: bool, lab_args: tuple[str, ...])
                                ) from None
     copied = copy_workbook(dest, lang)
     kept = len(list(dest.glob("[0-9][0-9]-*.ipynb"))) - len(copied)
-    click.echo(f"simkit workbook: {len(copied)} lessons copied to {dest}"
-               + (f" ({kept} already there, kept as they are)" if kept else "")
-               + f"; opening JupyterLab at {START} (Ctrl-C stops it)")
+    click.echo(msg("cli.workbook.copied", copied=len(copied), dest=dest)
+               + (msg("cli.workbook.kept", kept=kept) if kept else "")
+               + msg("cli.workbook.opening", start=START))
     _exec(lab_command(dest, no_browser, lab_args), dest, {**os.environ, LANG_ENV: lang})

@@ -262,6 +262,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "crm.kind.estimated": ("estimated", "估计"),
     "crm.kind.observed": ("observed", "观测"),
     "crm.kind.assumed": ("assumed", "假设"),
+    "crm.kind.not available": ("not available", "无数据"),
+    "crm.param.quota per quarter (wins)": ("quota per quarter (wins)", "季度指标（成交数）"),
     "rule": ("rule", "规则"),
     "rows": ("rows", "行数"),
     "description": ("description", "说明"),
@@ -317,6 +319,168 @@ LABELS.update({
     "call.committed": ("committed", "确保"),
     "call.possible": ("possible", "可能"),
     "call.no": ("no", "不计入"),
+})
+
+# The simkit command's human-readable output (simkit.cli; --json keeps English keys).
+LABELS.update({
+    # errors and interruptions (simkit.cli.group); the body after the prefix names the field
+    "cli.error": ("error: {message}", "错误：{message}"),
+    "cli.interrupted": ("interrupted: stopped, nothing half-written was left",
+                        "已中断：已停止，没有留下写了一半的文件"),
+    "cli.terminated": ("terminated: stopped, nothing half-written was left",
+                       "已终止：已停止，没有留下写了一半的文件"),
+    "cli.out_of_memory": ("out of memory; use fewer replications, reps or weeks",
+                          "内存不足：请减少重复模拟次数、销售人数或周数"),
+    "cli.os_error_at": ("error: {where}: {reason} (nothing was written)",
+                        "错误：{where}：{reason}（没有写入任何文件）"),
+    "cli.os_error": ("error: {reason} (nothing was written)", "错误：{reason}（没有写入任何文件）"),
+    # simkit run
+    "cli.run.header": (("scenario {scenario}: {replications} replications, seed {seed}, "
+    "{quarters} quarter(s), engine {engine}"),
+                       ("场景 {scenario}：{replications} 次重复模拟，随机种子 {seed}，"
+                        "{quarters} 个季度，引擎：{engine}")),
+    "cli.run.attainment": ("team attainment", "团队完成率"),
+    "cli.run.mean": ("mean", "均值"),
+    "cli.run.ci": ("(± {ci}, 95% CI of the mean)", "（± {ci}，均值的 95% 置信区间）"),
+    "cli.run.p_quota": ("P(team hits quota)", "完成团队指标的概率"),
+    "cli.run.share_at_quota": ("reps at quota (mean)", "达标销售占比（均值）"),
+    "cli.run.wins": ("wins per quarter", "每季度成交数"),
+    "cli.run.won_amount": ("won amount per quarter", "每季度成交额"),
+    "cli.run.wan": ("{amount} 万", "{amount} 万"),
+    "cli.run.expected": ("steady-state expected attainment", "稳态期望完成率"),
+    "cli.run.written": ("tables written to {out}/", "结果表已写入 {out}/"),
+    "cli.engine.simpy": ("simpy", "SimPy 模型"),
+    "cli.engine.fast": ("fast", "快速算法"),
+    "cli.engine.team-fast": ("team-fast", "团队快速算法"),
+    # simkit presets
+    "cli.presets.stages": ("stages: {stages}; expected attainment {attainment}",
+                           "阶段：{stages}；期望完成率 {attainment}"),
+    "cli.presets.stage_sep": (" > ", " > "),
+    "cli.preset.small-projects": (
+        ("Case A of the course (小项目): 10 reps each opening 5 new projects a week, a 20% / 35% "
+         "/ 70% funnel with about a week per stage, 2万 average deal, 240万 team quota per "
+         "12-week quarter. Expected attainment is exactly 100%."),
+        ("课程案例 A（小项目）：10 名销售，每人每周开拓 5 个新项目；漏斗 20% / 35% / 70%，"
+         "每阶段约一周；平均成交额 2 万，团队季度指标 240 万（一个季度 12 周）。期望完成率正好 100%。")),
+    "cli.preset.large-projects": (
+        ("Large projects (大项目): contracts above 20万, the course's six stages (five open "
+         "stages, then won), about a month per stage and some six months in all. 3 reps, 0.6 new "
+         "projects per rep per week, 60万 average deal, 130万 team quota a quarter (expected "
+         "attainment 99.7%)."),
+        ("大项目：合同 20 万以上，课程的六个阶段（五个在途阶段，然后成交），每阶段约一个月，"
+         "全程约六个月。3 名销售，每人每周 0.6 个新项目，平均成交额 60 万，团队季度指标 130 万"
+         "（期望完成率 99.7%）。")),
+    "cli.preset.seven-step": (
+        ("The course's seven-step process used for coaching: target, potential, intent, "
+         "initiated, solution, negotiation, then realised (won). The course gives the target "
+         "step 0%; a simulation needs a positive chance to let any lead through, so simkit uses "
+         "5% there (a default, not a fact). 10 reps, 8 targets per rep per week, two weeks per "
+         "step, the branch's whole deal-size mix."),
+        ("课程用来辅导销售的七步流程：目标客户、潜在客户、意向客户、立项客户、解决方案、商务谈判，"
+         "最后销售实现（成交）。课程给目标客户 0%；但成功率为 0 的阶段不会有项目往下走，"
+         "所以模拟里用 5%（默认值，不是课程数据）。10 名销售，每人每周 8 个目标客户，每步两周，"
+         "成交额按分行全年的实际分布。")),
+    # simkit scenario template / validate
+    "cli.wrote": ("wrote {out}", "已写入 {out}"),
+    "cli.validate.ok": ("{file}: valid scenario {name}", "{file}：场景 {name} 有效"),
+    "cli.validate.stages": ("  stages: {stages}", "  阶段：{stages}"),
+    "cli.validate.stage": ("{stage} {win_prob} (conversion {conversion}, {weeks} wk)",
+                           "{stage} {win_prob}（阶段转化率 {conversion}，{weeks} 周）"),
+    "cli.validate.stage_sep": (", ", "；"),
+    "cli.validate.team": (("  {reps} reps x {leads} new projects a week, mean deal {deal} 万, "
+    "quota {quota} 万 per {weeks}-week quarter"),
+                          ("  {reps} 名销售 x 每人每周 {leads} 个新增项目，平均成交额 {deal} 万，"
+                           "季度指标 {quota} 万（每季度 {weeks} 周）")),
+    "cli.validate.expected": ("  steady-state expected attainment {attainment}",
+                              "  稳态期望完成率 {attainment}"),
+    # simkit sweep
+    "cli.sweep.header": (("{scenarios} scenarios x {replications} replications, seed {seed}; "
+    "team attainment over the horizon:"),
+                         ("{scenarios} 个场景 x 每个 {replications} 次重复模拟，随机种子 {seed}；"
+                          "整个模拟期的团队完成率：")),
+    "cli.sweep.mean": ("mean", "均值"),
+    "cli.sweep.ci_low": ("ci_low", "95%区间下限"),
+    "cli.sweep.ci_high": ("ci_high", "95%区间上限"),
+    # simkit calibrate / backtest
+    "cli.na": ("n/a", "无数据"),
+    "cli.cal.mapping": ("mapping {mapping}: {quality}", "字段映射 {mapping}：{quality}"),
+    "cli.cal.rows": ("{rows_in} rows read, {rows_kept} kept, {rows_excluded} excluded",
+                     "读取 {rows_in} 行，保留 {rows_kept} 行，排除 {rows_excluded} 行"),
+    "cli.cal.rule": ("{rule} {rows} rows: {description}; e.g. {examples}",
+                     "{rule} {rows} 行：{description}；例如 {examples}"),
+    "cli.cal.note": ("note: {note}", "说明：{note}"),
+    "cli.cal.warning": ("warning: {warning}", "提示：{warning}"),
+    "cli.cal.scenario_written": ("scenario written to {out}", "场景文件已写入 {out}"),
+    "cli.cal.report_written": ("; report in {report}/", "；报告在 {report}/"),
+    "cli.cal.report_only": ("report in {report}/", "报告在 {report}/"),
+    "cli.cal.scorecard": (("back-test scorecard: horizon 13 weeks, {replications} replications, "
+    "seed {seed}; 'all' = over folds (mean |bias|, pooled per-rep coverage)"),
+                          ("回测评分：预测期 13 周，{replications} 次重复模拟，随机种子 {seed}；"
+                           "'all' 行为各次回测合计（偏差绝对值取均值，个人覆盖率合并计算）")),
+    "cli.cal.forecast_heading": ("== {target}: P10 / P50 / P90 ==",
+                                 "== {target}：P10 / P50 / P90 =="),
+    "cli.cal.p_quota_line": ("{text}: {value}", "{text}：{value}"),
+    "cli.fc.part": ("part", "构成"),
+    "cli.fc.who": ("team / rep", "团队 / 销售"),
+    "cli.fc.mean": ("mean", "均值"),
+    "cli.fc.won_so_far": ("won so far", "已成交"),
+    "cli.fc.open_pipeline": ("from the open pipeline", "来自在手商机"),
+    "cli.fc.new_deals": ("from deals not yet created", "来自尚未创建的商机"),
+    "cli.fc.total": ("total", "合计"),
+    "cli.fc.team": ("team", "团队"),
+    "cli.fc.p_quota": ("chance of making the quota {quota} ({target})",
+                       "完成指标 {quota}（{target}）的概率"),
+    "cli.fc.wins": ("wins", "成交数"),
+    "cli.fc.won_amount": ("won amount, 万", "成交额（万）"),
+    "cli.fc.thin": ("thin data", "数据偏少"),
+    "cli.bt.header": (("back-test of {export} (mapping {mapping}; {excluded} of {rows} rows "
+    "excluded): horizon {weeks} weeks, {replications} replications, seed {seed}"),
+                      ("回测 {export}（字段映射 {mapping}；{rows} 行中排除 {excluded} 行）："
+                       "预测期 {weeks} 周，{replications} 次重复模拟，随机种子 {seed}")),
+    "cli.bt.legend": (("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
+    "in_80 = actual inside the model's P10-P90"),
+                      ("团队偏差 =（预测 - 实际）/ 实际；销售个人加权绝对误差 = 各销售误差绝对值之和 / 实际；"
+                       "团队实际落在80%区间 = 实际落在模型的 P10-P90 之间")),
+    "cli.bt.scorecard": ("scorecard:", "评分："),
+    # simkit kit / workbook / app / sandbox
+    "cli.kit.wrote": (("simkit kit: wrote {files} files to {out}; open {index} (print the "
+    "handouts on A4; keep trainer/ for yourself)"),
+                      ("simkit kit：已把 {files} 个文件写入 {out}；请打开 {index}（讲义用 A4 纸打印；"
+                       "trainer/ 文件夹留给培训师自己）")),
+    "cli.workbook.copied": ("simkit workbook: {copied} lessons copied to {dest}",
+                            "simkit workbook：已复制 {copied} 课到 {dest}"),
+    "cli.workbook.kept": (" ({kept} already there, kept as they are)", "（{kept} 课已经在，保持原样）"),
+    "cli.workbook.opening": ("; opening JupyterLab at {start} (Ctrl-C stops it)",
+                             "；正在打开 JupyterLab，从 {start} 开始（按 Ctrl-C 停止）"),
+    "cli.app.open": ("simkit app: open {url}  (lessons index; Ctrl-C stops it)",
+                     "simkit app：请打开 {url}（课程目录；按 Ctrl-C 停止）"),
+    "cli.app.listening_local": (
+        "simkit app: listening on {host}:{port}, reachable from this computer only; at most "
+        "{max_kernels} pages open at once",
+        "simkit app：监听 {host}:{port}，只有本机能打开；最多同时打开 {max_kernels} 个页面"),
+    "cli.app.listening_room": (
+        "simkit app: listening on {host}:{port}, reachable from every computer that can reach "
+        "{host}; at most {max_kernels} pages open at once",
+        "simkit app：监听 {host}:{port}，能访问 {host} 的电脑都能打开；最多同时打开 {max_kernels} 个页面"),
+    "cli.app.stopping": ("simkit app: stopping Voilà and its kernels ...",
+                         "simkit app：正在停止 Voilà 和它的内核……"),
+    "cli.app.exited": ("Voilà exited with status {status} (is port {port} free?)",
+                       "Voilà 已退出，状态码 {status}（端口 {port} 是否被占用？）"),
+    "cli.sandbox.created": ("created {db}: {teams} teams, {rounds} rounds, starting branch {name}",
+                            "已创建 {db}：{teams} 个小组，{rounds} 轮，起始分行 {name}"),
+    "cli.sandbox.team": ("  team {team}: join code {code}", "  小组 {team}：加入码 {code}"),
+    "cli.sandbox.key": ("  trainer key: {trainer_key}", "  培训师密钥：{trainer_key}"),
+    "cli.sandbox.serving": (("simkit sandbox: serving {db} on {url} (binds {host}: {where}; "
+    "Ctrl-C stops it)"),
+                            ("simkit sandbox：沙盘 {db} 在 {url} 运行（绑定 {host}：{where}；"
+                             "按 Ctrl-C 停止）")),
+    "cli.sandbox.local": ("this computer only", "仅限本机"),
+    "cli.sandbox.network": ("the network", "局域网可访问"),
+    "cli.sandbox.join": ("  teams join at {url}/   projector: {url}/board",
+                         "  小组从 {url}/ 加入   投影页：{url}/board"),
+    "cli.sandbox.no_session": ("  no session yet: create it at {url}",
+                               "  还没有沙盘场次：请在 {url} 创建"),
+    "cli.sandbox.trainer": ("  trainer console: {url}", "  培训师控制台：{url}"),
 })
 
 # Exercises (simkit.course.exercises): question, hint and explanation of each, by id.
