@@ -86,7 +86,10 @@ def app_server(_browser_deps, tmp_path_factory):
     log = tmp_path_factory.mktemp("app") / "simkit-app.log"
     with open(log, "wb") as out:
         # Own session: our SIGINT goes to simkit app alone, as a terminal's Ctrl-C would.
-        proc = subprocess.Popen([*_simkit_command(), "app", "--port", str(port)],
+        # Room for pages whose kernels are still shutting down on a busy machine: the
+        # cap itself and its room-full page are tested in tests/app/test_app_server.py.
+        proc = subprocess.Popen([*_simkit_command(), "app", "--port", str(port),
+                                 "--max-kernels", "16"],
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_for_port(port, proc, APP_START_TIMEOUT)
