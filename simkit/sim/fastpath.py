@@ -33,9 +33,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
-from simkit.model.distributions import Deterministic, Exponential, Gamma, LogNormal, Uniform
 from simkit.model.params import (
     Archetype,
     DealSize,
@@ -51,6 +49,7 @@ from simkit.model.params import (
 )
 from simkit.sim.draws import BLOCK, draw_start_cell, snapshot_deals, start_cells
 from simkit.sim.engine import OUTCOMES, FunnelModel
+from simkit.sim.support import first_unknown
 from simkit.sim.fastbank import _CACHE_MAX_DEALS, _Bank, _bank, _RepDraws, clear_cache
 from simkit.sim.results import Results
 
@@ -60,8 +59,8 @@ __all__ = ["FastResults", "clear_cache", "run_fast", "unsupported_reason"]
 
 WON, LOST, OPEN = (OUTCOMES.index(o) for o in ("won", "lost", "open"))
 
-# Fields the fast path models, per class. A field outside these sets (added by
-# a later feature) must keep its default, or the fast path declines.
+# Fields the fast path models, per class (simkit.sim.support: others must keep
+# their defaults, or the fast path declines).
 _KNOWN = {
     Scenario: {"name", "description", "funnel", "leads", "deal_size", "team", "quota", "horizon"},
     Funnel: {"stages"},
@@ -75,7 +74,6 @@ _KNOWN = {
     Horizon: {"quarters", "start"},
     Start: {"mode", "warmup_weeks", "counts", "rep_counts", "week", "realised"},
 }
-_DISTS = (Deterministic, Exponential, Gamma, LogNormal, Uniform)
 _SIZE_KINDS = ("lognormal", "gamma", "exponential", "deterministic")
 _MODES = ("standard", "empty", "snapshot")
 
@@ -86,36 +84,13 @@ def unsupported_reason(scenario: Scenario, model: type = FunnelModel) -> str | N
         return f"a custom model class ({getattr(model, '__name__', model)!s})"
     if getattr(scenario, "uses_dynamics", False):
         return "team dynamics (capacity, pre-sales, hiring, ramp or attrition)"
-    reason = _unknown(scenario, "scenario")
+    reason = first_unknown(scenario, _KNOWN)
     if reason:
         return reason
     if scenario.deal_size.kind not in _SIZE_KINDS:
         return f"deal_size.kind {scenario.deal_size.kind!r}"
     if scenario.horizon.start.mode not in _MODES:
         return f"horizon.start.mode {scenario.horizon.start.mode!r}"
-    return None
-
-
-def _unknown(obj: BaseModel, path: str) -> str | None:
-    cls = type(obj)
-    if isinstance(obj, _DISTS):
-        return None if cls in _DISTS else f"{path} ({cls.__name__})"
-    known = _KNOWN.get(cls)
-    if known is None:
-        return f"{path} ({cls.__name__})"
-    for name, field in cls.model_fields.items():
-        value = getattr(obj, name)
-        if name not in known:
-            if value != field.get_default(call_default_factory=True):
-                return f"{path}.{name}"
-            continue
-        items = enumerate(value) if isinstance(value, tuple) else [(None, value)]
-        for i, v in items:
-            if isinstance(v, BaseModel):
-                sub = f"{path}.{name}" if i is None else f"{path}.{name}[{i}]"
-                reason = _unknown(v, sub)
-                if reason:
-                    return reason
     return None
 
 

@@ -44,25 +44,18 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from simkit.model import team as pt
 from simkit.model.distributions import _Dist
 from simkit.sim.dynamics import queue_warmup_weeks
 from simkit.sim.draws import BLOCK, DEAL_STREAMS, TEAM_STREAMS, stream_addresses
+from simkit.sim.fastpath import _KNOWN as FAST_KNOWN
+from simkit.sim.support import first_unknown
 from simkit.sim.engine import OUTCOMES, FunnelModel
 from simkit.model.params import (
     Archetype,
-    DealSize,
-    Funnel,
-    Horizon,
-    Leads,
-    Quota,
     Scenario,
-    Source,
-    Stage,
     Start,
-    Team,
 )
 from simkit.sim.results import Results
 from simkit.sim.streams import stream
@@ -72,20 +65,11 @@ __all__ = ["TeamFastResults", "simulate_team_fast", "unsupported_reason"]
 
 _INITIAL = DEAL_STREAMS
 
-_KNOWN = {
-    Scenario: {"name", "description", "funnel", "leads", "deal_size", "team", "quota",
-               "horizon", "capacity", "presales", "hiring", "ramp", "attrition", "commission"},
-    Funnel: {"stages"},
-    Stage: {"name", "label_zh", "win_prob", "duration"},
-    Leads: {"per_rep_per_week", "sources"},
-    Source: {"name", "share", "entry_stage", "deal_size_multiplier"},
-    DealSize: {"kind", "mean", "cv"},
-    Team: {"reps", "archetypes"},
-    Archetype: {"name", "share", "prospecting", "conversion", "deal_size"},
-    Quota: {"team_per_quarter", "split", "weeks_per_quarter"},
-    Horizon: {"quarters", "start"},
-    Start: {"mode", "warmup_weeks", "counts", "rep_counts", "week", "realised",
-            "queue_warmup_weeks"},
+_KNOWN = {  # the fast path's fields, plus the team sections and the queue warm-up
+    **FAST_KNOWN,
+    Scenario: FAST_KNOWN[Scenario] | {"capacity", "presales", "hiring", "ramp", "attrition",
+                                      "commission"},
+    Start: FAST_KNOWN[Start] | {"queue_warmup_weeks"},
     pt.Capacity: {"max_open_deals", "hours_per_week", "hours_per_deal", "hours_per_new_project",
                   "when_full"},
     pt.PreSales: {"consultants", "stage", "share", "pool", "teams"},
@@ -106,30 +90,8 @@ def unsupported_reason(scenario: Scenario, model: type | None = None) -> str | N
         return f"a custom model class ({getattr(model, '__name__', model)!s})"
     if not HAVE_NUMBA:
         return "anything without numba installed (pip install numba)"
-    return _unknown(scenario, "scenario")
-
-
-def _unknown(obj: BaseModel, path: str) -> str | None:
-    cls = type(obj)
-    if isinstance(obj, _Dist):
-        return None  # any distribution: the engine calls its own sample methods
-    known = _KNOWN.get(cls)
-    if known is None:
-        return f"{path} ({cls.__name__})"
-    for name, field in cls.model_fields.items():
-        value = getattr(obj, name)
-        if name not in known:
-            if value != field.get_default(call_default_factory=True):
-                return f"{path}.{name}"
-            continue
-        items = enumerate(value) if isinstance(value, tuple) else [(None, value)]
-        for i, v in items:
-            if isinstance(v, BaseModel):
-                sub = f"{path}.{name}" if i is None else f"{path}.{name}[{i}]"
-                reason = _unknown(v, sub)
-                if reason:
-                    return reason
-    return None
+    # any distribution: the engine calls its own sample methods
+    return first_unknown(scenario, _KNOWN, dists=(_Dist,))
 
 
 # ---------------------------------------------------------------- constants
