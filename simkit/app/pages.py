@@ -13,6 +13,7 @@ compares the committed files with what this module writes).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ class Lesson:
     title_en: str
     title_zh: str
     explanation: str  # markdown, English with the course's Chinese terms
+    explanation_zh: str = ""  # the same in Chinese (filled from EXPLANATIONS_ZH below)
 
     @property
     def filename(self) -> str:
@@ -102,6 +104,32 @@ LESSONS: tuple[Lesson, ...] = (
            "of outcomes a real team produces."),
 )
 
+# The Chinese explanation of each page, beside the English one above (a test checks that
+# every page has both).
+EXPLANATIONS_ZH: dict[int, str] = {
+    0: (
+        "指标如果按团队的**平均业绩**来定，会有相当多的季度完不成，因为每个季度有高有低。页面用同一个随机种子模拟团队的很多个季度：拖动指标和平均业绩的比例，看有多少季度**未完成指标**。数字下面那句话，是根据页面算出的概率写出来的。"),
+    1: (
+        "漏斗的每个阶段都有一个**该阶段成功率**：现在处于这个阶段的项目，最终成交的概率。**阶段转化率**由它推出。选一个预设场景和每周需要的成交数：**标准漏斗**告诉你，要保持这个节奏，每个阶段应该有多少个项目。"),
+    2: (
+        "四个杠杆：**每人每周新项目**、**成功率**、**平均单笔**和**销售人数**。每种设置在同一个随机种子上模拟 100 次（共同随机数），所以和预设场景的差别来自杠杆本身，而不是运气。图表显示团队完成率在各个模拟季度中的分布。每次模拟需要一两秒：请留意“更新中”提示。"),
+    3: (
+        "课程案例 A：把**年度软件指标**拆到本季度的**小项目指标**，再算出需要的成交数、每周需要的新项目，以及在给定开拓速度（每人每周开拓新项目）下的**所需销售人数**。"),
+    4: (
+        "课程案例 B：季度过半，漏斗里有意向、方案、谈判三个阶段的项目。**项目缺口**告诉你还需要多少个新项目；**每周推演**显示按你设定的每周新增项目，漏斗怎样被填满；模拟给出**完成季度指标的概率**。每次模拟需要一两秒：请留意“更新中”提示。"),
+    5: (
+        "大项目按金额分析：每个阶段的在途金额乘以该阶段成功率，就是漏斗的**预期收入**。只有本季度还能签约的阶段计入本季度；**金额缺口**是和指标相比还差的部分。"),
+    6: (
+        "课程的收入预测：已实现 + **确保收入** x 75% + **可能收入** x 25% + **预测外收入**（剩余每周按指标的 4% 计）。调整各部分，看预测完成率和缺口。"),
+    7: (
+        "一次看全队：每名销售的**产量**（每周成交数和新项目）、成功率、平均单笔、**平衡**（在途项目在各阶段的分布）和**阶段时间**，有图有表。有几名销售各有一个隐藏的问题，每次练习都不一样（页面会写出有几个人，以及本次练习的随机种子）。选一名销售和你要辅导的问题，反馈会告诉你找得对不对。"),
+    8: (
+        "*给规划人员。* 真实的一年里有**新人爬坡**、**人员流失**，空出的位置要等补员。选择新人入职的月份、爬坡时间和年流失率：模拟这一年，看计划还能不能完成指标。每次调整都会重新模拟团队：请留意“更新中”提示。"),
+    9: (
+        "分档提成：指标以内按**基础提成比例**，超过指标按更高的**挑战档**，超过例如 150% 再按**卓越档**。团队的各个季度只模拟一次，调整比例就是重新计算它们的提成，所以你能看到这套方案在真实团队的各种结果下，提成占销售额的比例（销售成本）。"),
+}
+LESSONS = tuple(dataclasses.replace(le, explanation_zh=EXPLANATIONS_ZH[le.number]) for le in LESSONS)
+
 _CODE = """import simkit.workbook
 from simkit.app.webapp import lesson_page
 
@@ -125,11 +153,19 @@ def lesson_notebook(lesson: Lesson):
     import nbformat
 
     # The title stays on screen; the explanation folds away (a projector has 720 px).
-    head = (f"# Lesson {lesson.number} · {lesson.title_en} ({lesson.title_zh})\n\n"
-            "<details class=\"simkit-about\"><summary>About this lesson (课程说明) · "
-            "<a href=\"index.ipynb\">all lessons (全部课程)</a></summary>\n\n"
-            f"{lesson.explanation}\n\n"
-            "Use the **English / 中文** switch to change the dashboard's language.\n\n"
+    # Both languages are on the page; the page widget (simkit.app.webapp) hides the one
+    # not chosen, and the English / 中文 switch swaps them with the dashboard.
+    head = (f"# <span class=\"simkit-lang-en\">Lesson {lesson.number} · {lesson.title_en}</span>"
+            f"<span class=\"simkit-lang-zh\">第 {lesson.number} 课 · {lesson.title_zh}</span>\n\n"
+            "<details class=\"simkit-about\"><summary>"
+            "<span class=\"simkit-lang-en\">About this lesson · "
+            "<a href=\"index.ipynb\">all lessons</a></span>"
+            "<span class=\"simkit-lang-zh\">课程说明 · <a href=\"index.ipynb\">全部课程</a></span>"
+            "</summary>\n\n"
+            f"<div class=\"simkit-lang-en\">\n\n{lesson.explanation}\n\n"
+            "Use the **English / 中文** switch to change the page's language.\n\n</div>\n\n"
+            f"<div class=\"simkit-lang-zh\">\n\n{lesson.explanation_zh}\n\n"
+            "用 **English / 中文** 按钮切换页面语言。\n\n</div>\n\n"
             "</details>")
     return _notebook([nbformat.v4.new_markdown_cell(head),
                       nbformat.v4.new_code_cell(_CODE.format(dashboard=lesson.dashboard))])

@@ -158,6 +158,12 @@ def _controls(dashboard) -> dict:
             if isinstance(value, w.ValueWidget) and not isinstance(value, outputs)}
 
 
+def _lang_css(lang: str) -> str:
+    """A style that hides the page text written in the other language."""
+    other = "zh" if lang == "en" else "en"
+    return f"<style>.simkit-lang-{other} {{ display: none !important; }}</style>"
+
+
 class LessonPage:
     """A dashboard with a language switch and an "updating" sign, as one widget."""
 
@@ -188,7 +194,10 @@ class LessonPage:
         header.add_class("simkit-page-header")
         # A <style> applies even inside a hidden element; hidden, it takes no room.
         css = w.HTML(PAGE_CSS, layout=w.Layout(display="none"))
-        self.widget = w.VBox([css, header, self.body])
+        # The page's title and explanation are written in both languages
+        # (simkit.app.pages); this style shows only the chosen one.
+        self.lang_css = w.HTML(_lang_css(lang), layout=w.Layout(display="none"))
+        self.widget = w.VBox([css, self.lang_css, header, self.body])
         self.widget.add_class("simkit-page")
         self.dashboard = None
         self._build(lang, {})
@@ -214,6 +223,7 @@ class LessonPage:
         for control in controls.values():
             self._watch(control)
         self.dashboard = dashboard
+        self.lang_css.value = _lang_css(lang)
         self.body.children = [projector_layout(dashboard)]
         self._relay_notices(dashboard)
         self._guard_page()

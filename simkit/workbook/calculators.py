@@ -36,7 +36,7 @@ def _stage_table(stages, columns: dict[str, list[str]], lang: str) -> str:
     head = "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in [t("stage", lang), *columns])
     rows = []
     for i, s in enumerate(stages):
-        name = f"{s} {stage_label(s, 'zh')}" if lang == "en" else stage_label(s, "zh")
+        name = f"{s} ({stage_label(s, 'zh')})" if lang == "en" else stage_label(s, "zh")
         cells = "".join(f"<td style='text-align:right;padding:2px 10px'>{v[i]}</td>"
                         for v in columns.values())
         rows.append(f"<tr><td>{name}</td>{cells}</tr>")

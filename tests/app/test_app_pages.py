@@ -136,3 +136,14 @@ def test_cli_rejects_a_bad_language_and_a_folder_without_pages(tmp_path):
     assert r.exit_code == 2 and "--lang" in r.output
     r = CliRunner().invoke(main, ["app", "--pages", str(tmp_path), "--port", "9"])
     assert r.exit_code == 2 and "index.ipynb" in r.output
+
+
+def test_every_page_explains_itself_in_both_languages():
+    import re
+
+    from simkit.app.pages import LESSONS
+
+    for le in LESSONS:
+        assert le.explanation.strip() and le.explanation_zh.strip(), le.slug
+        zh = re.sub(r"[\s\d.,%*()（）：:；;、。x-]", "", le.explanation_zh)
+        assert len(re.findall(r"[\u4e00-\u9fff]", zh)) >= 0.9 * len(zh), le.slug
