@@ -8,7 +8,9 @@ metadata. Each cell of the source is one of
 
 * shared: a code cell without ``lang`` metadata goes into both notebooks;
 * English: a cell with ``lang: en`` goes only into the English notebook;
-* Chinese: a cell with ``lang: zh`` goes only into the Chinese notebook.
+* Chinese: a cell with ``lang: zh`` goes only into the Chinese notebook;
+* app: a markdown pair with ``app: true`` is the lesson's explanation on its app page
+  (``simkit/app/explanations.json``, written by ``build``); it goes into no notebook.
 
 Language cells come in pairs: a run of consecutive language cells holds the
 English cells and their Chinese counterparts, in the same order, with the same
@@ -58,7 +60,7 @@ __all__ = [
 ]
 
 LANGUAGES = ("en", "zh")
-LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
+LESSON_DIR = Path(__file__).resolve().parents[2] / "lessons"
 
 # Metadata a generated notebook keeps (the rest is jupytext's own bookkeeping).
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -88,8 +90,8 @@ def notebook_for(source, lang: str):
         raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
     cells = []
     for cell in source.cells:
-        if _lang(cell) not in (None, lang):
-            continue
+        if _lang(cell) not in (None, lang) or cell.metadata.get("app"):
+            continue  # the other language's cells; the app page's explanation
         c = copy.deepcopy(cell)
         c.metadata.pop("lang", None)
         if c.cell_type == "code":
@@ -99,6 +101,13 @@ def notebook_for(source, lang: str):
         new["id"] = f"cell-{len(cells):02d}"  # fixed ids: a rebuild gives the same file
         cells.append(new)
     return nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": dict(_KERNELSPEC)})
+
+
+def app_explanation(source) -> dict[str, str]:
+    """The lesson's app-page explanation (markdown cells with ``app: true``), by language;
+    empty when the lesson has no app page. These cells go into no notebook."""
+    return {c.metadata["lang"]: c.source.strip() for c in source.cells
+            if c.cell_type == "markdown" and c.metadata.get("app") and _lang(c) in LANGUAGES}
 
 
 def _blocks(markdown: str) -> list[str]:

@@ -130,6 +130,31 @@ def _cells(nb) -> list[tuple]:
     return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
 
 
+APP_EXPLANATIONS = Path(__file__).resolve().parents[1] / "app" / "explanations.json"
+
+
+def app_explanations() -> dict[str, dict[str, str]]:
+    """Every lesson's app-page explanation from its source: {lesson number: {lang: text}}."""
+    from simkit.workbook.lesson_source import app_explanation, lesson_paths, read_lesson
+
+    out = {}
+    for path in lesson_paths():
+        text = app_explanation(read_lesson(path))
+        if text:
+            out[str(int(path.name[:2]))] = text
+    return out
+
+
+def write_app_explanations(target: Path = APP_EXPLANATIONS) -> Path:
+    """Write the app's page explanations (shipped with the package: the app needs no
+    checkout and no jupytext)."""
+    import json
+
+    target.write_text(json.dumps(app_explanations(), ensure_ascii=False, indent=1,
+                                 sort_keys=True) + "\n", encoding="utf-8")
+    return target
+
+
 def build(lessons: list[Path] | None = None, execute: bool = True, force: bool = False,
           log=sys.stderr.write) -> list[Path]:
     """Write every lesson's notebooks in both languages; execute the ones whose cells changed.
@@ -159,6 +184,7 @@ def build(lessons: list[Path] | None = None, execute: bool = True, force: bool =
                     execute_notebook(target)
             write_student(target)
             written.append(target)
+    write_app_explanations()
     if lessons == lesson_paths():  # a full build also removes notebooks whose lesson is gone
         stems = {p.stem for p in lessons}
         for lang in LANGUAGES:
