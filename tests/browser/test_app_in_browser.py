@@ -346,15 +346,20 @@ def test_no_jupyter_endpoints_or_sources_are_exposed(app_server, path, status):
 LATIN_ALLOWED = {"English", "P10", "P50", "P90", "seed", "simkit", "CNY", "CRM", "SimPy"}
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda le: le.slug)
-def test_chinese_page_shows_no_english(lesson, open_page):
-    page = open_page(f"{lesson.filename}?lang=zh")
+def _readable_text(open_page, lesson, lang: str) -> str:
+    """Everything a person can read on a page: the folded explanation opened, hidden
+    text (the other language) left out."""
+    page = open_page(f"{lesson.filename}?lang={lang}")
     _wait_loaded(page, True)
     page.wait_for_function("() => !document.querySelector('.simkit-busy-on')", timeout=60_000)
-    # Everything a person can read: the folded explanation opened, hidden text left out.
-    text = page.evaluate("""() => {
+    return page.evaluate("""() => {
         document.querySelectorAll('details').forEach(d => { d.open = true; });
         return document.body.innerText; }""")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda le: le.slug)
+def test_chinese_page_shows_no_english(lesson, open_page):
+    text = _readable_text(open_page, lesson, "zh")
     assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 50, text[:300]
     words = sorted({w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in LATIN_ALLOWED})
     assert not words, words
@@ -362,13 +367,10 @@ def test_chinese_page_shows_no_english(lesson, open_page):
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda le: le.slug)
 def test_english_page_shows_chinese_only_as_course_terms_in_parentheses(lesson, open_page):
-    page = open_page(f"{lesson.filename}?lang=en")
-    _wait_loaded(page, True)
-    page.wait_for_function("() => !document.querySelector('.simkit-busy-on')", timeout=60_000)
-    text = page.evaluate("""() => {
-        document.querySelectorAll('details').forEach(d => { d.open = true; });
-        return document.body.innerText; }""")
+    text = _readable_text(open_page, lesson, "en")
     assert len(re.findall(r"[A-Za-z]{3,}", text)) > 50, text[:300]
     # 万 is the course's unit of money in both languages (万 CNY), like P10 on a 中文 page.
     bare = re.sub(r"[(（][^()（）]*[)）]", "", text).replace("中文", "").replace("万", "")
-    assert not re.findall(r"[\u4e00-\u9fff]+", bare), [bare[max(0, m.start() - 60):m.end() + 20] for m in re.finditer(r"[\u4e00-\u9fff]+", bare)]
+    found = [bare[max(0, m.start() - 60):m.end() + 20]
+             for m in re.finditer(r"[\u4e00-\u9fff]+", bare)]
+    assert not found, found
