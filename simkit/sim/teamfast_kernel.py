@@ -84,6 +84,34 @@ def _pop(h_t, h_seq, h_pl, h_tok, n):
 
 
 @njit(cache=True)
+def _release_consultant(d, now, ps_share, pool_users, pool_head, pool_tail, pool_nxt, d_pool,
+                        d_phase, d_got, d_dur, d_tok, h_t, h_seq, h_pl, h_tok, nh, seq):
+    """Deal ``d`` gives its consultant back; the next deal waiting for that pool (FIFO,
+    skipping deals no longer waiting) gets the consultant now. Returns (heap size, seq)."""
+    p = d_pool[d]
+    pool_users[p] -= 1
+    d_pool[d] = -1
+    q = pool_head[p]
+    while q >= 0 and d_phase[q] != PH_WAIT_POOL:
+        q = pool_nxt[q]
+    if q >= 0:
+        pool_head[p] = pool_nxt[q]
+        if pool_head[p] < 0:
+            pool_tail[p] = -1
+        pool_users[p] += 1
+        d_pool[q] = p
+        d_got[q] = now
+        d_phase[q] = PH_T_HOLD
+        nh = _push(h_t, h_seq, h_pl, h_tok, nh, now + d_dur[q] * ps_share, seq,
+                   EV_TIMEOUT + 4 * q, d_tok[q])
+        seq += 1
+    else:
+        pool_head[p] = -1
+        pool_tail[p] = -1
+    return nh, seq
+
+
+@njit(cache=True)
 def run_replication(
     t_begin, t_stop, S,
     # reps (roster, creation order)
@@ -267,27 +295,9 @@ def run_replication(
                     seq += 1
                     break
                 elif ph == PH_AFTER_HOLD:
-                    p = d_pool[d]
-                    pool_users[p] -= 1
-                    d_pool[d] = -1
-                    # the next deal waiting for this pool gets the consultant now
-                    q = pool_head[p]
-                    while q >= 0 and d_phase[q] != PH_WAIT_POOL:
-                        q = pool_nxt[q]
-                    if q >= 0:
-                        pool_head[p] = pool_nxt[q]
-                        if pool_head[p] < 0:
-                            pool_tail[p] = -1
-                        pool_users[p] += 1
-                        d_pool[q] = p
-                        d_got[q] = now
-                        d_phase[q] = PH_T_HOLD
-                        nh = _push(h_t, h_seq, h_pl, h_tok, nh, now + d_dur[q] * ps_share, seq,
-                                   EV_TIMEOUT + 4 * q, d_tok[q])
-                        seq += 1
-                    else:
-                        pool_head[p] = -1
-                        pool_tail[p] = -1
+                    nh, seq = _release_consultant(
+                        d, now, ps_share, pool_users, pool_head, pool_tail, pool_nxt, d_pool,
+                        d_phase, d_got, d_dur, d_tok, h_t, h_seq, h_pl, h_tok, nh, seq)
                     w_id[n_w] = d
                     w_rep[n_w] = d_rep[d]
                     w_ask[n_w] = d_asked[d]
@@ -460,26 +470,9 @@ def run_replication(
                 d_tok[d] += 1
                 ph = d_phase[d]
                 if ph == PH_T_HOLD:
-                    p = d_pool[d]
-                    pool_users[p] -= 1
-                    d_pool[d] = -1
-                    q = pool_head[p]
-                    while q >= 0 and d_phase[q] != PH_WAIT_POOL:
-                        q = pool_nxt[q]
-                    if q >= 0:
-                        pool_head[p] = pool_nxt[q]
-                        if pool_head[p] < 0:
-                            pool_tail[p] = -1
-                        pool_users[p] += 1
-                        d_pool[q] = p
-                        d_got[q] = now
-                        d_phase[q] = PH_T_HOLD
-                        nh = _push(h_t, h_seq, h_pl, h_tok, nh, now + d_dur[q] * ps_share, seq,
-                                   EV_TIMEOUT + 4 * q, d_tok[q])
-                        seq += 1
-                    else:
-                        pool_head[p] = -1
-                        pool_tail[p] = -1
+                    nh, seq = _release_consultant(
+                        d, now, ps_share, pool_users, pool_head, pool_tail, pool_nxt, d_pool,
+                        d_phase, d_got, d_dur, d_tok, h_t, h_seq, h_pl, h_tok, nh, seq)
                 # waiting in a queue: leaving it (lazily: the queue skips deals not waiting)
                 d_phase[d] = PH_END
                 ready[(r_head + r_n) % ND] = d
