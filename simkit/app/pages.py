@@ -69,6 +69,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(7, "coaching", "coaching_dashboard", "Coaching a rep", "销售辅导"),
     Lesson(8, "planning", "planning_dashboard", "Planning headcount and quota", "人员与指标规划"),
     Lesson(9, "commission", "commission_dashboard", "Commission accelerators", "提成加速"),
+    Lesson(10, "calibration", "calibration_dashboard", "Forecast from a CRM export",
+           "用 CRM 数据预测"),
 )
 
 _CODE = """import simkit.workbook

@@ -9,6 +9,7 @@ Key widgets carry stable CSS classes (``simkit-slider-leads``,
 """
 
 from simkit.workbook._common import Dashboard
+from simkit.workbook.calibration import calibration_dashboard
 from simkit.workbook.calculators import (
     forecast_dashboard,
     funnel_dashboard,
@@ -24,6 +25,7 @@ from simkit.workbook.simulated import coaching_dashboard, gap_dashboard
 
 __all__ = [
     "Dashboard",
+    "calibration_dashboard",
     "coaching_dashboard",
     "commission_dashboard",
     "forecast_dashboard",

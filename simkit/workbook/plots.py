@@ -37,6 +37,7 @@ __all__ = [
     "funnel_chart",
     "headcount_curve",
     "headline_figure",
+    "interval_chart",
     "payout_curve",
     "projector_style",
     "quarter_chart",
@@ -471,6 +472,29 @@ def backtest_chart(result, target: str = "wins", *, lang: str | None = None):
     ax.set_title(t("backtest_title", lang), **_font(ax))
     ax.legend(loc="lower right", prop={"size": _pt(8),
                                        "family": _font(ax).get("fontfamily", "sans-serif")})
+    return fig
+
+
+def interval_chart(names: Sequence[str], p10, p50, p90, actual, *, title: str, xlabel: str,
+                   lang: str | None = None):
+    """One row per rep: the forecast's 80% interval (P10 to P90) as a bar, its median as a
+    dot and what happened as a cross (lesson 10's page)."""
+    lang = chart_language(lang)
+    fig, ax = _figure(FIGSIZE, lang=lang)
+    n = len(names)
+    y = np.arange(n)[::-1]
+    lo, mid, hi = (np.asarray(v, dtype=float) for v in (p10, p50, p90))
+    ax.barh(y, hi - lo, left=lo, height=0.5, color=_BLUE, alpha=0.35,
+            label=t("cal.interval", lang))
+    ax.plot(mid, y, "o", color=_BLUE, label=t("cal.median", lang))
+    ax.plot(np.asarray(actual, dtype=float), y, "x", color=_ORANGE, ms=10, mew=2.5,
+            label=t("actual", lang))
+    ax.set_yticks(y, list(names), **_font(ax))
+    ax.set_xlabel(xlabel, **_font(ax))
+    ax.set_xlim(left=0)
+    ax.set_title(title, **_font(ax))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False,
+              prop={"size": _pt(8), "family": _font(ax).get("fontfamily", "sans-serif")})
     return fig
 
 

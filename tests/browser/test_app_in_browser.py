@@ -34,7 +34,10 @@ SIM_BOUND_S = 30.0
 SIMULATED = {"headline", "gap", "planning"}
 # Sliders that change the numbers but not what the chart draws: the reps needed
 # depend on new projects per rep, the standard funnel drawn does not.
-CHART_UNAFFECTED = {("headcount", "simkit-slider-leads")}
+# (page, slider) pairs whose slider changes the numbers but not the chart: the
+# calibration page's chart is every rep's interval, which the team quota does not move.
+CHART_UNAFFECTED = {("headcount", "simkit-slider-leads"),
+                    ("calibration", "simkit-slider-quota-pct")}
 LOAD_TIMEOUT_MS = 120_000
 PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1366, "height": 768}
@@ -343,7 +346,8 @@ def test_no_jupyter_endpoints_or_sources_are_exposed(app_server, path, status):
 
 # Words a Chinese page may show in Latin letters: units, the language button, the lesson's own
 # product names. Anything else of three or more letters is English left on a 中文 page.
-LATIN_ALLOWED = {"English", "P10", "P50", "P90", "seed", "simkit", "CNY", "CRM", "SimPy"}
+# CRPS: the scorecard's probability score, named as in the lesson (连续分级概率评分).
+LATIN_ALLOWED = {"English", "P10", "P50", "P90", "seed", "simkit", "CNY", "CRM", "CRPS", "SimPy"}
 
 
 def _readable_text(open_page, lesson, lang: str) -> str:

@@ -1,0 +1,157 @@
+"""Lesson 10's dashboard: the calibrated forecast's split, its intervals and the back-test.
+
+The shipped example CRM export (:func:`simkit.course.cases.crm_example`) is
+forecast from what was known at a cutoff (:func:`simkit.crm.forecast.forecast`)
+and compared with what happened next quarter: the team's split (won so far,
+from the open pipeline, from deals not yet created) with P10 / P50 / P90, the
+chance of reaching a quota set against last quarter, every rep's 80% interval
+beside the rep's actual, and the back-test scorecard at that cutoff (the model
+against the naive, seasonal and pipeline-weighted baselines).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as W
+
+from simkit.course.cases import CRM_CUTOFFS, crm_backtest, crm_example
+from simkit.course.i18n import t
+from simkit.crm.forecast import forecast
+from simkit.crm.scoring import label as score_label
+from simkit.workbook._common import Dashboard, html_out, output, resolve_lang, show_figure, \
+    slider, table_html
+
+__all__ = ["CALIBRATION_REPLICATIONS", "calibration_dashboard"]
+
+#: Replications of the forecast and the back-test shown on the page (one forecast
+#: takes about 0.1 s; the back-test is computed once per process and cached).
+CALIBRATION_REPLICATIONS = 200
+#: The back-test's seed, as in lesson 10.
+CALIBRATION_SEED = 1
+_PARTS = ("won_so_far", "open_pipeline", "new_deals", "total")
+_SCORES = ("forecast", "actual", "abs_bias", "rep_wape", "in_80", "crps")
+_METHODS = ("model", "last_quarter", "mean_two_quarters", "seasonal_naive", "pipeline_weighted")
+
+
+def calibration_dashboard(lang: str | None = None, *,
+                          replications: int = CALIBRATION_REPLICATIONS,
+                          seed: int = CALIBRATION_SEED, chart: bool = True) -> Dashboard:
+    """A cutoff, a target (won count or won amount) and a quota as a share of last quarter.
+
+    ``values`` holds ``split`` (the team's and every rep's parts with P10 / P50 / P90,
+    :meth:`simkit.crm.forecast.Forecast.split`), ``quota``, ``p_quota``, ``actual``
+    (the team's actual next quarter), ``reps`` (per rep: P10, P50, P90, actual) and
+    ``scorecard`` (this cutoff's rows of the back-test).
+    """
+    lang = resolve_lang(lang)
+    targets = [(t("cli.fc.wins", lang), "wins"), (t("cli.fc.won_amount", lang), "won_amount")]
+    cutoff = W.Dropdown(options=list(CRM_CUTOFFS), value=CRM_CUTOFFS[-1],
+                        description=t("cutoff", lang), style={"description_width": "15em"},
+                        layout={"width": "30em"})
+    cutoff.add_class("simkit-cutoff")
+    target = W.ToggleButtons(options=targets, value="wins", description=t("target", lang),
+                             style={"description_width": "15em"})
+    target.add_class("simkit-target")
+    controls = {
+        "cutoff": cutoff,
+        "target": target,
+        "quota_pct": slider("cal.quota_pct", 1.0, 0.5, 1.5, 0.05, lang=lang, fmt=".0%",
+                            css="simkit-slider-quota-pct"),
+    }
+    outputs = {"headline": html_out("simkit-headline"), "notes": html_out("simkit-notes"),
+               "chart": output("simkit-chart"), "scorecard": html_out("simkit-scorecard")}
+    bt = crm_backtest(replications=replications, seed=seed)
+    forecasts: dict[str, object] = {}
+
+    def compute(d: Dashboard) -> None:
+        c, tgt, pct = d.cutoff.value, d.target.value, float(d.quota_pct.value)
+        if c not in forecasts:
+            forecasts[c] = forecast(crm_example().deals, c, replications=replications,
+                                    seed=seed)
+        fc = forecasts[c]
+        wide = bt.wide()
+        rows = wide[(wide["cutoff"] == c) & (wide["target"] == tgt)].set_index("metric")
+        last_q = float(rows.loc["forecast", "last_quarter"])
+        actual = float(rows.loc["actual", "model"])
+        quota = pct * last_q
+        p_quota = fc.p_quota(quota, tgt)
+        split = fc.split(tgt)
+        team = split[split["who"] == "team"].set_index("part")
+        reps = bt.reps[(bt.reps["cutoff"] == c) & (bt.reps["method"] == "model")
+                       & (bt.reps["target"] == tgt)].set_index("rep")
+        total = fc.total(tgt)
+        reps = reps.assign(p50=total.median(axis=0).reindex(reps.index))
+        score = rows.reindex(list(_SCORES))[[m for m in _METHODS if m in rows.columns]]
+        d.values = {"split": split, "quota": quota, "p_quota": p_quota, "actual": actual,
+                    "last_quarter": last_q, "reps": reps, "scorecard": score,
+                    "replications": replications, "seed": seed}
+        d.headline.value = _headline_html(team, quota, p_quota, actual, tgt, lang)
+        d.notes.value = _notes_html(fc, replications, seed, lang)
+        d.scorecard.value = _scorecard_html(score, lang)
+        if chart:
+            from simkit.workbook.plots import interval_chart
+
+            show_figure(d.chart, interval_chart(
+                list(reps.index), reps["p10"], reps["p50"], reps["p90"], reps["actual"],
+                title=t("cal.chart_title", lang, cutoff=c),
+                xlabel=t("wins_next_quarter" if tgt == "wins" else "won_next_quarter", lang),
+                lang=lang))
+
+    def layout(d: Dashboard) -> W.Widget:
+        return W.VBox([W.HBox([W.VBox([*d.controls.values(), d.headline, d.notes]), d.chart]),
+                       d.scorecard])
+
+    return Dashboard("calibration", lang, controls, outputs, compute, layout)
+
+
+def _fmt(v: float, target: str, lang: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return score_label("n/a", lang)
+    return f"{v:,.0f}" if target == "wins" else f"{v:,.1f}"
+
+
+def _headline_html(team, quota: float, p_quota: float, actual: float, target: str,
+                   lang: str) -> str:
+    rows = []
+    for part in _PARTS:
+        r = team.loc[part]
+        if part == "won_so_far":
+            text = _fmt(r["p50"], target, lang)
+        else:
+            text = (f"{_fmt(r['p50'], target, lang)}  [{_fmt(r['p10'], target, lang)} – "
+                    f"{_fmt(r['p90'], target, lang)}]")
+        rows.append((t(f"cli.fc.{part}", lang), text))
+    pq = score_label("n/a", lang) if math.isnan(p_quota) else f"{p_quota:.0%}"
+    rows.append((t("cal.p_quota", lang, quota=_fmt(quota, target, lang)), pq))
+    rows.append((t("cal.actual", lang), _fmt(actual, target, lang)))
+    return table_html(rows, "simkit-headline-table")
+
+
+def _notes_html(fc, replications: int, seed: int, lang: str) -> str:
+    i = 1 if lang == "zh" else 0
+    notes = "".join(f"<li>{html.escape(w[i])}</li>" for w in fc.warnings)
+    return (f"<small>{html.escape(t('cal.interval_note', lang))} "
+            f"{html.escape(t('seed', lang, seed=seed, replications=replications))}</small>"
+            + (f"<ul class='simkit-warnings'>{notes}</ul>" if notes else ""))
+
+
+def _scorecard_html(score, lang: str) -> str:
+    head = "".join(f"<th>{html.escape(score_label(m, lang))}</th>" for m in score.columns)
+    body = []
+    for metric, row in score.iterrows():
+        cells = []
+        for v in row:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                cells.append(f"<td>{html.escape(score_label('n/a', lang))}</td>")
+            elif metric in ("forecast", "actual"):
+                cells.append(f"<td>{v:,.1f}</td>")
+            elif metric == "in_80":
+                cells.append(f"<td>{t('yes' if v else 'no', lang)}</td>")
+            else:
+                cells.append(f"<td>{v:.3f}</td>")
+        body.append(f"<tr><th>{html.escape(score_label(metric, lang))}</th>{''.join(cells)}</tr>")
+    caption = html.escape(t("cal.scorecard", lang))
+    return (f"<table class='simkit-table simkit-scorecard-table'><caption>{caption}</caption>"
+            f"<tr><th></th>{head}</tr>{''.join(body)}</table>")

@@ -1,0 +1,95 @@
+"""Lesson 10's page: the forecast split, its intervals and the back-test at one cutoff."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from simkit.course.cases import CRM_CUTOFFS, crm_example
+from simkit.workbook import calibration_dashboard
+
+# Small and fast: the same code paths as the page's 200 replications.
+REPS = 40
+
+
+@pytest.fixture(scope="module")
+def dash():
+    return calibration_dashboard("en", replications=REPS, chart=False)
+
+
+def _actual(target: str, cutoff: str) -> float:
+    """What happened in the 13 weeks after ``cutoff``, counted here from the export."""
+    deals = crm_example().deals
+    c = pd.Timestamp(cutoff)
+    won = deals[(deals["status"] == "won") & (deals["closed"] >= c)
+                & (deals["closed"] < c + pd.Timedelta(weeks=13))]
+    return float(len(won)) if target == "wins" else float(won["amount"].sum())
+
+
+@pytest.mark.parametrize("cutoff", CRM_CUTOFFS)
+@pytest.mark.parametrize("target", ["wins", "won_amount"])
+def test_page_shows_what_happened_and_the_split_adds_up(dash, cutoff, target):
+    dash.cutoff.value, dash.target.value = cutoff, target
+    v = dash.values
+    assert v["actual"] == pytest.approx(_actual(target, cutoff))
+    team = v["split"][v["split"]["who"] == "team"].set_index("part")
+    parts = team.loc[["won_so_far", "open_pipeline", "new_deals"], "mean"].sum()
+    assert team.loc["total", "mean"] == pytest.approx(parts)
+    for part in team.index:
+        assert team.loc[part, "p10"] <= team.loc[part, "p50"] <= team.loc[part, "p90"]
+    # every rep's row: interval around the median, and the actual is what the rep won
+    reps = v["reps"]
+    assert (reps["p10"] <= reps["p50"]).all() and (reps["p50"] <= reps["p90"]).all()
+    assert reps["actual"].sum() == pytest.approx(v["actual"])
+    # the headline's numbers are the split's, as printed
+    total = team.loc["total"]
+    fmt = "{:,.0f}" if target == "wins" else "{:,.1f}"
+    assert f"{fmt.format(total['p50'])}  [{fmt.format(total['p10'])} – " in dash.headline.value
+
+
+def test_chance_of_the_quota_falls_as_the_quota_rises(dash):
+    dash.cutoff.value, dash.target.value = CRM_CUTOFFS[-1], "wins"
+    seen = []
+    for pct in (0.5, 0.8, 1.0, 1.2, 1.5):
+        dash.quota_pct.value = pct
+        seen.append(dash.values["p_quota"])
+        # the quota is that share of last quarter's wins (the naive baseline's forecast)
+        assert dash.values["quota"] == pytest.approx(pct * dash.values["last_quarter"])
+    assert seen == sorted(seen, reverse=True)
+    assert seen[0] > seen[-1]
+
+
+def test_scorecard_is_the_back_tests_rows_for_this_cutoff(dash):
+    from simkit.course.cases import crm_backtest
+
+    dash.cutoff.value, dash.target.value = CRM_CUTOFFS[0], "wins"
+    bt = crm_backtest(replications=REPS, seed=1).wide()
+    row = bt[(bt["cutoff"] == CRM_CUTOFFS[0]) & (bt["target"] == "wins")
+             & (bt["metric"] == "rep_wape")].iloc[0]
+    shown = dash.values["scorecard"]
+    assert shown.loc["rep_wape", "model"] == pytest.approx(row["model"])
+    assert shown.loc["rep_wape", "last_quarter"] == pytest.approx(row["last_quarter"])
+    # a baseline this export cannot support (no closes a year before) is not available
+    assert np.isnan(shown.loc["forecast", "seasonal_naive"])
+    assert "n/a" in dash.scorecard.value
+
+
+def test_a_value_the_page_does_not_offer_is_refused_and_changes_nothing(dash):
+    before = dict(dash.values)
+    dash.cutoff.set_state({"index": 99})
+    dash.quota_pct.set_state({"value": 7.0})
+    assert dash.values["p_quota"] == before["p_quota"]
+    assert dash.refused >= 2 and dash.notice.value
+
+
+def test_chinese_page_reads_in_chinese():
+    d = calibration_dashboard("zh", replications=REPS, chart=False)
+    text = re.sub(r"<[^>]+>", " ", d.headline.value + d.notes.value + d.scorecard.value)
+    english = set(re.findall(r"[A-Za-z]{3,}", text)) - {"CRM", "CRPS"}
+    assert not english, english
+    assert "来自在手商机" in text and "达到指标" in text
