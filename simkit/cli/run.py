@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 
 import click
@@ -75,7 +77,9 @@ def run(scenario_file, preset_name, sets, replications, seed, as_json, out_dir, 
     sc = resolve_scenario(scenario_file, preset_name, sets)
     if out_dir is not None:
         check_output_dir(out_dir)
-    res = simulate(sc, replications=replications, seed=seed, progress=progress, engine=engine)
+    show = sys.stderr.isatty() if progress is None else progress
+    res = simulate(sc, replications=replications, seed=seed, engine=engine,
+                   progress=msg("cli.progress.run", name=sc.name) if show else False)
     summary = res.summary()
     if out_dir is not None:
         # One unit: tables, scenario, summary and manifest appear together or not at all.

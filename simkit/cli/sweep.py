@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 
 import click
@@ -89,8 +91,10 @@ def sweep(scenario_file, preset_name, sets, grids, replications, seed, backend, 
     check_output_file(out)
     base = resolve_scenario(scenario_file, preset_name, sets)
     grid = parse_grid(grids)
+    show = sys.stderr.isatty() if progress is None else progress
     table = run_sweep(base, grid, replications=replications, seed=seed, backend=backend,
-                      workers=workers, scheduler=scheduler, progress=progress)
+                      workers=workers, scheduler=scheduler,
+                      progress=msg("cli.progress.sweep") if show else False)
     atomic_write_table(table, out)
     att = table[table["metric"] == "attainment"]
     cols = list(grid) + ["mean", "ci_low", "ci_high"]

@@ -352,6 +352,8 @@ LABELS.update({
                        ("场景 {scenario}：{replications} 次重复模拟，随机种子 {seed}，"
                         "{quarters} 个季度，引擎：{engine}")),
     "cli.run.attainment": ("team attainment", "团队完成率"),
+    "cli.progress.run": ("simulating {name}", "正在模拟 {name}"),
+    "cli.progress.sweep": ("sweep", "参数扫描"),
     "cli.run.mean": ("mean", "均值"),
     "cli.run.ci": ("(± {ci}, 95% CI of the mean)", "（± {ci}，均值的 95% 置信区间）"),
     "cli.run.p_quota": ("P(team hits quota)", "完成团队指标的概率"),

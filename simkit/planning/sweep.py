@@ -154,7 +154,7 @@ def _check_int(name: str, value, low: int) -> int:
 def run_metrics(scenarios: Sequence[Scenario], replications: int, seeds: int | Sequence[int], *,
                 backend: str | None = None, workers: int | None = None,
                 batch_size: int | None = None, client=None, scheduler: str | None = None,
-                progress: bool | None = None, max_work: float | None = None) -> pd.DataFrame:
+                progress: bool | str | None = None, max_work: float | None = None) -> pd.DataFrame:
     """Per-replication metrics of each scenario: columns ``scenario`` (its position),
     ``replication`` and the metrics, in (scenario, replication) order.
 
@@ -221,7 +221,8 @@ def _progress_bar(progress, n_tasks, total):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc="sweep", unit="rep", leave=False)
+    label = progress if isinstance(progress, str) else "sweep"
+    return tqdm(total=total, desc=label, unit="rep", leave=False)
 
 
 def _run_processes(tasks, plans, seeds, workers, done):

@@ -79,7 +79,7 @@ def plan_run(scenario: Scenario | str, *, model: type[FunnelModel] = FunnelModel
 
 
 def run_range(plan: RunPlan, seed: int, first: int, stop: int, *,
-              progress: bool = False) -> Results:
+              progress: bool | str = False) -> Results:
     """Replications ``first`` .. ``stop - 1`` of ``seed`` on the planned engine, numbered
     0 .. stop - first - 1 in the Results (a batch of a sweep gets the same numbers as the
     same replications of a whole run)."""
@@ -95,7 +95,8 @@ def run_range(plan: RunPlan, seed: int, first: int, stop: int, *,
     if progress:
         from tqdm.auto import tqdm
 
-        reps = tqdm(reps, desc=f"simulating {plan.scenario.name}", unit="rep", leave=False)
+        label = progress if isinstance(progress, str) else f"simulating {plan.scenario.name}"
+        reps = tqdm(reps, desc=label, unit="rep", leave=False)
     recorders = []
     for i, r in enumerate(reps):
         rec = run_replication(plan.scenario, seed, r, plan.model)
@@ -116,7 +117,7 @@ def simulate(
     replications: int = DEFAULT_REPLICATIONS,
     seed: int = DEFAULT_SEED,
     *,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
     model: type[FunnelModel] = FunnelModel,
     engine: str = "auto",
     max_work: float | None = None,
@@ -134,7 +135,8 @@ def simulate(
     ``scenario`` is a :class:`Scenario` or a preset name. The same scenario and
     seed give identical results on every run; two scenarios run on the same
     seed share random numbers (see :mod:`simkit.sim.streams`). ``progress`` shows a
-    progress bar (default: only when stderr is a terminal and the run is long).
+    progress bar (default: only when stderr is a terminal and the run is long); a string
+    turns it on with that label (the command line passes its own language's words).
 
     Before anything runs, the run's size is checked against the work budget
     (:mod:`simkit.sim.budget`: 20 million simulated deals and 4 GB of tables by

@@ -200,3 +200,18 @@ def test_the_workbook_opens_in_the_chosen_language(tmp_path, monkeypatch, args, 
     assert r.exit_code == 0, r.output
     assert started[0]["SIMKIT_LANG"] == notebooks
     assert ("已复制" in r.output) is (printed == "zh")
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "正在模拟 small-projects"),
+                                         ("en", "simulating small-projects")])
+def test_progress_bar_speaks_the_commands_language(lang, words):
+    r = invoke("--lang", lang, "run", "-n", "3", "--engine", "simpy", "--progress")
+    assert r.exit_code == 0, r.output
+    assert words in r.stderr
+
+
+def test_sweep_progress_bar_speaks_the_commands_language(tmp_path):
+    r = invoke("--lang", "zh", "sweep", "-n", "2", "--grid", "team.reps=4,5", "--progress",
+               "--out", tmp_path / "s.csv")
+    assert r.exit_code == 0, r.output
+    assert "参数扫描" in r.stderr and "sweep" not in r.stderr.replace("s.csv", "")
