@@ -14,7 +14,8 @@ from conftest import T0, synthetic_deals
 
 from simkit.crm import as_of
 from simkit.crm.arrivals import fit_arrivals
-from simkit.crm.forecast import COMPONENTS, _p_open, cohort_of, forecast
+from simkit.crm.cohorts import cohort_of, p_open
+from simkit.crm.forecast import COMPONENTS, forecast
 from simkit.crm.importers import import_frame
 from simkit.crm.mappings import get_mapping
 from simkit.crm.survival import aalen_johansen, aalen_johansen_weighted
@@ -123,7 +124,7 @@ def test_old_open_deals_are_worth_less():
     fc = forecast(d, c, replications=20, seed=1, bootstrap=False)
     inc = fc.fit.incidence
     ages = np.array([1.0, 4.0, 10.0, 20.0, inc.tau + 1])
-    p = _p_open(inc, ages, ages, ages, 13.0, np.zeros(5, int), {0: inc.p_won + inc.p_lost})
+    p = p_open(inc, ages, ages, ages, 13.0, np.zeros(5, int), {0: inc.p_won + inc.p_lost})
     assert p[0] > p[2] > p[3] and p[-1] == 0.0
 
 
