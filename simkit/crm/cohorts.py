@@ -17,7 +17,7 @@ import pandas as pd
 from simkit.crm.survival import OPEN, Incidence
 from simkit.crm.tracking import Tracking
 
-__all__ = ["cohort_closers", "cohort_of", "drift", "p_open"]
+__all__ = ["closer_weights", "cohort_closers", "cohort_of", "drift", "p_open", "scaled"]
 
 WEEK = pd.Timedelta(days=7)
 
@@ -31,43 +31,65 @@ _Q_GRID = np.linspace(0.005, 1.0, 200)
 
 
 def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracking: Tracking,
-                   cohort_weeks: int, prior: float) -> tuple[dict, dict]:
+                   cohort_weeks: int, prior: float, window: float = 0.0) -> tuple[dict, dict]:
     """Each creation cohort's share of closers (deals that ever close), and its information.
 
     The cure-model reading of cohort drift: closers close with the pooled
     closers' distribution ``G = (CIF_won + CIF_lost) / (1 - stalled)``, and
-    cohort k holds a share ``q_k`` of closers. A closed deal says "closer";
-    a deal still open at age a has likelihood ``q (1 - G(a)) + 1 - q``, so an
-    open deal past the usual cycle says "stalled" more loudly than a young
-    one. ``q_k`` maximises the cohort's likelihood plus a Beta prior worth
-    ``prior`` deals centred on the pooled share, so a cohort with little
-    follow-up stays near it. Where losses are not recorded to the cutoff,
-    wins alone are read (against ``CIF_won / (1 - stalled)``), up to the
-    date wins are recorded until.
+    cohort k holds a share ``q_k`` of closers. A deal followed from age
+    ``a0`` (it was open then) to ``a1`` has likelihood ``q (G(a1) - G(a0)) /
+    (q (1 - G(a0)) + 1 - q)`` of closing in between (up to a factor without
+    ``q``) and ``(q (1 - G(a1)) + 1 - q) / (q (1 - G(a0)) + 1 - q)`` of
+    staying open, so an open deal past the usual cycle says "stalled" more
+    loudly than a young one. ``q_k`` maximises the cohort's likelihood plus
+    a Beta prior worth ``prior`` deals centred on the pooled share, so a
+    cohort with little follow-up stays near it. Where losses are not
+    recorded to the cutoff, wins alone are read (against ``CIF_won / (1 -
+    stalled)``), up to the date wins are recorded until.
+
+    ``window`` (weeks; 0: the whole follow-up) reads only the last
+    ``window`` weeks before the end of observation: each deal still open at
+    the window's start enters there (``a0``), deals closed before it are left
+    out. This is the cohort's *recent* closing rate: a cohort whose quick
+    closers are gone and whose remaining deals have stopped closing is read
+    as stalled, which the whole-follow-up likelihood, dominated by the early
+    closes, cannot see (the timing of the closes carries no information on
+    ``q`` there).
     """
     closers = max(inc.p_won + inc.p_lost, 1e-9)
     won_end, lost_end = tracking.ends(cutoff)
     a_w = np.maximum(((won_end - d["created"]) / WEEK).to_numpy(float), 0.0)
+    a_close = ((d["closed"] - d["created"]) / WEEK).to_numpy(float)
     wins_only = lost_end is None or lost_end < cutoff
     if wins_only:
-        g = (inc.won(a_w) - inc.won(entry)) / closers
+        def big_g(a):
+            return inc.won(a) / closers
         hit = ((d["status"] == "won") & (d["closed"] < won_end)).to_numpy()
     else:
-        g = (inc.won(a_w) + inc.lost(a_w) - inc.won(entry) - inc.lost(entry)) / closers
+        def big_g(a):
+            return (inc.won(a) + inc.lost(a)) / closers
         hit = ev != OPEN
-    g = np.clip(g, 0.0, 1.0)
+    a_s = a_w - window if window > 0 else np.full(len(d), -np.inf)
+    a0 = np.maximum(np.maximum(np.asarray(entry, float), a_s), 0.0)
+    keep = ~(hit & (a_close < a0))  # closed before it entered the window: not at risk there
+    g0 = np.clip(big_g(a0), 0.0, 1.0 - 1e-9)
+    g1 = np.clip(np.maximum(big_g(a_w), g0), 0.0, 1.0 - 1e-9)
     k = cohort_of(d["created"], cutoff, cohort_weeks)
     c0 = min(max(closers, 0.01), 0.99)
     log_prior = prior * (c0 * np.log(_Q_GRID) + (1 - c0) * np.log1p(-_Q_GRID + 1e-12))
+    qg = _Q_GRID[None, :]
     out, info = {}, {}
     for c in np.unique(k):
-        m = k == c
-        n_hit = float((w[m] * hit[m]).sum())
-        gm, wm = g[m & ~hit], w[m & ~hit]
-        ll = n_hit * np.log(_Q_GRID) + (wm[:, None] * np.log1p(
-            -_Q_GRID[None, :] * np.minimum(gm[:, None], 1 - 1e-9))).sum(axis=0)
+        m = (k == c) & keep
+        if not m.any():
+            continue
+        h, wm = hit[m], w[m]
+        den = np.log1p(-qg * g0[m][:, None])
+        ll_hit = np.log(qg) - den
+        ll_open = np.log1p(-qg * g1[m][:, None]) - den
+        ll = (wm[:, None] * np.where(h[:, None], ll_hit, ll_open)).sum(axis=0)
         out[int(c)] = float(_Q_GRID[np.argmax(ll + log_prior)])
-        info[int(c)] = float((w[m] * g[m]).sum())
+        info[int(c)] = float((wm * (g1[m] - g0[m])).sum())
     return out, info
 
 
@@ -115,3 +137,31 @@ def p_open(inc: Incidence, a_w, a_l, a_c, h: float, cohort, ratios: dict) -> np.
         p = np.where(q * sc + 1 - q > 1e-12, q * gain / (q * sc + 1 - q), 0.0)
     return np.clip(p, 0.0, 1.0)
 
+
+
+def closer_weights(d: pd.DataFrame, t, ev, inc: Incidence, ratios: dict, cutoff,
+                   cohort_weeks: int) -> np.ndarray:
+    """Each deal's chance of being a closer: 1 if it closed, else its cohort's posterior.
+
+    An open deal followed to age ``t`` is a closer with probability ``q (1 -
+    G(t)) / (q (1 - G(t)) + 1 - q)``. Weighting the at-risk sets by it gives
+    the closers' own timing (the E step of the cure model's EM), so a
+    cohort full of stalled deals no longer slows everybody's hazard.
+    """
+    closers = max(inc.p_won + inc.p_lost, 1e-9)
+    k = cohort_of(d["created"], cutoff, cohort_weeks)
+    q = np.clip(np.array([ratios.get(int(x), closers) for x in k]), 1e-9, 1.0)
+    sc = np.clip(1.0 - (inc.won(t) + inc.lost(t)) / closers, 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        post = np.where(q * sc + 1 - q > 1e-12, q * sc / (q * sc + 1 - q), 1.0)
+    return np.where(np.asarray(ev) == OPEN, post, 1.0)
+
+
+def scaled(inc: Incidence, share: float) -> Incidence:
+    """``inc`` with its incidences scaled so that eventually closing has probability ``share``."""
+    tot = inc.p_won + inc.p_lost
+    if tot <= 0:
+        return inc
+    f = share / tot
+    return Incidence(inc.times, inc.cif_won * f, inc.cif_lost * f, inc.at_risk, inc.tau, inc.n,
+                     inc.tail_weeks)

@@ -8,8 +8,16 @@ From deals created in the ``hazard_weeks`` before the cutoff:
   recorded (optionally each cohort weighted by ``0.5 ** (age /
   half_life_weeks)``; off by default);
 - cohort drift in stalling (:mod:`.cohorts`): each creation cohort's share
-  of deals that ever close; an open deal's chance uses its own cohort's
-  share, and deals not yet created use the recent cohorts' share;
+  of deals that ever close, read from its closing rate in the last
+  ``cohort_window`` weeks (0: its whole follow-up); an open deal's chance
+  uses its own cohort's share, and deals not yet created use the recent
+  cohorts' share (``stall_drift = "recent"``; ``"live"`` instead weights the
+  arrival history by each cohort's share and lets new deals close like the
+  pool: measured, not used);
+- the closers' timing by the cure model's EM (``cure_em`` rounds): the
+  at-risk sets weight each open deal by its chance of being a closer, so a
+  cohort of stalled deals does not slow every deal's hazard, and the cohort
+  shares are read again against that timing;
 - per rep, from the ``rep_weeks`` before the cutoff: prospecting,
   conversion and deal-size multipliers shrunk towards the team by empirical
   Bayes with a floor on the between-rep variance (:func:`_shrink`); each
@@ -28,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.crm.arrivals import ArrivalModel, fit_arrivals
-from simkit.crm.cohorts import cohort_closers, drift
+from simkit.crm.cohorts import closer_weights, cohort_closers, cohort_of, drift, scaled
 from simkit.crm.estimate import _shrink_mean_ratio
 from simkit.crm.survival import LOST, OPEN, WON, Incidence, aalen_johansen_weighted
 from simkit.crm.tracking import Tracking, follow_up
@@ -108,7 +116,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         hazard_weeks: float = 52, half_life_weeks: float = 0.0, rep_weeks: float = 52,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
         cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent",
-        alpha_max: float = 0.5,
+        cohort_window: float = 4.0, cure_em: int = 2, alpha_max: float = 0.5,
         shrink_floor: float = 1.0, pretracking: str = "entry") -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
@@ -128,10 +136,27 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     wh = w_all[hz] * cw
     inc = aalen_johansen_weighted(t, ev, entry=entry, weights=wh, min_at_risk=min_at_risk)
     ratios, info = cohort_closers(d, ev, entry, w_all[hz], inc, c, tracking,
-                                  int(cohort_weeks), float(cohort_prior))
+                                  int(cohort_weeks), float(cohort_prior), float(cohort_window))
     closers = max(inc.p_won + inc.p_lost, 1e-9)
-    q_new = (drift(ratios, info, int(cohort_weeks), horizon_weeks, closers, stall_drift)
-             if stall_drift else closers)
+    for _ in range(int(cure_em)):
+        # the closers' timing with stalled deals taken out of the risk sets, then the cohorts again
+        pi = closer_weights(d, t, ev, inc, ratios, c, int(cohort_weeks))
+        inc = scaled(aalen_johansen_weighted(t, ev, entry=entry, weights=wh * pi,
+                                             min_at_risk=min_at_risk), closers)
+        ratios, info = cohort_closers(d, ev, entry, w_all[hz], inc, c, tracking,
+                                      int(cohort_weeks), float(cohort_prior),
+                                      float(cohort_window))
+    live = np.ones(len(known))
+    if stall_drift == "live":
+        # arrivals of closers: each week's deals weighted by their cohort's share of closers
+        # (relative to the pooled share); deals not yet created close like the pool
+        k_all = cohort_of(known["created"], c, int(cohort_weeks))
+        live = np.array([ratios.get(int(k), closers) for k in k_all]) / closers
+        q_new = closers
+    elif stall_drift:
+        q_new = drift(ratios, info, int(cohort_weeks), horizon_weeks, closers, stall_drift)
+    else:
+        q_new = closers
     rep_closed = pd.DataFrame({"rep": d["rep"].to_numpy(), "won": (ev == WON) * w_all[hz],
                                "lost": (ev == LOST) * w_all[hz]}).groupby("rep")[
         ["won", "lost"]].sum()
@@ -175,7 +200,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     # --- arrivals: weekly team counts, the whole known history for seasonality
     first = known["created"].min()
     weeks_hist = max(int(math.ceil((c - first) / WEEK)), 1)
-    counts, woy = _weekly(known["created"], w_all, c, weeks_hist)
+    counts, woy = _weekly(known["created"], w_all * live, c, weeks_hist)
     fut = c + WEEK * np.arange(horizon_weeks)
     fwoy = np.asarray(pd.DatetimeIndex(fut).isocalendar().week, float)
     arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped,
