@@ -22,7 +22,11 @@ From deals created in the ``hazard_weeks`` before the cutoff:
   conversion and deal-size multipliers shrunk towards the team by empirical
   Bayes with a floor on the between-rep variance (:func:`_shrink`); each
   batch draws the conversions from their gamma posterior;
-- won amounts: the empirical distribution of amounts won in ``rep_weeks``;
+- won amounts: the empirical distribution of amounts won in ``rep_weeks``
+  (times the rep's deal-size multiplier), and per product when the export
+  names one: an open deal of a product with at least ``MIN_PRODUCT_WINS``
+  won amounts is valued by that product's (its product is known at the
+  cutoff; a new deal's is not);
 - arrivals: :func:`.arrivals.fit_arrivals` on weekly team counts (the whole
   history for seasonality, the last ``arrival_window`` weeks for the trend).
 """
@@ -44,6 +48,7 @@ from simkit.crm.tracking import Tracking, follow_up
 __all__ = ["Fit", "align", "fit"]
 
 WEEK = pd.Timedelta(days=7)
+MIN_PRODUCT_WINS = 20  # won amounts a product needs before its open deals are valued by it
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Fit:
     # (wins, expected wins, prior strength, normaliser) per rep: the conversion's posterior
     conv_posterior: tuple = ()
     rep_closed: pd.DataFrame | None = None  # won / lost deals behind the fit, per rep
+    # product -> won amounts of that product (products with at least MIN_PRODUCT_WINS)
+    product_amounts: dict = field(default_factory=dict)
 
     def draw_conversion(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of the reps' conversion multipliers from their gamma posterior.
@@ -197,6 +204,12 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
                    for i in range(len(reps))]
     amounts = np.repeat(amt[okm], np.round(w_all[okm]).astype(int))
     size = _shrink_mean_ratio(rep_amounts) if len(amounts) >= 2 else np.ones(len(reps))
+    prod = known["product"] if "product" in known else pd.Series(None, index=known.index)
+    product_amounts = {}
+    for p, idx in pd.Series(np.flatnonzero(okm)).groupby(prod.to_numpy()[okm]):
+        vals = np.repeat(amt[idx.to_numpy()], np.round(w_all[idx.to_numpy()]).astype(int))
+        if len(vals) >= MIN_PRODUCT_WINS:
+            product_amounts[p] = vals
     # --- arrivals: weekly team counts, the whole known history for seasonality
     first = known["created"].min()
     weeks_hist = max(int(math.ceil((c - first) / WEEK)), 1)
@@ -208,7 +221,8 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
                conv_posterior=(wins_r, exp_r, a_conv, norm), rep_closed=rep_closed,
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,
-               tracking=tracking, cohort_ratio=ratios, new_closers=q_new)
+               tracking=tracking, cohort_ratio=ratios, new_closers=q_new,
+               product_amounts=product_amounts)
 
 
 def align(f: Fit, reps: list) -> Fit:
@@ -224,5 +238,6 @@ def align(f: Fit, reps: list) -> Fit:
     return Fit(cutoff=f.cutoff, incidence=f.incidence, reps=list(reps), shares=shares,
                conversion=take(f.conversion, 1.0), deal_size=take(f.deal_size, 1.0),
                amounts=f.amounts, arrivals=f.arrivals, n_won=f.n_won, n_lost=f.n_lost,
-               tracking=f.tracking, cohort_ratio=f.cohort_ratio, new_closers=f.new_closers)
+               tracking=f.tracking, cohort_ratio=f.cohort_ratio, new_closers=f.new_closers,
+               product_amounts=f.product_amounts)
 

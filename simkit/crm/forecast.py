@@ -55,7 +55,7 @@ DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "cohort_window": 4.0, "cure_em": 2,
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,
             "pretracking": "entry", "boot_arrivals": True,
-            "thin_widen": True}
+            "thin_widen": True, "product_amounts": True}
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,8 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
         raise SimkitInputError("--cutoff", str(c.date()), "a date with at least 5 wins before it")
     tracking = detect_tracking(known, c)
     rng = np.random.default_rng(seed)
+    # amounts draw from their own stream: how deals are valued does not move the won counts
+    rng_amt = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "rep_weeks",
                                    "arrival_window", "damped", "min_at_risk",
                                    "cohort_weeks", "cohort_prior", "stall_drift",
@@ -151,6 +153,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     a_l = (np.zeros(len(op)) if lost_end is None
            else np.maximum(((lost_end - op["created"]) / WEEK).to_numpy(float), 0.0))
     op_cohort = cohort_of(op["created"], c, int(opts["cohort_weeks"]))
+    op_prod = (op["product"] if "product" in op else pd.Series(None, index=op.index)).to_numpy()
     n_drop = int((op_rep < 0).sum())
     if n_drop:
         warnings.append((f"{n_drop} open deals of reps with no deals in the last "
@@ -202,8 +205,16 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
         out[("open_pipeline", "wins")][sl] = wins_open
         out[("new_deals", "wins")][sl] = wins_new
         if amounts_available and len(f.amounts):
-            for comp, k in (("open_pipeline", wins_open), ("new_deals", wins_new)):
-                out[(comp, "won_amount")][sl] = _amount_sums(rng, k, f.amounts, f.deal_size)
+            out[("new_deals", "won_amount")][sl] = _amount_sums(rng_amt, wins_new, f.amounts,
+                                                                f.deal_size)
+            if opts["product_amounts"]:
+                amt_open = _open_amounts(rng_amt, hits, op_prod[ok], op_rep[ok], f)
+                for j in range(n_r):
+                    out[("open_pipeline", "won_amount")][sl, j] = amt_open[
+                        :, op_rep[ok] == j].sum(axis=1)
+            else:
+                out[("open_pipeline", "won_amount")][sl] = _amount_sums(
+                    rng_amt, wins_open, f.amounts, f.deal_size)
     nan_amt = not amounts_available
     samples = {}
     for key, arr in out.items():
@@ -213,6 +224,28 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     return Forecast(cutoff=c, horizon_weeks=horizon_weeks, reps=list(reps), samples=samples,
                     amounts_available=amounts_available, warnings=tuple(warnings),
                     tracking=tracking, fit=base, thin=thin)
+
+
+def _open_amounts(rng, hits: np.ndarray, product: np.ndarray, rep: np.ndarray,
+                  f: Fit) -> np.ndarray:
+    """Won amount of each open deal in each replication (0 where it is not won).
+
+    A deal whose product has its own won amounts is valued by them (the
+    product, not the rep, sets its size); any other by the pool of won
+    amounts times its rep's deal-size multiplier.
+    """
+    out = np.zeros(hits.shape)
+    by_product = pd.Series(np.arange(len(product))).groupby(
+        pd.Series(product).map(lambda p: p if p in f.product_amounts else None).to_numpy(),
+        dropna=False)
+    for p, idx in by_product:
+        idx = idx.to_numpy()
+        if p is None or (isinstance(p, float) and math.isnan(p)):
+            draws = rng.choice(f.amounts, (hits.shape[0], len(idx))) * f.deal_size[rep[idx]]
+        else:
+            draws = rng.choice(f.product_amounts[p], (hits.shape[0], len(idx)))
+        out[:, idx] = draws * hits[:, idx]
+    return out
 
 
 def _amount_sums(rng, k: np.ndarray, amounts: np.ndarray, size: np.ndarray) -> np.ndarray:

@@ -216,3 +216,33 @@ def test_forecast_is_unbiased_on_stationary_histories():
         errs.append(team.mean() - actual)
         sds.append(team.std())
     assert abs(np.mean(errs)) <= Z * np.mean(sds) / math.sqrt(len(errs))
+
+
+def test_open_deals_are_valued_by_their_product():
+    """An open deal whose product has its own won amounts is valued by them, not by the pool.
+
+    Product B sells at ten times product A; every deal open at the cutoff is a
+    B. The open pipeline's amount per win must be B's mean won amount, within
+    the noise of B's won amounts (the bootstrap resamples them) and of the
+    draws themselves (z = 4 each); the pooled mean is far below.
+    """
+    d = synthetic_deals(reps=4, rate=5.0, weeks=60, seed=2)
+    c = T0 + 50 * W
+    is_b = d["product"] == "B"
+    d.loc[is_b, "amount"] *= 10.0
+    open_at_c = (d["created"] < c) & (d["closed"].isna() | (d["closed"] >= c))
+    d.loc[open_at_c, "product"] = "B"
+    d.loc[open_at_c, "amount"] = d.loc[open_at_c, "amount"].where(is_b, d["amount"] * 10.0)
+    known = as_of(d, c)
+    won_b = known[(known["status"] == "won") & (known["product"] == "B")
+                  & (known["closed"] >= c - 52 * W)]["amount"]
+    won_all = known[(known["status"] == "won") & (known["closed"] >= c - 52 * W)]["amount"]
+    fc = forecast(d, c, replications=200, seed=4)
+    wins = fc.samples[("open_pipeline", "wins")].to_numpy().sum()
+    amount = fc.samples[("open_pipeline", "won_amount")].to_numpy().sum()
+    sd = won_b.std()
+    tol = Z * sd / math.sqrt(len(won_b)) + Z * sd / math.sqrt(wins)
+    assert abs(amount / wins - won_b.mean()) <= tol
+    assert won_all.mean() < won_b.mean() - tol  # the pool would be told apart
+    off = forecast(d, c, replications=200, seed=4, product_amounts=False)
+    assert off.samples[("open_pipeline", "won_amount")].to_numpy().sum() < amount
