@@ -31,7 +31,8 @@ _Q_GRID = np.linspace(0.005, 1.0, 200)
 
 
 def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracking: Tracking,
-                   cohort_weeks: int, prior: float, window: float = 0.0) -> tuple[dict, dict]:
+                   cohort_weeks: int, prior: float, window: float = 0.0,
+                   young_pooled: bool = False) -> tuple[dict, dict]:
     """Each creation cohort's share of closers (deals that ever close), and its information.
 
     The cure-model reading of cohort drift: closers close with the pooled
@@ -54,7 +55,13 @@ def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
     closers are gone and whose remaining deals have stopped closing is read
     as stalled, which the whole-follow-up likelihood, dominated by the early
     closes, cannot see (the timing of the closes carries no information on
-    ``q`` there).
+    ``q`` there). With ``young_pooled`` a cohort younger than the window
+    keeps the pooled share: its whole life is the first weeks of the timing
+    curve, where cohorts differ in speed (Maven: median cycle 1.3 weeks for
+    deals created in a quarter's first month, 9-12 weeks otherwise), and a
+    slow start would be read as stalling. Read over a window, a deal carries
+    less information on ``q`` than over its whole follow-up, so the prior
+    (``cohort_prior``, 10 deals by default) is half the whole-follow-up one.
     """
     closers = max(inc.p_won + inc.p_lost, 1e-9)
     won_end, lost_end = tracking.ends(cutoff)
@@ -81,8 +88,8 @@ def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
     out, info = {}, {}
     for c in np.unique(k):
         m = (k == c) & keep
-        if not m.any():
-            continue
+        if not m.any() or (young_pooled and window > 0 and (c + 1) * cohort_weeks <= window):
+            continue  # a cohort younger than the window keeps the pooled share
         h, wm = hit[m], w[m]
         den = np.log1p(-qg * g0[m][:, None])
         ll_hit = np.log(qg) - den

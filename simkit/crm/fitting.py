@@ -122,8 +122,9 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         weights: np.ndarray | None = None, horizon_weeks: int = 13,
         hazard_weeks: float = 52, half_life_weeks: float = 0.0, rep_weeks: float = 52,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
-        cohort_weeks: int = 4, cohort_prior: float = 20.0, stall_drift="recent",
-        cohort_window: float = 4.0, cure_em: int = 2, alpha_max: float = 0.5,
+        cohort_weeks: int = 4, cohort_prior: float = 10.0, stall_drift="recent",
+        cohort_window: float = 4.0, cure_em: int = 2, young_pooled: bool = True,
+        alpha_max: float = 0.5,
         shrink_floor: float = 1.0, pretracking: str = "entry") -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
@@ -143,7 +144,8 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     wh = w_all[hz] * cw
     inc = aalen_johansen_weighted(t, ev, entry=entry, weights=wh, min_at_risk=min_at_risk)
     ratios, info = cohort_closers(d, ev, entry, w_all[hz], inc, c, tracking,
-                                  int(cohort_weeks), float(cohort_prior), float(cohort_window))
+                                  int(cohort_weeks), float(cohort_prior), float(cohort_window),
+                                  young_pooled)
     closers = max(inc.p_won + inc.p_lost, 1e-9)
     for _ in range(int(cure_em)):
         # the closers' timing with stalled deals taken out of the risk sets, then the cohorts again
@@ -152,7 +154,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
                                              min_at_risk=min_at_risk), closers)
         ratios, info = cohort_closers(d, ev, entry, w_all[hz], inc, c, tracking,
                                       int(cohort_weeks), float(cohort_prior),
-                                      float(cohort_window))
+                                      float(cohort_window), young_pooled)
     live = np.ones(len(known))
     if stall_drift == "live":
         # arrivals of closers: each week's deals weighted by their cohort's share of closers

@@ -51,8 +51,8 @@ THIN_WON, THIN_LOST = 50, 150
 # The settings chosen on Maven and synthetic exports (benchmarks/backtest_scorecard.py).
 DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
-            "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 20.0, "stall_drift": "recent",
-            "cohort_window": 4.0, "cure_em": 2,
+            "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 10.0, "stall_drift": "recent",
+            "cohort_window": 4.0, "cure_em": 2, "young_pooled": True,
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,
             "pretracking": "entry", "boot_arrivals": True,
             "thin_widen": True, "product_amounts": True}
@@ -128,7 +128,8 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     fit_kw = {k: opts[k] for k in ("hazard_weeks", "half_life_weeks", "rep_weeks",
                                    "arrival_window", "damped", "min_at_risk",
                                    "cohort_weeks", "cohort_prior", "stall_drift",
-                                   "cohort_window", "cure_em", "alpha_max", "shrink_floor", "pretracking")}
+                                   "cohort_window", "cure_em", "young_pooled", "alpha_max",
+                                   "shrink_floor", "pretracking")}
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)

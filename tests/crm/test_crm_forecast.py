@@ -246,3 +246,39 @@ def test_open_deals_are_valued_by_their_product():
     assert won_all.mean() < won_b.mean() - tol  # the pool would be told apart
     off = forecast(d, c, replications=200, seed=4, product_amounts=False)
     assert off.samples[("open_pipeline", "won_amount")].to_numpy().sum() < amount
+
+
+def test_a_cohort_that_stopped_closing_is_read_from_its_recent_weeks():
+    """A cohort whose quick closers are gone and whose other deals stopped closing.
+
+    Deals created 8-12 weeks before the cutoff: half closed in their first
+    week, the rest never close (cycles are 12 weeks on average elsewhere).
+    The whole-follow-up likelihood, dominated by the early closes, reads an
+    ordinary cohort; the last-4-weeks one sees that nothing closes any more.
+    Wins expected from that cohort's open deals over the next quarter (truth:
+    none) must be within Poisson noise (z = 4) of 0 with the window, and
+    further than that without it.
+    """
+    d = synthetic_deals(reps=6, rate=6.0, p_win=0.4, p_lost=0.5, win_mean=12.0, lost_mean=10.0,
+                        weeks=80, seed=11)
+    c = T0 + 60 * W
+    age = ((c - d["created"]) / W).to_numpy(float)
+    cohort = (age >= 8) & (age < 12)
+    rng = np.random.default_rng(0)
+    quick = cohort & (rng.random(len(d)) < 0.5)
+    won = rng.random(len(d)) < 0.45
+    d.loc[quick, "status"] = np.where(won[quick], "won", "lost")
+    d.loc[quick, "closed"] = d.loc[quick, "created"] + pd.to_timedelta(
+        rng.uniform(0, 7, quick.sum()), unit="D")
+    d.loc[cohort & ~quick, ["status", "closed"]] = ["open", pd.NaT]
+    expected = {}
+    for window in (4.0, 0.0):
+        fc = forecast(d, c, replications=10, seed=1, bootstrap=False, cohort_window=window)
+        known = as_of(d, c)
+        op = known[known["status"] == "open"]
+        a = ((c - op["created"]) / W).to_numpy(float)
+        k = cohort_of(op["created"], c, 4)
+        p = p_open(fc.fit.incidence, a, a, a, 13.0, k, fc.fit.cohort_ratio)
+        expected[window] = float(p[k == 2].sum())
+    assert expected[4.0] <= Z * math.sqrt(max(expected[4.0], 1.0))
+    assert expected[0.0] > Z * math.sqrt(max(expected[0.0], 1.0))
