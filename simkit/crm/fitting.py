@@ -124,7 +124,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
         cohort_weeks: int = 4, cohort_prior: float = 10.0, stall_drift="recent",
         cohort_window: float = 4.0, cure_em: int = 2, young_pooled: bool = True,
-        alpha_max: float = 0.5,
+        alpha_max: float = 0.5, robust_arrivals: bool = True,
         shrink_floor: float = 1.0, pretracking: str = "entry") -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
@@ -219,7 +219,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     fut = c + WEEK * np.arange(horizon_weeks)
     fwoy = np.asarray(pd.DatetimeIndex(fut).isocalendar().week, float)
     arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped,
-                       alpha_max=alpha_max)
+                       alpha_max=alpha_max, robust=robust_arrivals)
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
                conv_posterior=(wins_r, exp_r, a_conv, norm), rep_closed=rep_closed,
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,

@@ -282,3 +282,21 @@ def test_a_cohort_that_stopped_closing_is_read_from_its_recent_weeks():
         expected[window] = float(p[k == 2].sum())
     assert expected[4.0] <= Z * math.sqrt(max(expected[4.0], 1.0))
     assert expected[0.0] > Z * math.sqrt(max(expected[0.0], 1.0))
+
+
+def test_one_burst_week_does_not_widen_every_projected_week():
+    """Poisson weeks plus one burst: the robust spread sees Poisson, the variance does not.
+
+    Excess variance (dispersion x mean^2) of Poisson counts is 0; a sample
+    variance from n weeks has sd about sqrt(2 / n) mean, and a median-based
+    one about 1.65 times that (its efficiency is 0.37); z = 4.
+    """
+    rng = np.random.default_rng(4)
+    y = rng.poisson(30.0, 26).astype(float)
+    y[20] *= 5
+    plain = fit_arrivals(y, window=26)
+    robust = fit_arrivals(y, window=26, robust=True)
+    mu = 30.0
+    tol = Z * 1.65 * math.sqrt(2 / 22) * mu
+    assert robust.dispersion * mu**2 <= tol
+    assert plain.dispersion > robust.dispersion
