@@ -44,7 +44,8 @@ def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
     staying open, so an open deal past the usual cycle says "stalled" more
     loudly than a young one. ``q_k`` maximises the cohort's likelihood plus
     a Beta prior worth ``prior`` deals centred on the pooled share, so a
-    cohort with little follow-up stays near it. Where losses are not
+    cohort with little follow-up stays near it; ``prior`` NaN (the default)
+    sizes it from the data by empirical Bayes (:func:`_eb_prior`). Where losses are not
     recorded to the cutoff, wins alone are read (against ``CIF_won / (1 -
     stalled)``), up to the date wins are recorded until.
 
@@ -59,9 +60,7 @@ def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
     keeps the pooled share: its whole life is the first weeks of the timing
     curve, where cohorts differ in speed (Maven: median cycle 1.3 weeks for
     deals created in a quarter's first month, 9-12 weeks otherwise), and a
-    slow start would be read as stalling. Read over a window, a deal carries
-    less information on ``q`` than over its whole follow-up, so the prior
-    (``cohort_prior``, 10 deals by default) is half the whole-follow-up one.
+    slow start would be read as stalling.
     """
     closers = max(inc.p_won + inc.p_lost, 1e-9)
     won_end, lost_end = tracking.ends(cutoff)
@@ -83,9 +82,8 @@ def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
     g1 = np.clip(np.maximum(big_g(a_w), g0), 0.0, 1.0 - 1e-9)
     k = cohort_of(d["created"], cutoff, cohort_weeks)
     c0 = min(max(closers, 0.01), 0.99)
-    log_prior = prior * (c0 * np.log(_Q_GRID) + (1 - c0) * np.log1p(-_Q_GRID + 1e-12))
     qg = _Q_GRID[None, :]
-    out, info = {}, {}
+    lls, infos = {}, {}
     for c in np.unique(k):
         m = (k == c) & keep
         if not m.any() or (young_pooled and window > 0 and (c + 1) * cohort_weeks <= window):
@@ -94,9 +92,16 @@ def cohort_closers(d: pd.DataFrame, ev, entry, w, inc: Incidence, cutoff, tracki
         den = np.log1p(-qg * g0[m][:, None])
         ll_hit = np.log(qg) - den
         ll_open = np.log1p(-qg * g1[m][:, None]) - den
-        ll = (wm[:, None] * np.where(h[:, None], ll_hit, ll_open)).sum(axis=0)
-        out[int(c)] = float(_Q_GRID[np.argmax(ll + log_prior)])
-        info[int(c)] = float((wm * (g1[m] - g0[m])).sum())
+        lls[int(c)] = (wm[:, None] * np.where(h[:, None], ll_hit, ll_open)).sum(axis=0)
+        infos[int(c)] = float((wm * (g1[m] - g0[m])).sum())
+    if prior is None or (isinstance(prior, float) and np.isnan(prior)):
+        prior = _eb_prior(lls, infos, c0)
+
+    def beta_prior(a):
+        return a * (c0 * np.log(_Q_GRID) + (1 - c0) * np.log1p(-_Q_GRID + 1e-12))
+
+    out = {c: float(_Q_GRID[np.argmax(ll + beta_prior(prior))]) for c, ll in lls.items()}
+    info = infos
     return out, info
 
 
@@ -144,6 +149,41 @@ def p_open(inc: Incidence, a_w, a_l, a_c, h: float, cohort, ratios: dict) -> np.
         p = np.where(q * sc + 1 - q > 1e-12, q * gain / (q * sc + 1 - q), 0.0)
     return np.clip(p, 0.0, 1.0)
 
+
+
+def _eb_prior(lls: dict, infos: dict, c0: float, lo: float = 1.0, hi: float = 200.0,
+              fallback: float = 20.0) -> float:
+    """Empirical-Bayes strength of the Beta prior on the cohort shares (method of moments).
+
+    Each cohort's share by maximum likelihood with a one-deal prior, and its
+    sampling variance from the likelihood's curvature; the between-cohort
+    variance is the spread of the shares less that noise, and a Beta with
+    mean ``c0`` and that variance has strength ``c0 (1 - c0) / var - 1``. A
+    cohort far from the others (a burst of deals that never close) makes the
+    prior weak, so its own data speak; cohorts that agree make it strong.
+    With fewer than three cohorts that carry information (more than one
+    expected close) the spread cannot be read: ``fallback`` deals.
+    """
+    base = 1.0 * (c0 * np.log(_Q_GRID) + (1 - c0) * np.log1p(-_Q_GRID + 1e-12))
+    q, v, wt = [], [], []
+    for c, ll in lls.items():
+        post = ll + base
+        i = int(np.argmax(post))
+        j = min(max(i, 1), len(_Q_GRID) - 2)
+        h = _Q_GRID[1] - _Q_GRID[0]
+        curv = -(post[j + 1] - 2 * post[j] + post[j - 1]) / h**2
+        if infos[c] <= 1.0 or curv <= 0:
+            continue
+        q.append(_Q_GRID[i])
+        v.append(1.0 / curv)
+        wt.append(infos[c])
+    if len(q) < 3:
+        return fallback
+    q, v, wt = np.array(q), np.array(v), np.array(wt)
+    spread = float(np.average((q - c0) ** 2, weights=wt)) - float(np.average(v, weights=wt))
+    if spread <= 1e-9:
+        return hi
+    return float(np.clip(c0 * (1 - c0) / spread - 1.0, lo, hi))
 
 
 def closer_weights(d: pd.DataFrame, t, ev, inc: Incidence, ratios: dict, cutoff,

@@ -122,7 +122,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         weights: np.ndarray | None = None, horizon_weeks: int = 13,
         hazard_weeks: float = 52, half_life_weeks: float = 0.0, rep_weeks: float = 52,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
-        cohort_weeks: int = 4, cohort_prior: float = 10.0, stall_drift="recent",
+        cohort_weeks: int = 4, cohort_prior: float = math.nan, stall_drift="recent",
         cohort_window: float = 4.0, cure_em: int = 2, young_pooled: bool = True,
         alpha_max: float = 0.5, robust_arrivals: bool = True,
         shrink_floor: float = 1.0, pretracking: str = "entry") -> Fit:

@@ -51,7 +51,8 @@ THIN_WON, THIN_LOST = 50, 150
 # The settings chosen on Maven and synthetic exports (benchmarks/backtest_scorecard.py).
 DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "arrival_window": 26, "batch": 20, "bootstrap": True, "damped": True,
-            "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": 10.0, "stall_drift": "recent",
+            "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": math.nan,
+            "stall_drift": "recent",
             "cohort_window": 4.0, "cure_em": 2, "young_pooled": True,
             "robust_arrivals": True,
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,

@@ -300,3 +300,24 @@ def test_one_burst_week_does_not_widen_every_projected_week():
     tol = Z * 1.65 * math.sqrt(2 / 22) * mu
     assert robust.dispersion * mu**2 <= tol
     assert plain.dispersion > robust.dispersion
+
+
+def test_cohort_prior_is_sized_by_empirical_bayes():
+    """Cohorts that agree give a strong prior; one cohort far from the others, a weak one.
+
+    Binomial likelihoods of 8 cohorts of 200 deals: all with 90% closers, the
+    prior sits at its upper bound (the spread is sampling noise); with one
+    cohort at 30% its strength falls to a few deals.
+    """
+    from simkit.crm.cohorts import _Q_GRID, _eb_prior
+
+    def lls(shares):
+        return {k: 200 * (q * np.log(_Q_GRID) + (1 - q) * np.log1p(-_Q_GRID + 1e-12))
+                for k, q in enumerate(shares)}
+
+    info = dict.fromkeys(range(8), 200.0)
+    calm = _eb_prior(lls([0.9] * 8), info, 0.9)
+    burst = _eb_prior(lls([0.9] * 7 + [0.3]), info, 0.9)
+    assert calm == 200.0
+    # spread = 0.6^2 / 8 = 0.045 (less ~0.0005 of noise): strength 0.09 / 0.045 - 1 = 1
+    assert burst <= 2.0
