@@ -207,7 +207,7 @@ def crm_example():
 
 
 @cache
-def crm_backtest(replications: int = 40, seed: int = 1):
+def crm_backtest(replications: int = 200, seed: int = 1):
     """Lesson 10's back-test of the shipped example at :data:`CRM_CUTOFFS` (cached: the
     lesson and its exercises read the same table)."""
     from simkit.crm.backtest import backtest

@@ -14,7 +14,8 @@ from conftest import T0, synthetic_deals
 
 from simkit.crm import as_of
 from simkit.crm.arrivals import fit_arrivals
-from simkit.crm.forecast import COMPONENTS, _p_open, cohort_of, forecast
+from simkit.crm.cohorts import cohort_of, p_open
+from simkit.crm.forecast import COMPONENTS, forecast
 from simkit.crm.importers import import_frame
 from simkit.crm.mappings import get_mapping
 from simkit.crm.survival import aalen_johansen, aalen_johansen_weighted
@@ -123,7 +124,7 @@ def test_old_open_deals_are_worth_less():
     fc = forecast(d, c, replications=20, seed=1, bootstrap=False)
     inc = fc.fit.incidence
     ages = np.array([1.0, 4.0, 10.0, 20.0, inc.tau + 1])
-    p = _p_open(inc, ages, ages, ages, 13.0, np.zeros(5, int), {0: inc.p_won + inc.p_lost})
+    p = p_open(inc, ages, ages, ages, 13.0, np.zeros(5, int), {0: inc.p_won + inc.p_lost})
     assert p[0] > p[2] > p[3] and p[-1] == 0.0
 
 
@@ -215,3 +216,108 @@ def test_forecast_is_unbiased_on_stationary_histories():
         errs.append(team.mean() - actual)
         sds.append(team.std())
     assert abs(np.mean(errs)) <= Z * np.mean(sds) / math.sqrt(len(errs))
+
+
+def test_open_deals_are_valued_by_their_product():
+    """An open deal whose product has its own won amounts is valued by them, not by the pool.
+
+    Product B sells at ten times product A; every deal open at the cutoff is a
+    B. The open pipeline's amount per win must be B's mean won amount, within
+    the noise of B's won amounts (the bootstrap resamples them) and of the
+    draws themselves (z = 4 each); the pooled mean is far below.
+    """
+    d = synthetic_deals(reps=4, rate=5.0, weeks=60, seed=2)
+    c = T0 + 50 * W
+    is_b = d["product"] == "B"
+    d.loc[is_b, "amount"] *= 10.0
+    open_at_c = (d["created"] < c) & (d["closed"].isna() | (d["closed"] >= c))
+    d.loc[open_at_c, "product"] = "B"
+    d.loc[open_at_c, "amount"] = d.loc[open_at_c, "amount"].where(is_b, d["amount"] * 10.0)
+    known = as_of(d, c)
+    won_b = known[(known["status"] == "won") & (known["product"] == "B")
+                  & (known["closed"] >= c - 52 * W)]["amount"]
+    won_all = known[(known["status"] == "won") & (known["closed"] >= c - 52 * W)]["amount"]
+    fc = forecast(d, c, replications=200, seed=4)
+    wins = fc.samples[("open_pipeline", "wins")].to_numpy().sum()
+    amount = fc.samples[("open_pipeline", "won_amount")].to_numpy().sum()
+    sd = won_b.std()
+    tol = Z * sd / math.sqrt(len(won_b)) + Z * sd / math.sqrt(wins)
+    assert abs(amount / wins - won_b.mean()) <= tol
+    assert won_all.mean() < won_b.mean() - tol  # the pool would be told apart
+    off = forecast(d, c, replications=200, seed=4, product_amounts=False)
+    assert off.samples[("open_pipeline", "won_amount")].to_numpy().sum() < amount
+
+
+def test_a_cohort_that_stopped_closing_is_read_from_its_recent_weeks():
+    """A cohort whose quick closers are gone and whose other deals stopped closing.
+
+    Deals created 8-12 weeks before the cutoff: half closed in their first
+    week, the rest never close (cycles are 12 weeks on average elsewhere).
+    The whole-follow-up likelihood, dominated by the early closes, reads an
+    ordinary cohort; the last-4-weeks one sees that nothing closes any more.
+    Wins expected from that cohort's open deals over the next quarter (truth:
+    none) must be within Poisson noise (z = 4) of 0 with the window, and
+    further than that without it.
+    """
+    d = synthetic_deals(reps=6, rate=6.0, p_win=0.4, p_lost=0.5, win_mean=12.0, lost_mean=10.0,
+                        weeks=80, seed=11)
+    c = T0 + 60 * W
+    age = ((c - d["created"]) / W).to_numpy(float)
+    cohort = (age >= 8) & (age < 12)
+    rng = np.random.default_rng(0)
+    quick = cohort & (rng.random(len(d)) < 0.5)
+    won = rng.random(len(d)) < 0.45
+    d.loc[quick, "status"] = np.where(won[quick], "won", "lost")
+    d.loc[quick, "closed"] = d.loc[quick, "created"] + pd.to_timedelta(
+        rng.uniform(0, 7, quick.sum()), unit="D")
+    d.loc[cohort & ~quick, ["status", "closed"]] = ["open", pd.NaT]
+    expected = {}
+    for window in (4.0, 0.0):
+        fc = forecast(d, c, replications=10, seed=1, bootstrap=False, cohort_window=window)
+        known = as_of(d, c)
+        op = known[known["status"] == "open"]
+        a = ((c - op["created"]) / W).to_numpy(float)
+        k = cohort_of(op["created"], c, 4)
+        p = p_open(fc.fit.incidence, a, a, a, 13.0, k, fc.fit.cohort_ratio)
+        expected[window] = float(p[k == 2].sum())
+    assert expected[4.0] <= Z * math.sqrt(max(expected[4.0], 1.0))
+    assert expected[0.0] > Z * math.sqrt(max(expected[0.0], 1.0))
+
+
+def test_one_burst_week_does_not_widen_every_projected_week():
+    """Poisson weeks plus one burst: the robust spread sees Poisson, the variance does not.
+
+    Excess variance (dispersion x mean^2) of Poisson counts is 0; a sample
+    variance from n weeks has sd about sqrt(2 / n) mean, and a median-based
+    one about 1.65 times that (its efficiency is 0.37); z = 4.
+    """
+    rng = np.random.default_rng(4)
+    y = rng.poisson(30.0, 26).astype(float)
+    y[20] *= 5
+    plain = fit_arrivals(y, window=26)
+    robust = fit_arrivals(y, window=26, robust=True)
+    mu = 30.0
+    tol = Z * 1.65 * math.sqrt(2 / 22) * mu
+    assert robust.dispersion * mu**2 <= tol
+    assert plain.dispersion > robust.dispersion
+
+
+def test_cohort_prior_is_sized_by_empirical_bayes():
+    """Cohorts that agree give a strong prior; one cohort far from the others, a weak one.
+
+    Binomial likelihoods of 8 cohorts of 200 deals: all with 90% closers, the
+    prior sits at its upper bound (the spread is sampling noise); with one
+    cohort at 30% its strength falls to a few deals.
+    """
+    from simkit.crm.cohorts import _Q_GRID, _eb_prior
+
+    def lls(shares):
+        return {k: 200 * (q * np.log(_Q_GRID) + (1 - q) * np.log1p(-_Q_GRID + 1e-12))
+                for k, q in enumerate(shares)}
+
+    info = dict.fromkeys(range(8), 200.0)
+    calm = _eb_prior(lls([0.9] * 8), info, 0.9)
+    burst = _eb_prior(lls([0.9] * 7 + [0.3]), info, 0.9)
+    assert calm == 200.0
+    # spread = 0.6^2 / 8 = 0.045 (less ~0.0005 of noise): strength 0.09 / 0.045 - 1 = 1
+    assert burst <= 2.0

@@ -93,3 +93,12 @@ def test_chinese_page_reads_in_chinese():
     english = set(re.findall(r"[A-Za-z]{3,}", text)) - {"CRM", "CRPS"}
     assert not english, english
     assert "来自在手商机" in text and "达到指标" in text
+
+
+def test_page_explanation_quotes_the_replications_it_runs():
+    from simkit.app.pages import LESSONS
+    from simkit.workbook.calibration import CALIBRATION_REPLICATIONS
+
+    page = next(le for le in LESSONS if le.dashboard == "calibration_dashboard")
+    assert f"{CALIBRATION_REPLICATIONS} simulated quarters" in page.explanation
+    assert f"{CALIBRATION_REPLICATIONS} 次模拟" in page.explanation_zh
