@@ -190,6 +190,10 @@ class Room:
         """The page's controls and outputs (builds its dashboard the first time)."""
         return self._entry(page, lang, session).model
 
+    def dashboard(self, page: str, lang: str, session=None):
+        """The page's dashboard as last computed (``.values`` holds its numbers)."""
+        return self._entry(page, lang, session).dashboard
+
     def _entry(self, page: str, lang: str, session=None) -> _Entry:
         lesson = self.lesson(page)
         lang = self._lang(lang)
