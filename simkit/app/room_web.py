@@ -465,7 +465,17 @@ async def method_not_allowed(request: Request, exc) -> Response:
 def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
                room: Room | None = None, **bounds):
     """The ASGI app (behind the Host / origin / loopback guard) serving ``room``."""
+    from contextlib import asynccontextmanager
+
     server = RoomServer(host, port, lang, room, **bounds)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        # What the room did, for the log (benchmarks/bench_app_load.py reads it).
+        log.info("room: %d computations, %d answers from the cache",
+                 server.room.computations, server.room.hits)
+
     routes = [
         Route("/", index), Route("/static/room.js", static_js),
         Route("/favicon.ico", favicon),
@@ -473,7 +483,7 @@ def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
         Route("/api/{page}", api, methods=["POST"]),
         Route("/{page}", lesson_page),
     ]
-    app = Starlette(debug=False, routes=routes,
+    app = Starlette(debug=False, routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 405: method_not_allowed,
                                         Exception: server_error})
     app.state.server = server

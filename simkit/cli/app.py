@@ -120,8 +120,11 @@ def start_app(pages: Path | None, port: int, lang: str = "en", host: str = "127.
         except ImportError as exc:
             raise SimkitInputError("extras", exc.name,
                                    'installed: pip install "simkit[app]"') from None
+        # Few malloc arenas: the room computes in a pool of threads, and glibc's default of
+        # an arena per thread per core keeps freed simulation memory scattered and unreturned.
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
         proc = subprocess.Popen(room_command(port, host, lang), start_new_session=True,
-                                **popen)
+                                env=env, **popen)
         proc.simkit_pages = None
         return proc
     try:
