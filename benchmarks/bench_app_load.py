@@ -233,6 +233,13 @@ async def _run(args) -> dict:
                                                args=ARGS)
             if args.preheat:
                 await asyncio.sleep(args.preheat_wait)
+            if args.server == "room":
+                # Its pages built (it warms them in the background as it starts).
+                deadline = time.monotonic() + 180
+                while "pages warm" not in Path(args.log).read_text(errors="replace"):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the room server did not warm its pages")
+                    await asyncio.sleep(0.2)
             idle_mb, idle_k = sampler.sample()
             result["idle"] = {"mb": _r(idle_mb), "kernels": idle_k}
             sampler.reset()

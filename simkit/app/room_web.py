@@ -494,6 +494,9 @@ def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
 
 def warm(room: Room) -> None:
     """Build every page's dashboard and its default answer, in both languages."""
+    import time
+
+    t0 = time.perf_counter()
     for page in room.lessons:
         for lang in LANGUAGES:
             if not room.has_session(page):
@@ -501,6 +504,7 @@ def warm(room: Room) -> None:
                     room.render(page, lang)
                 except Exception:  # logged; the page is built again on its first visit
                     log.exception("room: warming %s (%s) failed", page, lang)
+    log.info("room: pages warm in %.1f s", time.perf_counter() - t0)
 
 
 def main(argv: list[str] | None = None) -> int:
