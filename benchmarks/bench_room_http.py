@@ -5,7 +5,7 @@ machine's cores with the server; this one measures what the server itself does
 when the viewers' browsers are elsewhere (a trainee's laptop each), as in a room.
 Starts `simkit app --server room` on a free 127.0.0.1 port; ``--viewers`` clients
 each load ``--page``, then post ``--moves`` slider moves (pause ``--pause`` s),
-timing request -> answer. ``--distinct``: every move asks for values no other
+timing request -> new numbers (the answer's first line) and -> new chart (its last). ``--distinct``: every move asks for values no other
 move asked for (the cache cannot help); otherwise moves go back and forth between
 two values, as a person nudging a slider does. Prints one JSON line: p50/p95/max,
 refused or failed answers, peak RSS of the server, the computations it ran and its
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import socket
 import sys
@@ -64,23 +65,34 @@ async def _viewer(client, args, k: int, out: dict) -> None:
         else:
             value = args.top - args.step * (i % 2)
         t0 = time.perf_counter()
-        r = await client.post(f"/api/{args.page}",
-                              json={"lang": "en", "values": {args.control: value}})
-        if r.status_code == 200 and "outputs" in r.json():
-            out["latency"].append(time.perf_counter() - t0)
-        else:
-            out["failed"] += 1
+        numbers = None
+        async with client.stream("POST", f"/api/{args.page}",
+                                 json={"lang": "en", "values": {args.control: value}}) as r:
+            if r.status_code != 200:
+                out["failed"] += 1
+                continue
+            # One line with the numbers, then (unless cached) one with the chart.
+            async for line in r.aiter_lines():
+                if not line.strip():
+                    continue
+                if numbers is None:
+                    numbers = time.perf_counter() - t0
+                if json.loads(line).get("done"):
+                    out["latency"].append(numbers)
+                    out["chart"].append(time.perf_counter() - t0)
         await asyncio.sleep(args.pause)
 
 
 async def _run(args, base: str) -> dict:
-    out = {"latency": [], "failed": 0}
+    out = {"latency": [], "chart": [], "failed": 0}
     limits = httpx.Limits(max_connections=args.viewers + 5)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         await asyncio.gather(*[_viewer(client, args, k, out) for k in range(args.viewers)])
-    lat = sorted(out["latency"])
+    lat, chart = sorted(out["latency"]), sorted(out["chart"])
     return {"moves": len(lat), "failed": out["failed"], "slider_s_p50": _r(_pct(lat, 50)),
-            "slider_s_p95": _r(_pct(lat, 95)), "slider_s_max": _r(lat[-1] if lat else None)}
+            "slider_s_p95": _r(_pct(lat, 95)), "slider_s_max": _r(lat[-1] if lat else None),
+            "chart_s_p50": _r(_pct(chart, 50)), "chart_s_p95": _r(_pct(chart, 95)),
+            "chart_s_max": _r(chart[-1] if chart else None)}
 
 
 def _r(x):

@@ -118,6 +118,15 @@ class _Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+class _Pending:
+    """An answer between its numbers and its charts."""
+
+    def __init__(self, numbers: dict[str, str], figures: dict):
+        self.numbers, self.figures = numbers, figures
+        self.result: dict[str, str] | None = None
+        self.lock = threading.Lock()
+
+
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -147,6 +156,10 @@ class Room:
         self._build_locks: dict[tuple, threading.Lock] = {}
         self._cache: OrderedDict[tuple, dict[str, str]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # Answers whose numbers are known and whose charts are still to be drawn.
+        self._pending: OrderedDict[tuple, _Pending] = OrderedDict()
+        self._pending_lock = threading.Lock()
+        self._draw_lock = threading.Lock()
         #: Dashboards computed for a request (cache misses) and answers found in the cache.
         self.computations = 0
         self.hits = 0
@@ -272,25 +285,69 @@ class Room:
     # ------------------------------------------------------------------ answers
     def render(self, page: str, lang: str, values=None, session=None) -> dict[str, str]:
         """The page's outputs (name -> HTML) for ``values``: from the cache or computed."""
+        key, outputs, pending = self.numbers(page, lang, values, session)
+        return outputs if pending is None else self.charts(key, pending)
+
+    def numbers(self, page: str, lang: str, values=None, session=None):
+        """The first half of an answer: ``(key, outputs, pending)``.
+
+        ``outputs`` is the whole answer when it was in the cache (``pending`` is None);
+        else the numbers and tables alone (the dashboard recomputed, ~5 ms on a
+        calculator page), and :meth:`charts` with ``pending`` draws the charts (~40 ms
+        each, one at a time in the process) and completes the answer. A page can so
+        show the new numbers at once and the chart a moment later, as the Voilà
+        pages do; under load the numbers never queue behind other viewers' charts.
+        """
         entry = self._entry(page, lang, session)
         model = entry.model
         normal = self.normalise(model, values)
         key = (page, model.lang, model.session, normal)
         found = self.cached(key)
         if found is not None:
-            return found
+            return key, found, None
         with entry.lock:  # one computation at a time on a dashboard
             found = self.cached(key)  # computed meanwhile by the request we waited for
             if found is not None:
-                return found
-            with self._slots:  # at most `workers` computations in the process
-                outputs = self._compute(entry, normal)
-        with self._cache_lock:
-            self._cache[key] = outputs
-            self._cache.move_to_end(key)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return outputs
+                return key, found, None
+            with self._pending_lock:
+                pending = self._pending.get(key)
+            if pending is None:
+                with self._slots:  # at most `workers` computations in the process
+                    numbers, figures = self._compute(entry, normal)
+                pending = _Pending(numbers, figures)
+                with self._pending_lock:
+                    self._pending[key] = pending
+                    while len(self._pending) > self.cache_size:
+                        # Answers whose viewers left before their charts were drawn.
+                        self._pending.popitem(last=False)
+        if not pending.figures:
+            return key, self.charts(key, pending), None
+        return key, dict(pending.numbers), pending
+
+    def charts(self, key: tuple, pending: _Pending) -> dict[str, str]:
+        """Draw the charts of a :meth:`numbers` answer; the whole answer, now in the cache."""
+        from simkit.workbook._common import figure_html
+
+        with pending.lock:  # the first viewer draws, the others waiting reuse the pictures
+            if pending.result is None:
+                drawn = {}
+                for name, fig in pending.figures.items():
+                    with self._draw_lock:  # one drawing at a time (and a shared figure)
+                        try:
+                            drawn[name] = figure_html(fig)
+                        except Exception:
+                            log.exception("room: drawing %s failed", name)
+                            raise RoomComputeError(name) from None
+                pending.result = {**pending.numbers, **drawn}
+                pending.figures = {}
+                with self._cache_lock:
+                    self._cache[key] = pending.result
+                    self._cache.move_to_end(key)
+                    while len(self._cache) > self.cache_size:
+                        self._cache.popitem(last=False)
+                with self._pending_lock:
+                    self._pending.pop(key, None)
+        return pending.result
 
     def cached(self, key: tuple) -> dict[str, str] | None:
         with self._cache_lock:
@@ -314,9 +371,9 @@ class Room:
     def cache_len(self) -> int:
         return len(self._cache)
 
-    def _compute(self, entry: _Entry, normal: tuple) -> dict[str, str]:
-        from simkit.workbook._common import figure_html
-
+    def _compute(self, entry: _Entry, normal: tuple) -> tuple[dict[str, str], dict]:
+        """Set the controls, recompute once: (the outputs' HTML but charts, the charts'
+        figures by output name)."""
         d, model = entry.dashboard, entry.model
         try:
             for (name, c), v in zip(model.controls.items(), normal):
@@ -329,11 +386,14 @@ class Room:
                     w.value = v
             d.update()
             self.computations += 1
-            outputs = {}
+            outputs, figures = {}, {}
             for name, w in d.outputs.items():
                 fig = getattr(w, "figure", None)
-                outputs[name] = figure_html(fig) if fig is not None else w.value
-            return outputs
+                if fig is None:
+                    outputs[name] = w.value
+                else:
+                    figures[name] = fig
+            return outputs, figures
         except Exception:
             log.exception("room: computing %s (%s) failed", model.name, model.lang)
             raise RoomComputeError(model.name) from None

@@ -45,7 +45,8 @@ from urllib.parse import quote, urlencode
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (HTMLResponse, JSONResponse, RedirectResponse, Response,
+                                 StreamingResponse)
 from starlette.routing import Route
 
 from simkit.app.pages import LESSONS
@@ -125,7 +126,6 @@ JS = r"""
   if (!page) return;
   var busy = page.querySelector(".simkit-busy"), notice = page.querySelector(".simkit-notice");
   var busyText = page.getAttribute("data-busy");
-  var inFlight = false, again = false;
 
   function fmt(input) {
     var v = Number(input.value), f = input.getAttribute("data-fmt") || "";
@@ -151,31 +151,55 @@ JS = r"""
     busy.textContent = on ? busyText : "";
     busy.classList.toggle("simkit-busy-on", on);
   }
+  var current = null;  // the request whose answer the page waits for
+  function apply(outputs) {
+    Object.keys(outputs).forEach(function (name) {
+      var box = page.querySelector('[data-output="' + name + '"] .widget-html-content');
+      if (box) box.innerHTML = outputs[name];
+    });
+  }
   function send() {
-    if (inFlight) { again = true; return; }
-    inFlight = true; again = false;
+    // A newer move wins: the request still waiting is given up (its charts are not drawn).
+    if (current) current.abort();
+    var mine = new AbortController();
+    current = mine;
     setBusy(true);
     var body = {lang: page.getAttribute("data-lang"), values: values()};
     var seed = page.getAttribute("data-seed");
     if (seed) body.seed = Number(seed);
+    var done = false;
+    function line(text) {
+      if (!text.trim() || mine !== current) return;
+      var j = JSON.parse(text);
+      if (j.error) { notice.textContent = j.error; } else { notice.textContent = ""; }
+      if (j.outputs) apply(j.outputs);
+      if (j.done) done = true;
+    }
     fetch("/api/" + page.getAttribute("data-page"), {
       method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify(body), credentials: "same-origin"
+      body: JSON.stringify(body), credentials: "same-origin", signal: mine.signal
     }).then(function (r) {
-      return r.json().then(function (j) { return {ok: r.ok, j: j}; });
-    }).then(function (res) {
-      if (!res.ok) { notice.textContent = res.j.error || ""; return; }
-      notice.textContent = "";
-      if (again) return;  // a newer move is waiting: show its numbers, not these
-      Object.keys(res.j.outputs).forEach(function (name) {
-        var box = page.querySelector('[data-output="' + name + '"] .widget-html-content');
-        if (box) box.innerHTML = res.j.outputs[name];
-      });
-    }).catch(function () {
+      if (!r.ok) {
+        return r.json().then(function (j) { notice.textContent = j.error || ""; done = true; });
+      }
+      // The numbers come first (one line), the charts in a second line.
+      var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) { line(buffer); return; }
+          buffer += decoder.decode(chunk.value, {stream: true});
+          var parts = buffer.split("\n");
+          buffer = parts.pop();
+          parts.forEach(line);
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function (e) {
+      if (e && e.name === "AbortError") return;
       notice.textContent = page.getAttribute("data-error");
     }).then(function () {
-      inFlight = false;
-      if (again) send(); else setBusy(false);
+      if (mine === current) { current = null; setBusy(false); }
     });
   }
   page.querySelectorAll("[data-control] input, [data-control] select").forEach(function (el) {
@@ -225,19 +249,23 @@ class RoomServer(LocalAddress):
             self._pending -= 1
 
     async def render(self, page: str, lang: str, values, session) -> dict[str, str]:
-        """The page's outputs: a cache hit answered at once, anything else in a thread."""
+        """The page's whole answer: a cache hit at once, anything else in a thread."""
+        key, outputs, pending = await self.numbers(page, lang, values, session)
+        if pending is None:
+            return outputs
+        return await run_in_threadpool(self.room.charts, key, pending)
+
+    async def numbers(self, page: str, lang: str, values, session):
+        """:meth:`Room.numbers` (a cache hit answered on the event loop, no thread)."""
         room = self.room
-        try:
-            key = room.key(page, lang, values, session)
-        except RoomInputError:
-            raise
+        key = room.key(page, lang, values, session)
         if key is not None:
             found = room.cached(key)
             if found is not None:
-                return found
+                return key, found, None
         self.admit()
         try:
-            return await run_in_threadpool(room.render, page, lang, values, session)
+            return await run_in_threadpool(room.numbers, page, lang, values, session)
         finally:
             self.leave()
 
@@ -423,15 +451,29 @@ async def api(request: Request) -> Response:
     if not isinstance(data, dict):
         return JSONResponse({"error": BAD_REQUEST}, 400)
     try:
-        outputs = await srv.render(page, data.get("lang", srv.lang), data.get("values"),
-                                   data.get("seed"))
+        key, outputs, pending = await srv.numbers(page, data.get("lang", srv.lang),
+                                                  data.get("values"), data.get("seed"))
     except RoomInputError as exc:
         return JSONResponse({"error": exc.text}, 400)
     except RoomBusyError:
         return JSONResponse({"error": BUSY_REFUSED}, 503, headers={"Retry-After": "5"})
     except RoomComputeError:
         return JSONResponse({"error": ERROR_TEXT}, 500)
-    return JSONResponse({"outputs": outputs})
+
+    async def lines():
+        # One JSON line with the numbers, then one with the charts once drawn; a viewer
+        # who moved on meanwhile (the page aborts its request) costs no drawing.
+        yield json.dumps({"outputs": outputs, "done": pending is None}) + "\n"
+        if pending is not None:
+            try:
+                full = await run_in_threadpool(srv.room.charts, key, pending)
+            except RoomComputeError:
+                yield json.dumps({"error": ERROR_TEXT, "done": True}) + "\n"
+                return
+            charts = {k: v for k, v in full.items() if k not in outputs}
+            yield json.dumps({"outputs": charts, "done": True}) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
 async def voila_link(request: Request) -> Response:

@@ -164,6 +164,21 @@ def test_many_viewers_moving_to_the_same_values_cost_one_computation():
     assert len(answers) == 12 and all(a is answers[0] for a in answers)
 
 
+def test_numbers_come_before_the_charts_and_complete_one_answer():
+    room = Room(projector=False)
+    key, numbers, pending = room.numbers("06-forecast", "en", {"quota": 410.0})
+    assert set(numbers) == {"headline"} and pending is not None
+    assert room.cached(key) is None  # not an answer until its chart is drawn
+    # A second viewer of the same values meanwhile reuses the numbers: no new computation.
+    n = room.computations
+    key2, numbers2, pending2 = room.numbers("06-forecast", "en", {"quota": 410.0})
+    assert (key2, numbers2, pending2) == (key, numbers, pending) and room.computations == n
+    full = room.charts(key, pending)
+    assert full["headline"] == numbers["headline"] and full["chart"].startswith("<img")
+    assert room.charts(key, pending2) is full and room.render("06-forecast", "en",
+                                                               {"quota": 410.0}) is full
+
+
 def test_the_cache_bound_holds():
     room = Room(projector=False, cache_size=3)
     for quota in (100.0, 200.0, 300.0, 400.0, 500.0):

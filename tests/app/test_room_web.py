@@ -70,11 +70,22 @@ def test_security_headers_allow_no_other_host(client):
     assert "http" not in JS.replace("/api/", "")
 
 
-def test_the_api_returns_the_outputs(client):
+def _lines(r) -> list[dict]:
+    return [json.loads(line) for line in r.text.splitlines() if line.strip()]
+
+
+def test_the_api_returns_the_numbers_then_the_chart(client):
     r = client.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 300}})
-    assert r.status_code == 200
-    out = r.json()["outputs"]
-    assert set(out) == {"headline", "chart"} and "simkit-headline-table" in out["headline"]
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    first, second = _lines(r)
+    assert set(first["outputs"]) == {"headline"} and not first["done"]
+    assert "simkit-headline-table" in first["outputs"]["headline"]
+    assert set(second["outputs"]) == {"chart"} and second["done"]
+    assert second["outputs"]["chart"].startswith("<img")
+    # Asked again: the whole answer from the cache, in one line.
+    (again,) = _lines(client.post("/api/06-forecast",
+                                  json={"lang": "en", "values": {"quota": 300}}))
+    assert again["done"] and again["outputs"] == {**first["outputs"], **second["outputs"]}
 
 
 @pytest.mark.parametrize("body", [
@@ -130,7 +141,7 @@ def test_the_coaching_page_gets_a_session_seed_in_its_address(client):
     page_html = client.get(r.headers["location"]).text
     assert f'data-seed="{seed}"' in page_html and seed in page_html
     r = client.post(f"/api/{page}", json={"lang": "zh", "seed": int(seed), "values": {"rep": 1}})
-    assert r.status_code == 200 and seed in r.json()["outputs"]["seed_label"]
+    assert r.status_code == 200 and seed in _lines(r)[0]["outputs"]["seed_label"]
 
 
 def test_old_voila_links_lead_to_the_room_pages(client):
@@ -155,4 +166,4 @@ def test_over_the_queue_bound_requests_are_turned_away(room):
         # An answer already in the cache costs no computation: still served.
         room.render("06-forecast", "en", {"quota": 1235})
         r = c.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 1235}})
-        assert r.status_code == 200
+        assert r.status_code == 200 and _lines(r)[0]["done"]
