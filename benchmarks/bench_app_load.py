@@ -7,7 +7,8 @@ and drives it with headless Debian chromium (Playwright):
    for its headline numbers, close it;
 2. ``--viewers`` viewers at once on ``--page``: each opens the page, then
    moves its main slider ``--moves`` times (one key press, wait for new
-   headline numbers, pause ``--pause`` s), timing key press -> new numbers.
+   headline numbers, then for the new chart, pause ``--pause`` s), timing key press ->
+   new numbers and -> new chart.
 
 A sampler adds up the resident memory (RSS; shared pages are counted in
 each process, so this overstates) of the app and all its kernels every
@@ -189,8 +190,11 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
             ".filter(c => c.startsWith('simkit-slider-')))"))[0]
         handle = page.locator(f".{slider} " + ("input[type=range]" if server == "room"
                                                 else ".noUi-handle"))
+        chart_js = ("() => { const i = document.querySelector('.simkit-page .simkit-chart img');"
+                    " return i ? i.src : null; }")
         for i in range(moves):
             before = await page.inner_text(".simkit-page .simkit-headline")
+            chart_before = await page.evaluate(chart_js)
             await handle.focus()
             t0 = time.perf_counter()
             if distinct is not None:
@@ -208,6 +212,12 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
                     "old => document.querySelector('.simkit-page .simkit-headline')"
                     ".innerText !== old", arg=before, timeout=timeout_s * 1000, polling=50)
                 out["latency"].append(time.perf_counter() - t0)
+                # And the new chart (the room server sends it after the numbers).
+                await page.wait_for_function(
+                    "old => { const i = document.querySelector('.simkit-page .simkit-chart img');"
+                    " return i && i.src !== old; }", arg=chart_before,
+                    timeout=timeout_s * 1000, polling=50)
+                out["chart"].append(time.perf_counter() - t0)
             except Exception:
                 out["lost_moves"] += 1
             await asyncio.sleep(pause)
@@ -252,7 +262,7 @@ async def _run(args) -> dict:
             result["loads"]["kernels_after"] = sampler.sample()[1]
             sampler.reset()
             out = {"outcomes": {"ready": 0, "full": 0, "never": 0}, "load_s": [],
-                   "latency": [], "lost_moves": 0}
+                   "latency": [], "chart": [], "lost_moves": 0}
             url = _url(base, args.server, args.page)
             await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
                                            out, args.server, k if args.distinct else None)
@@ -264,6 +274,8 @@ async def _run(args) -> dict:
                 "moves": len(lat), "lost_moves": out["lost_moves"],
                 "slider_s_p50": _r(_pct(lat, 50)), "slider_s_p95": _r(_pct(lat, 95)),
                 "slider_s_max": _r(lat[-1] if lat else None),
+                "chart_s_p50": _r(_pct(sorted(out["chart"]), 50)),
+                "chart_s_p95": _r(_pct(sorted(out["chart"]), 95)),
                 "peak_mb": _r(sampler.peak_mb), "peak_kernels": sampler.peak_kernels}
             await browser.close()
         sampler.stop.set()
