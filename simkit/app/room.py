@@ -21,8 +21,12 @@ numbers and chart?" for every viewer:
    the same values finds its answer in the cache), with at most ``workers``
    computations at once in the whole process: set every control (values not
    sent keep the dashboard's defaults, so an answer depends on the values
-   alone), recompute once, read the outputs' HTML (a chart is drawn from
-   ``out.figure`` with :func:`simkit.workbook._common.figure_html`).
+   alone), recompute once, read the outputs' HTML;
+4. **draw the charts** after that (:meth:`Room.numbers` then :meth:`Room.charts`;
+   :meth:`Room.render` does both): a chart is drawn from ``out.figure`` with
+   :func:`simkit.workbook._common.figure_html`, one drawing at a time in the
+   process. Drawing is most of the cost (~40 ms of ~50 ms on a calculator page),
+   so the numbers can go to the page at once and the chart follow.
 
 The coaching page has a session (the team's seed, ``?seed=N``, shown on the
 page so a trainer can replay it): its dashboards are kept per seed, at most
@@ -33,7 +37,6 @@ Needs ipywidgets and matplotlib (the ``app`` extra); ``import simkit`` does not 
 
 from __future__ import annotations
 
-import html
 import inspect
 import logging
 import math
@@ -439,7 +442,7 @@ def _describe(name: str, w, spec) -> Control:
 
 
 def _refused(c: Control, v) -> RoomInputError:
-    name = html.unescape(c.name)
+    name = c.name
     if c.kind == "number":
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             en, zh = "a number is needed", "需要一个数"

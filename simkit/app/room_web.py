@@ -13,10 +13,14 @@ Voilà pages show, for every viewer, with no kernel per viewer:
   ``<input type=range>`` / ``<select>`` / check boxes with labels and
   readouts, the headline numbers, the chart beside them (the projector layout
   of :mod:`simkit.app.webapp`: fits 1280x720, body text >= 16 px);
-- ``POST /api/NN-name``: ``{"lang", "seed", "values"}`` -> ``{"outputs": {name: html}}``;
-  the page's script (``/static/room.js``) sends it when a control changes, shows
-  "updating… / 计算中…" meanwhile and swaps the returned HTML in. A refused
-  value gets 400 and one line in both languages; nothing ever shows a
+- ``POST /api/NN-name``: ``{"lang", "seed", "values"}`` -> lines of JSON
+  (``application/x-ndjson``): ``{"outputs": {name: html}, "done": false}`` with
+  the numbers and tables at once, then ``{"outputs": {chart: html}, "done":
+  true}`` when the chart is drawn (one line with everything when the answer was
+  cached). The page's script (``/static/room.js``) sends it when a control
+  changes (giving up a request still waiting, so a viewer's old charts are not
+  drawn), shows "updating… / 计算中…" until the last line and swaps the HTML in.
+  A refused value gets 400 and one line in both languages; nothing ever shows a
   traceback or a path.
 - ``/voila/render/X.ipynb``: redirected to the room's page (old links keep working).
 
@@ -33,7 +37,6 @@ which also sets a content security policy that allows no other host).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import re
