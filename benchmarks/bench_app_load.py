@@ -284,11 +284,11 @@ async def _run(args) -> dict:
         log.close()
     if args.server == "room":
         # The room server logs its work when it stops (simkit/app/room_web.py).
-        found = re.findall(r"room: (\d+) computations, (\d+) answers from the cache",
+        found = re.findall(r"room: (\d+) computations, (\d+) answers from the cache; (.*)",
                            Path(args.log).read_text(errors="replace"))
         if found:
             result["room"] = {"computations": int(found[-1][0]),
-                              "cache_hits": int(found[-1][1])}
+                              "cache_hits": int(found[-1][1]), "server": found[-1][2]}
     result["never_rendered"] = (result.get("loads", {}).get("outcomes", {}).get("never", 0)
                                 + result.get("viewers", {}).get("outcomes", {}).get("never", 0))
     return result

@@ -149,9 +149,10 @@ def main() -> None:
         stop.set()
         stop_app(proc)
         log.close()
-    found = re.findall(r"room: (\d+) computations, (\d+) answers from the cache",
+    found = re.findall(r"room: (\d+) computations, (\d+) answers from the cache; (.*)",
                        Path(args.log).read_text(errors="replace"))
-    room = {"computations": int(found[-1][0]), "cache_hits": int(found[-1][1])} if found else {}
+    room = ({"computations": int(found[-1][0]), "cache_hits": int(found[-1][1]),
+             "server": found[-1][2]} if found else {})
     emit("room_http", viewers=args.viewers, page=args.page, distinct=args.distinct,
          peak_mb=_r(peak["mb"]), **result, room=room)
 

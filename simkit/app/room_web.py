@@ -42,6 +42,8 @@ import logging
 import re
 import sys
 import threading
+import time
+from collections import deque
 from html import escape
 from urllib.parse import quote, urlencode
 
@@ -240,6 +242,19 @@ class RoomServer(LocalAddress):
         self.max_pending = max_pending
         self._pending = 0
         self._pending_lock = threading.Lock()
+        # Seconds from a values request to its numbers, in the server (the last 10,000).
+        self.numbers_s: deque[float] = deque(maxlen=10_000)
+
+    def timed(self, seconds: float) -> None:
+        self.numbers_s.append(seconds)
+
+    def timing(self) -> str:
+        xs = sorted(self.numbers_s)
+        if not xs:
+            return "no values requests"
+        at = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+        return (f"{len(xs)} values requests, numbers in p50 {at(0.5):.3f} s, "
+                f"p95 {at(0.95):.3f} s, max {xs[-1]:.3f} s (in the server)")
 
     def admit(self) -> None:
         with self._pending_lock:
@@ -453,6 +468,7 @@ async def api(request: Request) -> Response:
         return JSONResponse({"error": BAD_REQUEST}, 400)
     if not isinstance(data, dict):
         return JSONResponse({"error": BAD_REQUEST}, 400)
+    t0 = time.perf_counter()
     try:
         key, outputs, pending = await srv.numbers(page, data.get("lang", srv.lang),
                                                   data.get("values"), data.get("seed"))
@@ -462,6 +478,8 @@ async def api(request: Request) -> Response:
         return JSONResponse({"error": BUSY_REFUSED}, 503, headers={"Retry-After": "5"})
     except RoomComputeError:
         return JSONResponse({"error": ERROR_TEXT}, 500)
+
+    srv.timed(time.perf_counter() - t0)
 
     async def lines():
         # One JSON line with the numbers, then one with the charts once drawn; a viewer
@@ -518,8 +536,8 @@ def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
     async def lifespan(app):
         yield
         # What the room did, for the log (benchmarks/bench_app_load.py reads it).
-        log.info("room: %d computations, %d answers from the cache",
-                 server.room.computations, server.room.hits)
+        log.info("room: %d computations, %d answers from the cache; %s",
+                 server.room.computations, server.room.hits, server.timing())
 
     routes = [
         Route("/", index), Route("/static/room.js", static_js),
