@@ -139,7 +139,8 @@ class Room:
     """The lesson dashboards, one per page and language, computed for any number of viewers."""
 
     def __init__(self, lessons=LESSONS, *, cache_size: int = CACHE_SIZE, workers: int = WORKERS,
-                 projector: bool = True, dashboard_kwargs: dict | None = None):
+                 projector: bool = True, dashboard_kwargs: dict | None = None,
+                 chart_processes: int = 0):
         if cache_size < 1 or workers < 1:
             raise SimkitInputError("cache_size/workers", (cache_size, workers), "1 or more")
         import simkit.workbook
@@ -163,6 +164,19 @@ class Room:
         self._pending: OrderedDict[tuple, _Pending] = OrderedDict()
         self._pending_lock = threading.Lock()
         self._draw_lock = threading.Lock()
+        # Charts drawn in worker processes (a figure pickles in 2-8 ms): drawing, most of
+        # an answer's cost, then uses another core and never holds this process's GIL
+        # while the next viewers' numbers are computed. 0: drawn here, one at a time.
+        self._drawers = None
+        if chart_processes > 0:
+            import multiprocessing
+            import os
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._drawers = ProcessPoolExecutor(
+                max_workers=chart_processes, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_drawer_start, initargs=(os.getpid(),))
+            self._drawers.submit(_draw, None).result()  # started and its imports done
         #: Dashboards computed for a request (cache misses) and answers found in the cache.
         self.computations = 0
         self.hits = 0
@@ -335,12 +349,15 @@ class Room:
             if pending.result is None:
                 drawn = {}
                 for name, fig in pending.figures.items():
-                    with self._draw_lock:  # one drawing at a time (and a shared figure)
-                        try:
-                            drawn[name] = figure_html(fig)
-                        except Exception:
-                            log.exception("room: drawing %s failed", name)
-                            raise RoomComputeError(name) from None
+                    try:
+                        if self._drawers is not None:
+                            drawn[name] = self._drawers.submit(_draw, fig).result()
+                        else:
+                            with self._draw_lock:  # one at a time (and a shared figure)
+                                drawn[name] = figure_html(fig)
+                    except Exception:
+                        log.exception("room: drawing %s failed", name)
+                        raise RoomComputeError(name) from None
                 pending.result = {**pending.numbers, **drawn}
                 pending.figures = {}
                 with self._cache_lock:
@@ -369,6 +386,12 @@ class Room:
         if entry is None:
             return None
         return (page, lang, session, self.normalise(entry.model, values))
+
+    def close(self) -> None:
+        """Stop the chart-drawing processes, if any."""
+        if self._drawers is not None:
+            self._drawers.shutdown(wait=True, cancel_futures=True)
+            self._drawers = None
 
     @property
     def cache_len(self) -> int:
@@ -402,6 +425,24 @@ class Room:
             raise RoomComputeError(model.name) from None
         finally:
             _release(d)
+
+
+def _drawer_start(parent: int) -> None:
+    """A chart-drawing process: exit with the server; know the fonts the server knows."""
+    from simkit.sandbox.web import _watch_parent
+    from simkit.workbook.plots import chart_language
+
+    _watch_parent(parent)
+    # The Chinese charts' font may have been found among the system's fonts (not in
+    # matplotlib's cache) by the server: found here the same way, or Chinese draws as boxes.
+    chart_language("zh")
+
+
+def _draw(fig) -> str:
+    """A figure as HTML, in a chart-drawing process (None: only start up)."""
+    from simkit.workbook._common import figure_html
+
+    return "" if fig is None else figure_html(fig)
 
 
 def _release(d) -> None:

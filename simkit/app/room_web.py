@@ -233,12 +233,14 @@ class RoomServer(LocalAddress):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
                  room: Room | None = None, *, workers: int = WORKERS,
-                 cache_size: int = CACHE_SIZE, max_pending: int = MAX_PENDING):
+                 cache_size: int = CACHE_SIZE, max_pending: int = MAX_PENDING,
+                 chart_processes: int = 0):
         super().__init__(host, port)
         if lang not in LANGUAGES:
             raise ValueError(f"lang must be one of {LANGUAGES}")
         self.lang = lang
-        self.room = room if room is not None else Room(workers=workers, cache_size=cache_size)
+        self.room = room if room is not None else Room(workers=workers, cache_size=cache_size,
+                                                       chart_processes=chart_processes)
         self.max_pending = max_pending
         self._pending = 0
         self._pending_lock = threading.Lock()
@@ -536,6 +538,7 @@ def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
     async def lifespan(app):
         yield
         # What the room did, for the log (benchmarks/bench_app_load.py reads it).
+        server.room.close()
         log.info("room: %d computations, %d answers from the cache; %s",
                  server.room.computations, server.room.hits, server.timing())
 
@@ -580,10 +583,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lang", choices=LANGUAGES, default="en")
     ap.add_argument("--workers", type=int, default=WORKERS)
     ap.add_argument("--cache-size", type=int, default=CACHE_SIZE)
+    ap.add_argument("--chart-processes", type=int, default=1,
+                    help="processes that draw the charts (0: in the server's own)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(args.host, args.port, args.lang, workers=args.workers,
-                     cache_size=args.cache_size)
+                     cache_size=args.cache_size, chart_processes=args.chart_processes)
     # Pages are warmed in the background while the server already answers: the first
     # viewer of a page then seldom waits for its dashboard to be built (the planning
     # page simulates for a few seconds); one who does waits on the same build.

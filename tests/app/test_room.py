@@ -224,3 +224,15 @@ def test_a_failed_computation_is_not_a_traceback(room, caplog):
     finally:
         d._compute = original
     assert "exploded" in caplog.text  # logged on the server
+
+
+def test_charts_drawn_in_a_worker_process_are_the_same_pictures():
+    here = Room(projector=False)
+    there = Room(projector=False, chart_processes=1)
+    try:
+        values = {"quota": 640.0, "possible": 300.0}
+        assert there.render("06-forecast", "zh", values) == here.render("06-forecast", "zh",
+                                                                         values)
+    finally:
+        there.close()
+    assert there._drawers is None
