@@ -214,6 +214,19 @@ JS = r"""
     }
     el.addEventListener("change", send);
   });
+  // A control moved before this script was running (a slow network, a busy laptop)
+  // left no event behind: its value differs from the page's, so ask for its numbers now.
+  var moved = Array.prototype.some.call(
+    page.querySelectorAll("[data-control] input, [data-control] select"), function (el) {
+      if (el.type === "range") {
+        el.parentNode.querySelector(".widget-readout").textContent = fmt(el);
+        return el.value !== el.defaultValue;
+      }
+      if (el.type === "checkbox") return el.checked !== el.defaultChecked;
+      return Array.prototype.some.call(el.options, function (o) {
+        return o.selected !== o.defaultSelected; });
+    });
+  if (moved) send();
   page.querySelectorAll(".simkit-lang button").forEach(function (b) {
     b.addEventListener("click", function () {
       var lang = b.getAttribute("data-lang");

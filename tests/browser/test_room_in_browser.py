@@ -151,3 +151,28 @@ def test_a_stalled_request_to_another_host_does_not_hold_a_room_page(browser, ro
         assert [r.request.url for r in stalled] == []
     finally:
         ctx.close()
+
+
+def test_a_move_before_the_script_runs_still_gets_its_numbers(browser, room_server):
+    """A slow network: the page shows, a trainee moves a slider, the script arrives later."""
+    ctx = browser.new_context(viewport=PROJECTOR)
+    held = []
+    ctx.route("**/static/room.js", lambda route: held.append(route))
+    try:
+        page = ctx.new_page()
+        # The parser waits for the held script; everything above it is on screen.
+        page.goto(f"{room_server}/06-forecast?lang=en", wait_until="commit", timeout=60_000)
+        page.wait_for_selector(".simkit-page .simkit-chart img", timeout=10_000)
+        before = page.evaluate(STATE_JS)
+        page.evaluate("""() => { const el = document.querySelector(
+            '.simkit-slider-realised input[type=range]');
+            el.value = 400; el.dispatchEvent(new Event('change', {bubbles: true})); }""")
+        page.wait_for_timeout(300)
+        assert page.evaluate(STATE_JS)["headline"] == before["headline"]  # nobody listening
+        assert held, "the page did not ask for its script"
+        held[0].continue_()
+        _wait_changed(page, "headline", before["headline"])
+        _wait_changed(page, "chart", before["chart"])
+        assert page.locator(".simkit-slider-realised .widget-readout").inner_text() == "400"
+    finally:
+        ctx.close()
