@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to pytest")
     p.set_defaults(func=cmd_test)
     p = sub.add_parser("app", help="set up and serve the lessons as a no-code web app "
-                       "(the room server: one process for every viewer)")
+                       "(the room server: no kernel per viewer)")
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--lang", choices=["en", "zh"], default=None,
                    help="language pages open in (default: the system's; zh_* gives zh)")

@@ -1,4 +1,4 @@
-"""The room server: the app's lesson pages as plain HTML from one process (``simkit app``).
+"""The room server: the app's lesson pages as plain HTML, no kernel per viewer (``simkit app``).
 
     python -m simkit.app.room_web [--host 127.0.0.1] [--port 8866] [--lang en]
 
@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     ap = argparse.ArgumentParser(prog="python -m simkit.app.room_web",
-                                 description="The app's lesson pages from one process.")
+                                 description="The app's lesson pages, no kernel per viewer.")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8866)
     ap.add_argument("--lang", choices=LANGUAGES, default="en")

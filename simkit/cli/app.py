@@ -2,8 +2,8 @@
 
 Two servers show the same workbook dashboards (``--server``):
 
-* ``room`` (the default): one light process for every viewer, no kernel per
-  page (:mod:`simkit.app.room_web` over :class:`simkit.app.room.Room`): the
+* ``room`` (the default): one server for every viewer (a process, plus one
+  that draws the charts), no kernel per page (:mod:`simkit.app.room_web` over :class:`simkit.app.room.Room`): the
   pages are plain HTML rendered on the server; a moved control sends its
   values, checked on the server, and gets the new numbers and chart back.
   Memory stays flat whatever the number of viewers (benchmarks/bench_app_load.py).
@@ -207,7 +207,7 @@ def app(port: int, host: str, lang: str, server: str, max_kernels: int,
         pages: Path | None) -> None:
     """Serve the lesson dashboards as a web app with no code, until Ctrl-C.
 
-    以无需编程的网页应用提供各课的仪表板，按 Ctrl-C 停止。默认用 room 服务器（一个进程服务所有观众）；
+    以无需编程的网页应用提供各课的仪表板，按 Ctrl-C 停止。默认用 room 服务器（一个服务器服务所有观众，每页不需要内核）；
     --server voila 为每个页面启动一个 Jupyter 内核。
     """
     server = server or ("voila" if pages is not None else DEFAULT_SERVER)
