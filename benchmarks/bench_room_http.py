@@ -5,11 +5,13 @@ machine's cores with the server; this one measures what the server itself does
 when the viewers' browsers are elsewhere (a trainee's laptop each), as in a room.
 Starts `simkit app --server room` on a free 127.0.0.1 port; ``--viewers`` clients
 each load ``--page``, then post ``--moves`` slider moves (pause ``--pause`` s),
-timing request -> new numbers (the answer's first line) and -> new chart (its last). ``--distinct``: every move asks for values no other
-move asked for (the cache cannot help); otherwise moves go back and forth between
-two values, as a person nudging a slider does. Prints one JSON line: p50/p95/max,
-refused or failed answers, peak RSS of the server, the computations it ran and its
-cache hits (from its log), the command and the machine's load.
+timing request -> new numbers (the answer's first line) and -> new chart (its
+last). ``--distinct``: every move asks for values no other move asked for (the
+cache cannot help); otherwise moves go back and forth between two values, as a
+person nudging a slider does. Prints one JSON line: p50/p95/max, refused or
+failed answers, peak RSS of the server and its chart process, the computations
+it ran and its cache hits and how long requests took inside it (from its log),
+the command and the machine's load.
 
     .venv/bin/python benchmarks/bench_room_http.py [--viewers 30] [--moves 5]
         [--page 06-forecast] [--control realised] [--distinct]
@@ -121,12 +123,14 @@ def main() -> None:
     stop = threading.Event()
 
     def sample():
+        # The server and its chart-drawing process.
         p = psutil.Process(proc.pid)
         while not stop.is_set():
             try:
-                peak["mb"] = max(peak["mb"], p.memory_info().rss / 1e6)
+                total = sum(q.memory_info().rss for q in [p, *p.children(recursive=True)])
+                peak["mb"] = max(peak["mb"], total / 1e6)
             except psutil.Error:
-                break
+                pass
             time.sleep(0.2)
 
     try:
