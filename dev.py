@@ -138,8 +138,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         try:
             return proc.wait()
         except KeyboardInterrupt:
-            # simkit app got the same Ctrl-C and is stopping Voila and its
-            # kernels; killing it now (what subprocess.call does) would orphan them.
+            # simkit app got the same Ctrl-C and is stopping its server (and, with
+            # --server voila, its kernels); killing it now would orphan them.
             continue
 
 
@@ -167,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: none)")
     p.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to pytest")
     p.set_defaults(func=cmd_test)
-    p = sub.add_parser("app", help="set up and serve the lessons as a no-code web app (Voila)")
+    p = sub.add_parser("app", help="set up and serve the lessons as a no-code web app "
+                       "(the room server: no kernel per viewer)")
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--lang", choices=["en", "zh"], default=None,
                    help="language pages open in (default: the system's; zh_* gives zh)")

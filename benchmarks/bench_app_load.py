@@ -7,7 +7,8 @@ and drives it with headless Debian chromium (Playwright):
    for its headline numbers, close it;
 2. ``--viewers`` viewers at once on ``--page``: each opens the page, then
    moves its main slider ``--moves`` times (one key press, wait for new
-   headline numbers, pause ``--pause`` s), timing key press -> new numbers.
+   headline numbers, then for the new chart, pause ``--pause`` s), timing key press ->
+   new numbers and -> new chart.
 
 A sampler adds up the resident memory (RSS; shared pages are counted in
 each process, so this overstates) of the app and all its kernels every
@@ -18,9 +19,16 @@ the room-full page, and the command. Everything is bounded: fixed counts,
 a timeout per wait, the app stopped at the end.
 
     .venv/bin/python benchmarks/bench_app_load.py [--loads 40] [--viewers 30]
-        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0] [--server voila]
+        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0] [--server voila|room|solara]
+        [--distinct]
 
-``--server solara`` serves the same pages from one Solara process
+``--server room`` runs `simkit app --server room` (one process, no kernel per
+viewer: simkit/app/room_web.py); the server's log then gives how many
+dashboard computations it ran and how many answers came from its cache. With
+``--distinct`` every viewer's every move goes to values no other move used
+(the slider is set to a value of its own instead of a key press back and
+forth), so the answers cache cannot help: the honest worst case. ``--server
+solara`` serves the same pages from one Solara process
 (benchmarks/solara_pages.py) for comparison; ``--preheat N`` turns on
 Voilà's preheated kernels (N per page).
 """
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import socket
 import statistics
 import subprocess
@@ -43,7 +52,7 @@ from _common import emit
 import psutil
 
 from simkit.app.pages import LESSONS
-from simkit.cli.app import start_app, stop_app, voila_command
+from simkit.cli.app import app_url, start_app, stop_app, voila_command
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -90,6 +99,8 @@ def _free_port() -> int:
 
 
 def _start(args, port: int, log):
+    if args.server == "room":
+        return start_app(None, port, server="room", stdout=log, stderr=subprocess.STDOUT)
     if args.server == "solara":
         # One process for every visitor (benchmarks/solara_pages.py); no kernel cap.
         solara = Path(sys.executable).with_name("solara")
@@ -143,6 +154,8 @@ async def _open(browser, url: str, timeout_s: float):
 
 
 def _url(base: str, server: str, filename: str) -> str:
+    if server == "room":
+        return app_url(int(base.rsplit(":", 1)[1]), page=filename, server="room")
     if server == "solara":
         return f"{base}/{filename.removesuffix('.ipynb')}"
     return f"{base}/voila/render/{filename}"
@@ -163,7 +176,9 @@ async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> d
             "load_s_max": _r(max(times) if times else None)}
 
 
-async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict):
+async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict,
+                  server: str = "voila", distinct: int | None = None):
+    """One viewer; ``distinct``: this viewer's number, its moves set values of their own."""
     page, ctx, outcome, secs = await _open(browser, url, timeout_s)
     out["outcomes"][outcome] += 1
     try:
@@ -173,17 +188,36 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
         slider = (await page.eval_on_selector_all(
             ".simkit-page .widget-slider", "els => els.flatMap(e => [...e.classList]"
             ".filter(c => c.startsWith('simkit-slider-')))"))[0]
-        handle = page.locator(f".{slider} .noUi-handle")
+        handle = page.locator(f".{slider} " + ("input[type=range]" if server == "room"
+                                                else ".noUi-handle"))
+        chart_js = ("() => { const i = document.querySelector('.simkit-page .simkit-chart img');"
+                    " return i ? i.src : null; }")
         for i in range(moves):
             before = await page.inner_text(".simkit-page .simkit-headline")
+            chart_before = await page.evaluate(chart_js)
             await handle.focus()
             t0 = time.perf_counter()
-            await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            if distinct is not None:
+                # The slider's maximum less a step per move of every viewer: no two
+                # moves ask for the same value (the room server's default is not among them).
+                await handle.evaluate(
+                    "(el, k) => { el.value = Number(el.max) - k * Number(el.step);"
+                    " el.dispatchEvent(new Event('input', {bubbles: true}));"
+                    " el.dispatchEvent(new Event('change', {bubbles: true})); }",
+                    distinct * moves + i)
+            else:
+                await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             try:
                 await page.wait_for_function(
                     "old => document.querySelector('.simkit-page .simkit-headline')"
                     ".innerText !== old", arg=before, timeout=timeout_s * 1000, polling=50)
                 out["latency"].append(time.perf_counter() - t0)
+                # And the new chart (the room server sends it after the numbers).
+                await page.wait_for_function(
+                    "old => { const i = document.querySelector('.simkit-page .simkit-chart img');"
+                    " return i && i.src !== old; }", arg=chart_before,
+                    timeout=timeout_s * 1000, polling=50)
+                out["chart"].append(time.perf_counter() - t0)
             except Exception:
                 out["lost_moves"] += 1
             await asyncio.sleep(pause)
@@ -209,6 +243,13 @@ async def _run(args) -> dict:
                                                args=ARGS)
             if args.preheat:
                 await asyncio.sleep(args.preheat_wait)
+            if args.server == "room":
+                # Its pages built (it warms them in the background as it starts).
+                deadline = time.monotonic() + 180
+                while "pages warm" not in Path(args.log).read_text(errors="replace"):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the room server did not warm its pages")
+                    await asyncio.sleep(0.2)
             idle_mb, idle_k = sampler.sample()
             result["idle"] = {"mb": _r(idle_mb), "kernels": idle_k}
             sampler.reset()
@@ -221,10 +262,11 @@ async def _run(args) -> dict:
             result["loads"]["kernels_after"] = sampler.sample()[1]
             sampler.reset()
             out = {"outcomes": {"ready": 0, "full": 0, "never": 0}, "load_s": [],
-                   "latency": [], "lost_moves": 0}
+                   "latency": [], "chart": [], "lost_moves": 0}
             url = _url(base, args.server, args.page)
             await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
-                                           out) for _ in range(args.viewers)])
+                                           out, args.server, k if args.distinct else None)
+                                   for k in range(args.viewers)])
             lat = sorted(out["latency"])
             result["viewers"] = {
                 "n": args.viewers, "page": args.page, "outcomes": out["outcomes"],
@@ -232,12 +274,21 @@ async def _run(args) -> dict:
                 "moves": len(lat), "lost_moves": out["lost_moves"],
                 "slider_s_p50": _r(_pct(lat, 50)), "slider_s_p95": _r(_pct(lat, 95)),
                 "slider_s_max": _r(lat[-1] if lat else None),
+                "chart_s_p50": _r(_pct(sorted(out["chart"]), 50)),
+                "chart_s_p95": _r(_pct(sorted(out["chart"]), 95)),
                 "peak_mb": _r(sampler.peak_mb), "peak_kernels": sampler.peak_kernels}
             await browser.close()
         sampler.stop.set()
     finally:
         stop_app(proc)
         log.close()
+    if args.server == "room":
+        # The room server logs its work when it stops (simkit/app/room_web.py).
+        found = re.findall(r"room: (\d+) computations, (\d+) answers from the cache; (.*)",
+                           Path(args.log).read_text(errors="replace"))
+        if found:
+            result["room"] = {"computations": int(found[-1][0]),
+                              "cache_hits": int(found[-1][1]), "server": found[-1][2]}
     result["never_rendered"] = (result.get("loads", {}).get("outcomes", {}).get("never", 0)
                                 + result.get("viewers", {}).get("outcomes", {}).get("never", 0))
     return result
@@ -261,9 +312,12 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between a viewer's moves")
     ap.add_argument("--page", default="06-forecast.ipynb")
     ap.add_argument("--max-kernels", type=int, default=6)
-    ap.add_argument("--server", choices=["voila", "solara"], default="voila",
-                    help="voila: `simkit app` (a kernel per page); solara: one process "
+    ap.add_argument("--server", choices=["voila", "room", "solara"], default="voila",
+                    help="voila: `simkit app --server voila` (a kernel per page); room: "
+                         "`simkit app --server room` (one process); solara: one process "
                          "(benchmarks/solara_pages.py, for comparison)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="room only: every move sets a value no other move used (no cache hits)")
     ap.add_argument("--preheat", type=int, default=0,
                     help="Voilà preheated kernels per page (0: off, the default of simkit app)")
     ap.add_argument("--preheat-wait", type=float, default=60.0)
@@ -273,9 +327,11 @@ def main() -> None:
     for name in ("loads", "viewers", "moves"):
         if not 0 <= getattr(args, name) <= 200:
             ap.error(f"--{name} must be within 0..200")
+    if args.distinct and args.server != "room":
+        ap.error("--distinct needs --server room")
     result = asyncio.run(_run(args))
     emit("app_load", server=args.server, max_kernels=args.max_kernels, preheat=args.preheat,
-         **result)
+         distinct=args.distinct, **result)
 
 
 if __name__ == "__main__":

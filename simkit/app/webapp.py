@@ -34,8 +34,11 @@ __all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_language",
 LANG_ENV = "SIMKIT_LANG"
 # The languages of simkit.course.i18n (not imported here so the CLI starts without it).
 LANGUAGES = ("en", "zh")
-_LANG_NAMES = {"en": "English", "zh": "中文"}
-_BUSY_TEXT = {"en": "updating…", "zh": "计算中…"}
+LANG_NAMES = {"en": "English", "zh": "中文"}
+BUSY_TEXT = {"en": "updating…", "zh": "计算中…"}
+#: Outputs shown in the left column, under the controls (the rest go right, chart first);
+#: the room server (simkit.app.room_web) lays its pages out by the same rule.
+LEFT_CLASSES = frozenset({"simkit-headline", "simkit-seed", "simkit-feedback"})
 
 # Why each rule: the lab template gives outputs a wide left prompt gutter and
 # small fonts that are unreadable on a projector; charts are PNGs whose
@@ -110,8 +113,7 @@ def projector_layout(dashboard):
         return dashboard.widget
 
     def is_left(widget) -> bool:
-        return bool({"simkit-headline", "simkit-seed", "simkit-feedback"}
-                    & set(widget._dom_classes))
+        return bool(LEFT_CLASSES & set(widget._dom_classes))
 
     left = [*controls.values(), *[o for o in outputs.values() if is_left(o)]]
     right = sorted((o for o in outputs.values() if not is_left(o)),
@@ -182,7 +184,7 @@ class LessonPage:
             from simkit.workbook import plots
 
             plots.projector_style()
-        self.switch = w.ToggleButtons(options=[(_LANG_NAMES[x], x) for x in LANGUAGES],
+        self.switch = w.ToggleButtons(options=[(LANG_NAMES[x], x) for x in LANGUAGES],
                                       value=lang, style={"button_width": "90px"})
         self.switch.add_class("simkit-lang")
         self.busy = w.HTML("")
@@ -259,7 +261,7 @@ class LessonPage:
         control.observe(self._busy_off, "value")
 
     def _busy_on(self, change=None) -> None:
-        self.busy.value = _BUSY_TEXT[self.lang]
+        self.busy.value = BUSY_TEXT[self.lang]
         self.busy.add_class("simkit-busy-on")
 
     def _busy_off(self, change=None) -> None:

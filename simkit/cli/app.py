@@ -1,4 +1,13 @@
-"""``simkit app``: serve the lesson dashboards as a no-code web app (Voilà).
+"""``simkit app``: serve the lesson dashboards as a no-code web app.
+
+Two servers show the same workbook dashboards (``--server``):
+
+* ``room`` (the default): one server for every viewer (a process, plus one
+  that draws the charts), no kernel per page (:mod:`simkit.app.room_web` over :class:`simkit.app.room.Room`): the
+  pages are plain HTML rendered on the server; a moved control sends its
+  values, checked on the server, and gets the new numbers and chart back.
+  Memory stays flat whatever the number of viewers (benchmarks/bench_app_load.py).
+* ``voila``: a Jupyter kernel per page, at most ``--max-kernels`` of them.
 
 Voilà (through :mod:`simkit.app.server`: Host check, a cap on kernels
 with a "room is full" page, pages with no request to any other host) runs the
@@ -27,10 +36,10 @@ from simkit.app.pages import APP_DIR, write_pages
 from simkit.model.errors import SimkitInputError
 from simkit.app.webapp import LANG_ENV, LANGUAGES
 from simkit.cli.group import main
-from simkit.cli.lang import cli_language, msg
+from simkit.cli.lang import cli_language, msg, text_both
 
-__all__ = ["APP_DIR", "CULL_IDLE_S", "INDEX_PAGE", "MAX_KERNELS", "app_url", "start_app",
-           "stop_app", "voila_command"]
+__all__ = ["APP_DIR", "CULL_IDLE_S", "DEFAULT_SERVER", "INDEX_PAGE", "MAX_KERNELS", "SERVERS",
+           "app_url", "room_command", "start_app", "stop_app", "voila_command"]
 
 INDEX_PAGE = "index.ipynb"
 # Memory budget (benchmarks/bench_app_load.py, RSS summed over the app and its
@@ -41,6 +50,16 @@ MAX_KERNELS = 6
 # A closed page shuts its kernel down at once (app_server's beacon); a kernel
 # whose page vanished without it (browser killed) goes after this idle time.
 CULL_IDLE_S = 60
+#: The servers `simkit app` can run; the room server is the default (it met the room's
+#: targets in benchmarks/bench_app_load.py: memory flat, p95 slider latency under 1 s).
+SERVERS = ("room", "voila")
+DEFAULT_SERVER = "room"
+
+
+def room_command(port: int, host: str = "127.0.0.1", lang: str = "en") -> list[str]:
+    """The room server's command line (:mod:`simkit.app.room_web`)."""
+    return [sys.executable, "-m", "simkit.app.room_web", f"--port={port}", f"--host={host}",
+            f"--lang={lang}"]
 
 
 def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
@@ -67,20 +86,47 @@ def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
     ]
 
 
-def app_url(port: int, host: str = "127.0.0.1", page: str = INDEX_PAGE) -> str:
+def app_url(port: int, host: str = "127.0.0.1", page: str = INDEX_PAGE,
+            server: str = "voila") -> str:
+    """The address of ``page`` (the lessons index by default) on the app's server."""
+    if server == "room":
+        name = page.removesuffix(".ipynb")
+        return f"http://{host}:{port}/" + ("" if name == "index" else name)
     return f"http://{host}:{port}/voila/render/{page}"
 
 
 def start_app(pages: Path | None, port: int, lang: str = "en", host: str = "127.0.0.1",
               max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE_S,
-              **popen) -> subprocess.Popen:
+              server: str = "voila", **popen) -> subprocess.Popen:
     """Start the app server in its own session (so a terminal's Ctrl-C reaches only us).
 
-    ``pages=None`` writes the pages from the package into a temporary folder
-    (removed by :func:`stop_app`), so no checkout is needed.
+    ``server="voila"``: ``pages=None`` writes the pages from the package into a
+    temporary folder (removed by :func:`stop_app`), so no checkout is needed.
+    ``server="room"``: the room server (no page notebooks; ``pages`` must be None).
     """
     if lang not in LANGUAGES:
         raise SimkitInputError("--lang", lang, "one of " + ", ".join(LANGUAGES))
+    if server not in SERVERS:
+        raise SimkitInputError("--server", server, "one of " + ", ".join(SERVERS))
+    if server == "room":
+        if pages is not None:
+            raise SimkitInputError("--pages", str(pages), "only with --server voila",
+                                   "The room server builds its pages from the package.")
+        try:
+            import ipywidgets  # noqa: F401
+            import matplotlib  # noqa: F401
+            import starlette  # noqa: F401
+            import uvicorn  # noqa: F401
+        except ImportError as exc:
+            raise SimkitInputError("extras", exc.name,
+                                   'installed: pip install "simkit[app]"') from None
+        # Few malloc arenas: the room computes in a pool of threads, and glibc's default of
+        # an arena per thread per core keeps freed simulation memory scattered and unreturned.
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+        proc = subprocess.Popen(room_command(port, host, lang), start_new_session=True,
+                                env=env, **popen)
+        proc.simkit_pages = None
+        return proc
     try:
         import ipykernel  # noqa: F401
         import voila  # noqa: F401
@@ -148,28 +194,42 @@ def _interrupt(signum, frame):
 @click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
               help="Language the pages open in (each page also has a switch); default: "
                    "simkit's --lang (SIMKIT_LANG, else the system locale, else en).")
+@click.option("--server", type=click.Choice(list(SERVERS)), default=None,
+              show_default=DEFAULT_SERVER + "; voila with --pages", help=text_both("cli.app.help_server", "both"))
 @click.option("--max-kernels", type=click.IntRange(1, 64), default=MAX_KERNELS,
               show_default=True,
-              help="Pages open at once (each costs ~300 MB); more visitors get a "
-                   "'room is full, try again in a minute' page.")
+              help="With --server voila: pages open at once (each costs ~300 MB); more "
+                   "visitors get a 'room is full, try again in a minute' page.")
 @click.option("--pages", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of Voilà page notebooks (default: the pages shipped with simkit).")
-def app(port: int, host: str, lang: str, max_kernels: int, pages: Path | None) -> None:
-    """Serve the lesson dashboards as a web app with no code (Voilà), until Ctrl-C."""
-    proc = start_app(pages, port, lang or cli_language(), host=host, max_kernels=max_kernels)
+              help="With --server voila: folder of Voilà page notebooks (default: the pages "
+                   "shipped with simkit).")
+def app(port: int, host: str, lang: str, server: str, max_kernels: int,
+        pages: Path | None) -> None:
+    """Serve the lesson dashboards as a web app with no code, until Ctrl-C.
+
+    以无需编程的网页应用提供各课的仪表板，按 Ctrl-C 停止。默认用 room 服务器（一个服务器服务所有观众，每页不需要内核）；
+    --server voila 为每个页面启动一个 Jupyter 内核。
+    """
+    server = server or ("voila" if pages is not None else DEFAULT_SERVER)
+    proc = start_app(pages, port, lang or cli_language(), host=host, max_kernels=max_kernels,
+                     server=server)
     # Ctrl-C and `kill` both stop cleanly: Python ignores SIGINT when started
     # in the background, and SIGTERM would otherwise skip the clean-up and
     # orphan Voilà, which runs in its own session.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     local = host in ("127.0.0.1", "localhost", "::1")
-    click.echo(msg("cli.app.open", url=app_url(port, host)))
-    click.echo(msg("cli.app.listening_local" if local else "cli.app.listening_room", host=host,
-                   port=port, max_kernels=max_kernels))
+    click.echo(msg("cli.app.open", url=app_url(port, host, server=server)))
+    if server == "room":
+        click.echo(msg("cli.app.room_local" if local else "cli.app.room_network", host=host,
+                       port=port))
+    else:
+        click.echo(msg("cli.app.listening_local" if local else "cli.app.listening_room",
+                       host=host, port=port, max_kernels=max_kernels))
     try:
         while proc.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        click.echo(msg("cli.app.stopping"))
+        click.echo(msg("cli.app.stopping" if server == "voila" else "cli.app.stopping_room"))
         for sig in previous:  # a second Ctrl-C must not cut the clean-up short
             signal.signal(sig, signal.SIG_IGN)
         stop_app(proc)
@@ -179,6 +239,7 @@ def app(port: int, host: str, lang: str, max_kernels: int, pages: Path | None) -
             signal.signal(sig, handler)
     stop_app(proc)  # Voilà ended by itself: still make sure no kernel outlives it
     # click's own "Error:" prefix is English: the message is printed here, in the language.
-    click.echo(msg("cli.error", message=msg("cli.app.exited", status=proc.returncode, port=port)),
+    exited = "cli.app.exited" if server == "voila" else "cli.app.exited_room"
+    click.echo(msg("cli.error", message=msg(exited, status=proc.returncode, port=port)),
                err=True)
     sys.exit(1)

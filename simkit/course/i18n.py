@@ -476,6 +476,25 @@ LABELS.update({
         "simkit app: listening on {host}:{port}, reachable from every computer that can reach "
         "{host}; at most {max_kernels} pages open at once",
         "simkit app：监听 {host}:{port}，能访问 {host} 的电脑都能打开；最多同时打开 {max_kernels} 个页面"),
+    "cli.app.room_local": (
+        "simkit app (room server): listening on {host}:{port}, reachable from this computer "
+        "only; one server for every viewer, no kernel per page",
+        "simkit app（room 服务器）：监听 {host}:{port}，只有本机能打开；一个服务器服务所有观众，每页不需要内核"),
+    "cli.app.room_network": (
+        "simkit app (room server): listening on {host}:{port}, reachable from every computer "
+        "that can reach {host}; one server for every viewer, no kernel per page",
+        "simkit app（room 服务器）：监听 {host}:{port}，能访问 {host} 的电脑都能打开；"
+        "一个服务器服务所有观众，每页不需要内核"),
+    "cli.app.help_server": (
+        "room (default): one server (a process and one more that draws the charts) for every "
+        "viewer, no kernel per page, memory flat; voila: a Jupyter kernel per page (at most "
+        "--max-kernels).",
+        "room（默认）：一个服务器（一个进程加一个画图进程）服务所有观众，每页不需要内核，内存不随人数增长；"
+        "voila：每个页面一个 Jupyter 内核（最多 --max-kernels 个）。"),
+    "cli.app.stopping_room": ("simkit app: stopping the room server ...",
+                              "simkit app：正在停止 room 服务器……"),
+    "cli.app.exited_room": ("the room server exited with status {status} (is port {port} free?)",
+                            "room 服务器已退出，状态码 {status}（端口 {port} 是否被占用？）"),
     "cli.app.stopping": ("simkit app: stopping Voilà and its kernels ...",
                          "simkit app：正在停止 Voilà 和它的内核……"),
     "cli.app.exited": ("Voilà exited with status {status} (is port {port} free?)",

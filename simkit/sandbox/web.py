@@ -43,7 +43,7 @@ from simkit.sandbox import game, pages
 from simkit.sandbox.api import Sandbox
 from simkit.sandbox.text import LANGS, t
 
-__all__ = ["SandboxServer", "create_app"]
+__all__ = ["Guard", "LocalAddress", "SandboxServer", "create_app"]
 
 log = logging.getLogger("simkit.sandbox")
 
@@ -71,14 +71,54 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-class SandboxServer:
+class LocalAddress:
+    """The address a server is bound to, and the Host headers and clients it answers.
+
+    Shared by the sandbox and the app's room server (:mod:`simkit.app.room_web`):
+    :class:`Guard` asks it whether a request may be served."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 8000):
+        self.host, self.port = host, int(port)
+
+    # -- addresses
+    def allowed_hosts(self) -> set[str] | None:
+        """Host headers accepted; None: any IP literal (serving on every interface)."""
+        if self.host in ("0.0.0.0", "::"):
+            return None
+        names = {self.host, f"[{self.host}]" if ":" in self.host else self.host}
+        if _is_loopback(self.host):
+            names |= {"localhost", "127.0.0.1"}
+        out = set()
+        for n in names:
+            out |= {f"{n}:{self.port}"} | ({n} if self.port == 80 else set())
+        return out
+
+    def host_ok(self, host: str) -> bool:
+        allowed = self.allowed_hosts()
+        if allowed is not None:
+            return host in allowed
+        name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") \
+            else host
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return name == "localhost"
+
+    @property
+    def loopback_only(self) -> bool:
+        return _is_loopback(self.host)
+
+
+class SandboxServer(LocalAddress):
     """What the app serves: the session file (opened when it exists), the bound address,
     the default language, and the setup key that creates a session when there is none."""
 
     def __init__(self, db: str | Path, host: str = "127.0.0.1", port: int = 8000,
                  lang: str = "zh", setup_key: str | None = None, workers: int = 0):
         self.db = Path(db)
-        self.host, self.port, self.lang = host, int(port), lang
+        super().__init__(host, port)
+        self.lang = lang
         self.executor = self.preview_executor = None
         self._sb: Sandbox | None = None
         sb = Sandbox.open(self.db) if self.db.exists() else None  # a bad file fails first
@@ -121,35 +161,6 @@ class SandboxServer:
                 ex.shutdown(wait=True, cancel_futures=True)
         self.executor = self.preview_executor = None
 
-    # -- addresses
-    def allowed_hosts(self) -> set[str] | None:
-        """Host headers accepted; None: any IP literal (serving on every interface)."""
-        if self.host in ("0.0.0.0", "::"):
-            return None
-        names = {self.host, f"[{self.host}]" if ":" in self.host else self.host}
-        if _is_loopback(self.host):
-            names |= {"localhost", "127.0.0.1"}
-        out = set()
-        for n in names:
-            out |= {f"{n}:{self.port}"} | ({n} if self.port == 80 else set())
-        return out
-
-    def host_ok(self, host: str) -> bool:
-        allowed = self.allowed_hosts()
-        if allowed is not None:
-            return host in allowed
-        name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") \
-            else host
-        try:
-            ipaddress.ip_address(name)
-            return True
-        except ValueError:
-            return name == "localhost"
-
-    @property
-    def loopback_only(self) -> bool:
-        return _is_loopback(self.host)
-
     def trainer_key(self) -> str:
         return self.sb.trainer_key if self.sb is not None else self.setup_key
 
@@ -177,7 +188,7 @@ class Guard:
                 b"img-src 'self' data:; connect-src 'self'; form-action 'self'; "
                 b"frame-ancestors 'none'; base-uri 'none'")]
 
-    def __init__(self, app, server: SandboxServer):
+    def __init__(self, app, server: LocalAddress):
         self.app, self.server = app, server
 
     async def __call__(self, scope, receive, send):

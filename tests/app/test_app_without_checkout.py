@@ -35,7 +35,8 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_holds_the_app(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ["simkit/app/pages.py", "simkit/app/webapp.py", "simkit/cli/app.py",
-                   "simkit/app/server.py", "simkit/workbook/lesson0.py",
+                   "simkit/app/server.py", "simkit/app/room.py", "simkit/app/room_web.py",
+                   "simkit/workbook/lesson0.py",
                    "simkit/workbook/_guard.py", "simkit/model/presets/small-projects.toml"]:
         assert needed in names, needed
     assert not any(n.startswith("app/") for n in names)  # pages are written, not shipped
@@ -60,3 +61,4 @@ def test_the_installed_package_writes_every_page_without_the_checkout(wheel, tmp
                         "--help"], cwd=tmp_path, env=env, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0 and "--host" in r.stdout and "--max-kernels" in r.stdout
+    assert "--server" in r.stdout and "room" in r.stdout

@@ -1,4 +1,5 @@
-"""Fixtures for the browser tests: the app served by `simkit app`, headless chromium.
+"""Fixtures for the browser tests: the app served by `simkit app` (its Voilà and its room
+server), headless chromium.
 
 Each pytest(-xdist) worker that runs these tests starts its own app on its own
 free port; the tests also live in one module, so `--dist loadscope` keeps them
@@ -72,9 +73,9 @@ def _simkit_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from simkit.cli import main; sys.exit(main())"]
 
 
-@pytest.fixture(scope="session")
-def app_server(_browser_deps, tmp_path_factory):
-    """Base URL of `simkit app` on a free 127.0.0.1 port; stopped (with Ctrl-C) at the end."""
+def _serve(tmp_path_factory, *options: str):
+    """Start `simkit app OPTIONS` on a free 127.0.0.1 port; yield its base URL; stop it with
+    Ctrl-C and check with psutil that nothing it started is left."""
     import psutil
 
     # In a fresh venv the first matplotlib import builds the font cache (tens of
@@ -86,10 +87,7 @@ def app_server(_browser_deps, tmp_path_factory):
     log = tmp_path_factory.mktemp("app") / "simkit-app.log"
     with open(log, "wb") as out:
         # Own session: our SIGINT goes to simkit app alone, as a terminal's Ctrl-C would.
-        # Room for pages whose kernels are still shutting down on a busy machine: the
-        # cap itself and its room-full page are tested in tests/app/test_app_server.py.
-        proc = subprocess.Popen([*_simkit_command(), "app", "--port", str(port),
-                                 "--max-kernels", "16"],
+        proc = subprocess.Popen([*_simkit_command(), "app", "--port", str(port), *options],
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_for_port(port, proc, APP_START_TIMEOUT)
@@ -112,6 +110,20 @@ def app_server(_browser_deps, tmp_path_factory):
         except psutil.NoSuchProcess:
             pass
     assert not stray, f"processes left after stopping simkit app: {stray}; log: {log}"
+
+
+@pytest.fixture(scope="session")
+def app_server(_browser_deps, tmp_path_factory):
+    """Base URL of `simkit app --server voila` on a free 127.0.0.1 port; stopped at the end."""
+    # Room for pages whose kernels are still shutting down on a busy machine: the
+    # cap itself and its room-full page are tested in tests/app/test_app_server.py.
+    yield from _serve(tmp_path_factory, "--server", "voila", "--max-kernels", "16")
+
+
+@pytest.fixture(scope="session")
+def room_server(_browser_deps, tmp_path_factory):
+    """Base URL of `simkit app --server room` (one process, no kernels); stopped at the end."""
+    yield from _serve(tmp_path_factory, "--server", "room")
 
 
 @pytest.fixture(scope="session")

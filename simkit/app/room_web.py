@@ -1,0 +1,623 @@
+"""The room server: the app's lesson pages as plain HTML, no kernel per viewer (``simkit app``).
+
+    python -m simkit.app.room_web [--host 127.0.0.1] [--port 8866] [--lang en]
+
+A Starlette app (the ``sandbox`` extra's starlette + uvicorn) over
+:class:`simkit.app.room.Room`, which computes the same workbook dashboards the
+Voilà pages show, for every viewer, with no kernel per viewer:
+
+- ``/``: the lessons, linked in English and in Chinese;
+- ``/NN-name?lang=en|zh[&seed=N][&v=JSON]``: a lesson page, rendered on the
+  server with its numbers and chart (so it shows without any script): title,
+  the explanation (folded), the English / 中文 switch, the controls as
+  ``<input type=range>`` / ``<select>`` / check boxes with labels and
+  readouts, the headline numbers, the chart beside them (the projector layout
+  of :mod:`simkit.app.webapp`: fits 1280x720, body text >= 16 px);
+- ``POST /api/NN-name``: ``{"lang", "seed", "values"}`` -> lines of JSON
+  (``application/x-ndjson``): ``{"outputs": {name: html}, "done": false}`` with
+  the numbers and tables at once, then ``{"outputs": {chart: html}, "done":
+  true}`` when the chart is drawn (one line with everything when the answer was
+  cached). The page's script (``/static/room.js``) sends it when a control
+  changes (giving up a request still waiting, so a viewer's old charts are not
+  drawn), shows "updating… / 计算中…" until the last line and swaps the HTML in.
+  A refused value gets 400 and one line in both languages; nothing ever shows a
+  traceback or a path.
+- ``/voila/render/X.ipynb``: redirected to the room's page (old links keep working).
+
+Bounds: request bodies over :data:`MAX_BODY` bytes are refused (413); at most
+``workers`` computations run at once, and over ``max_pending`` requests
+waiting for one are turned away with 503 and ``Retry-After`` (the page says
+so and keeps its numbers). The answers cache and the coaching sessions are
+bounded in :mod:`simkit.app.room`. The Host header must name the address
+served (no DNS rebinding), POSTs must come from the app's own pages, and on
+loopback only local clients are answered (:class:`simkit.sandbox.web.Guard`,
+which also sets a content security policy that allows no other host).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+import threading
+import time
+from collections import deque
+from html import escape
+from urllib.parse import quote, urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import (HTMLResponse, JSONResponse, RedirectResponse, Response,
+                                 StreamingResponse)
+from starlette.routing import Route
+
+from simkit.app.pages import LESSONS
+from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomBusyError, RoomComputeError,
+                             RoomInputError, page_id)
+from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, LEFT_CLASSES
+from simkit.sandbox.web import Guard, LocalAddress
+from simkit.workbook._guard import ERROR_TEXT
+
+__all__ = ["MAX_BODY", "MAX_PENDING", "RoomServer", "create_app", "main"]
+
+log = logging.getLogger("simkit.app")
+
+#: Largest request body accepted (a page's values are a few hundred bytes).
+MAX_BODY = 16_384
+#: Requests waiting for a computation beyond which new ones get 503 (busy).
+MAX_PENDING = 64
+
+BUSY_REFUSED = ("The app is busy: try again in a moment; the numbers shown are the last ones. "
+                "/ 应用正忙，请稍后再试；显示的是上一次的结果。")
+TOO_LARGE = "The request is too large. / 请求过大。"
+NOT_FOUND = "No such page. / 没有这个页面。"
+BAD_REQUEST = "The request could not be read. / 无法读取该请求。"
+
+CSS = """
+*, *::before, *::after { box-sizing: border-box; }
+html, body { margin: 0; }
+body { font: 16px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC",
+       "Microsoft YaHei", sans-serif; color: #222; background: #fff; }
+.simkit-page { max-width: 1260px; margin: 0 auto; padding: 4px 12px; font-size: 16px; }
+.simkit-page img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon h1 { font-size: 24px; margin: 4px 0 2px 0; line-height: 1.25; }
+.jp-RenderedHTMLCommon details { font-size: 16px; margin: 0 0 2px 0; }
+.jp-RenderedHTMLCommon details > summary { cursor: pointer; color: #3b6ea5; }
+.jp-RenderedHTMLCommon p { margin: 0 0 4px 0; }
+a { color: #3b6ea5; }
+.simkit-page-header { display: flex; align-items: center; gap: 16px; margin: 2px 0 6px 0;
+                      min-height: 34px; }
+.simkit-lang { display: inline-flex; }
+.simkit-lang button { font-size: 16px; width: 90px; padding: 4px 0; border: 1px solid #999;
+                      background: #eee; cursor: pointer; }
+.simkit-lang button[aria-pressed="true"] { background: #3b6ea5; color: #fff;
+                                           border-color: #3b6ea5; }
+.simkit-busy { color: #b35c00; font-weight: 600; min-width: 8em; }
+.simkit-busy-on::before {
+  content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 6px;
+  border: 2px solid #d9822b; border-top-color: transparent; border-radius: 50%;
+  vertical-align: -1px; animation: simkit-spin 0.8s linear infinite; }
+@keyframes simkit-spin { to { transform: rotate(360deg); } }
+.simkit-notice { color: #a12c2c; }
+.simkit-columns { display: flex; gap: 16px; align-items: flex-start; width: 100%; }
+.simkit-left { flex: 0 0 500px; width: 500px; }
+.simkit-right { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
+.simkit-control { display: flex; align-items: center; gap: 8px; width: 490px;
+                  margin: 0 0 6px 0; }
+.simkit-control > .widget-label { flex: 0 0 190px; line-height: 1.25; }
+.simkit-control input[type=range] { flex: 1 1 auto; min-width: 0; margin: 0; }
+.simkit-control .widget-readout { flex: 0 0 64px; text-align: right;
+                                  font-variant-numeric: tabular-nums; }
+.simkit-control select { flex: 1 1 auto; font-size: 16px; min-width: 0; }
+.simkit-control.widget-checkbox label { display: flex; gap: 8px; align-items: center; }
+.simkit-control input[type=checkbox] { width: 18px; height: 18px; margin: 0; }
+.simkit-output table { border-collapse: collapse; }
+.simkit-output td, .simkit-output th { font-size: 16px; }
+.simkit-output small { font-size: 16px; color: #555; }
+.simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
+.simkit-chart img { display: block; max-width: 100%; height: auto; width: auto;
+                    max-height: calc(100vh - 120px); }
+.simkit-index td, .simkit-index th { padding: 4px 16px 4px 0; text-align: left; font-size: 18px; }
+.simkit-index { border-collapse: collapse; }
+"""
+
+JS = r"""
+(function () {
+  "use strict";
+  var page = document.querySelector(".simkit-page[data-page]");
+  if (!page) return;
+  var busy = page.querySelector(".simkit-busy"), notice = page.querySelector(".simkit-notice");
+  var busyText = page.getAttribute("data-busy");
+
+  function fmt(input) {
+    var v = Number(input.value), f = input.getAttribute("data-fmt") || "";
+    var m = /^\.(\d+)([f%])$/.exec(f);
+    if (m && m[2] === "%") return (v * 100).toFixed(Number(m[1])) + "%";
+    if (m) return v.toFixed(Number(m[1]));
+    return String(v);
+  }
+  function values() {
+    var out = {};
+    page.querySelectorAll("[data-control]").forEach(function (box) {
+      var name = box.getAttribute("data-control"), kind = box.getAttribute("data-kind");
+      var el = box.querySelector("input, select");
+      if (kind === "number") out[name] = Number(el.value);
+      else if (kind === "bool") out[name] = el.checked;
+      else if (kind === "one") out[name] = el.selectedIndex;
+      else out[name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+        .map(function (o) { return o.index; });
+    });
+    return out;
+  }
+  function setBusy(on) {
+    busy.textContent = on ? busyText : "";
+    busy.classList.toggle("simkit-busy-on", on);
+  }
+  var current = null;  // the request whose answer the page waits for
+  function apply(outputs) {
+    Object.keys(outputs).forEach(function (name) {
+      var box = page.querySelector('[data-output="' + name + '"] .widget-html-content');
+      if (box) box.innerHTML = outputs[name];
+    });
+  }
+  function send() {
+    // A newer move wins: the request still waiting is given up (its charts are not drawn).
+    if (current) current.abort();
+    var mine = new AbortController();
+    current = mine;
+    setBusy(true);
+    var body = {lang: page.getAttribute("data-lang"), values: values()};
+    var seed = page.getAttribute("data-seed");
+    if (seed) body.seed = Number(seed);
+    var done = false;
+    function line(text) {
+      if (!text.trim() || mine !== current) return;
+      var j = JSON.parse(text);
+      if (j.error) { notice.textContent = j.error; } else { notice.textContent = ""; }
+      if (j.outputs) apply(j.outputs);
+      if (j.done) done = true;
+    }
+    fetch("/api/" + page.getAttribute("data-page"), {
+      method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(body), credentials: "same-origin", signal: mine.signal
+    }).then(function (r) {
+      if (!r.ok) {
+        return r.json().then(function (j) { notice.textContent = j.error || ""; done = true; });
+      }
+      // The numbers come first (one line), the charts in a second line.
+      var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) { line(buffer); return; }
+          buffer += decoder.decode(chunk.value, {stream: true});
+          var parts = buffer.split("\n");
+          buffer = parts.pop();
+          parts.forEach(line);
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function (e) {
+      if (e && e.name === "AbortError") return;
+      notice.textContent = page.getAttribute("data-error");
+    }).then(function () {
+      if (mine === current) { current = null; setBusy(false); }
+    });
+  }
+  page.querySelectorAll("[data-control] input, [data-control] select").forEach(function (el) {
+    if (el.type === "range") {
+      var out = el.parentNode.querySelector(".widget-readout");
+      el.addEventListener("input", function () { out.textContent = fmt(el); });
+    }
+    el.addEventListener("change", send);
+  });
+  // A control moved before this script was running (a slow network, a busy laptop)
+  // left no event behind: its value differs from the page's, so ask for its numbers now.
+  var moved = Array.prototype.some.call(
+    page.querySelectorAll("[data-control] input, [data-control] select"), function (el) {
+      if (el.type === "range") {
+        el.parentNode.querySelector(".widget-readout").textContent = fmt(el);
+        return el.value !== el.defaultValue;
+      }
+      if (el.type === "checkbox") return el.checked !== el.defaultChecked;
+      return Array.prototype.some.call(el.options, function (o) {
+        return o.selected !== o.defaultSelected; });
+    });
+  if (moved) send();
+  page.querySelectorAll(".simkit-lang button").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var lang = b.getAttribute("data-lang");
+      if (lang === page.getAttribute("data-lang")) return;
+      var q = {lang: lang, v: JSON.stringify(values())};
+      var seed = page.getAttribute("data-seed");
+      if (seed) q.seed = seed;
+      location.href = "/" + page.getAttribute("data-page") + "?" + new URLSearchParams(q).toString();
+    });
+  });
+})();
+"""
+
+
+class RoomServer(LocalAddress):
+    """The address served, the default language, the :class:`Room` and its request bounds."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
+                 room: Room | None = None, *, workers: int = WORKERS,
+                 cache_size: int = CACHE_SIZE, max_pending: int = MAX_PENDING,
+                 chart_processes: int = 0):
+        super().__init__(host, port)
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang must be one of {LANGUAGES}")
+        self.lang = lang
+        self.room = room if room is not None else Room(workers=workers, cache_size=cache_size,
+                                                       chart_processes=chart_processes)
+        self.max_pending = max_pending
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        # Seconds from a values request to its numbers, in the server (the last 10,000).
+        self.numbers_s: deque[float] = deque(maxlen=10_000)
+
+    def timed(self, seconds: float) -> None:
+        self.numbers_s.append(seconds)
+
+    def timing(self) -> str:
+        xs = sorted(self.numbers_s)
+        if not xs:
+            return "no values requests"
+        at = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+        return (f"{len(xs)} values requests, numbers in p50 {at(0.5):.3f} s, "
+                f"p95 {at(0.95):.3f} s, max {xs[-1]:.3f} s (in the server)")
+
+    def admit(self) -> None:
+        with self._pending_lock:
+            if self._pending >= self.max_pending:
+                raise RoomBusyError(self._pending)
+            self._pending += 1
+
+    def leave(self) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+
+    async def render(self, page: str, lang: str, values, session) -> dict[str, str]:
+        """The page's whole answer: a cache hit at once, anything else in a thread."""
+        key, outputs, pending = await self.numbers(page, lang, values, session)
+        if pending is None:
+            return outputs
+        return await run_in_threadpool(self.room.charts, key, pending)
+
+    async def numbers(self, page: str, lang: str, values, session):
+        """:meth:`Room.numbers` (a cache hit answered on the event loop, no thread)."""
+        room = self.room
+        key = room.key(page, lang, values, session)
+        if key is not None:
+            found = room.cached(key)
+            if found is not None:
+                return key, found, None
+        self.admit()
+        try:
+            return await run_in_threadpool(room.numbers, page, lang, values, session)
+        finally:
+            self.leave()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "")
+    return lang if lang in LANGUAGES else request.app.state.server.lang
+
+
+def _html(title: str, body: str, lang: str, status: int = 200, script: bool = False):
+    tail = '<script src="/static/room.js"></script>' if script else ""
+    doc = (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+           f'<meta charset="utf-8"><meta name="viewport" content="width=device-width, '
+           f'initial-scale=1"><title>{escape(title)}</title><style>{CSS}</style></head>'
+           f"<body>{body}{tail}</body></html>")
+    return HTMLResponse(doc, status_code=status)
+
+
+def _message(text: str, status: int) -> HTMLResponse:
+    body = (f'<div class="simkit-page simkit-message"><p>{escape(text)}</p>'
+            f'<p><a href="/">simkit · lessons / 课程</a></p></div>')
+    return _html(text, body, "en", status)
+
+
+_MD = [(re.compile(r"\*\*(.+?)\*\*"), r"<b>\1</b>"), (re.compile(r"\*(.+?)\*"), r"<i>\1</i>")]
+
+
+def _markdown(text: str) -> str:
+    """The explanations' markdown (paragraphs, **bold**, *italics*) as HTML."""
+    out = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        h = escape(para.strip())
+        for pattern, repl in _MD:
+            h = pattern.sub(repl, h)
+        out.append(f"<p>{h}</p>")
+    return "\n".join(out)
+
+
+async def index(request: Request) -> Response:
+    rows = "".join(
+        f"<tr><td>{le.number}</td>"
+        f'<td><a href="{page_id(le)}?lang=en">{escape(le.title_en)}</a></td>'
+        f'<td><a href="{page_id(le)}?lang=zh">{escape(le.title_zh)}</a></td></tr>'
+        for le in request.app.state.server.room.lessons.values())
+    body = ('<div class="simkit-page simkit-index-page"><div class="jp-RenderedHTMLCommon">'
+            "<h1>simkit: sales-funnel lessons (销售漏斗课程)</h1>"
+            "<p>Pick a lesson. Every page has sliders to move and an <b>English / 中文</b> "
+            "switch; no code is shown and nothing needs installing in the browser.</p>"
+            "<p>选择一节课程：每页都有可拖动的滑块和 <b>English / 中文</b> 语言切换。</p></div>"
+            '<table class="simkit-index"><tr><th>Lesson 课</th><th>English</th><th>中文</th></tr>'
+            f"{rows}</table></div>")
+    return _html("simkit: lessons · 课程", body, _lang(request))
+
+
+def _control_html(c, value) -> str:
+    css = " ".join(("simkit-control", *c.css))
+    ident = f"c-{c.name}"
+    label = f'<label class="widget-label" for="{ident}">{escape(c.label)}</label>'
+    if c.kind == "number":
+        shown = _readout(value, c.fmt, c.integer)
+        step = f"{c.step:g}" if c.step else "any"
+        return (f'<div class="widget-slider {css}" data-control="{c.name}" data-kind="number">'
+                f'{label}<input type="range" id="{ident}" name="{c.name}" min="{c.lo:g}" '
+                f'max="{c.hi:g}" step="{step}" value="{value:g}" '
+                f'data-fmt="{escape(c.fmt)}"><output class="widget-readout" for="{ident}">'
+                f"{escape(shown)}</output></div>")
+    if c.kind == "bool":
+        checked = " checked" if value else ""
+        return (f'<div class="widget-checkbox {css}" data-control="{c.name}" data-kind="bool">'
+                f'<label><input type="checkbox" id="{ident}" name="{c.name}"{checked}>'
+                f"<span>{escape(c.label)}</span></label></div>")
+    many = c.kind == "many"
+    chosen = set(value) if many else {value}
+    options = "".join(f'<option value="{i}"{" selected" if i in chosen else ""}>'
+                      f"{escape(text)}</option>" for i, text in enumerate(c.options))
+    kind = "widget-select-multiple" if many else "widget-dropdown"
+    multiple = f' multiple size="{min(len(c.options), 6)}"' if many else ""
+    return (f'<div class="{kind} {css}" data-control="{c.name}" data-kind="{c.kind}">{label}'
+            f'<select id="{ident}" name="{c.name}"{multiple}>{options}</select></div>')
+
+
+def _readout(value, fmt: str, integer: bool) -> str:
+    if integer or not fmt:
+        return f"{value:g}" if not integer else str(int(value))
+    try:
+        return format(value, fmt)
+    except ValueError:
+        return f"{value:g}"
+
+
+def _output_html(name: str, classes, content: str) -> str:
+    css = " ".join(("simkit-output", *classes))
+    return (f'<div class="{css}" data-output="{escape(name)}">'
+            f'<div class="widget-html-content">{content}</div></div>')
+
+
+async def lesson_page(request: Request) -> Response:
+    srv: RoomServer = request.app.state.server
+    room = srv.room
+    page = request.path_params["page"]
+    if page not in room.lessons:
+        return _message(NOT_FOUND, 404)
+    lang = _lang(request)
+    q = request.query_params
+    session = q.get("seed") or None
+    if session is None and room.has_session(page):
+        # A fresh coaching session: its seed goes in the address, so a reload or the
+        # language switch keeps the same team, and a trainer can replay it.
+        params = {"lang": lang, "seed": room.new_session(), **({"v": q["v"]} if "v" in q else {})}
+        return RedirectResponse(f"/{page}?{urlencode(params)}", 303)
+    values = None
+    if "v" in q:
+        if len(q["v"]) > MAX_BODY:
+            return _message(TOO_LARGE, 413)
+        try:
+            values = json.loads(q["v"])
+        except ValueError:
+            return _message(BAD_REQUEST, 400)
+    try:
+        outputs = await srv.render(page, lang, values, session)
+        model = room.model(page, lang, session)
+        normal = room.normalise(model, values)
+    except RoomInputError as exc:
+        return _message(exc.text, 400)
+    except RoomBusyError:
+        return _message(BUSY_REFUSED, 503)
+    except RoomComputeError:
+        return _message(ERROR_TEXT, 500)
+    le = model.lesson
+    title = (f"Lesson {le.number} · {le.title_en}" if lang == "en"
+             else f"第 {le.number} 课 · {le.title_zh}")
+    about = ("About this lesson · <a href=\"/\">all lessons</a>" if lang == "en"
+             else "课程说明 · <a href=\"/\">全部课程</a>")
+    switch_hint = ("Use the <b>English / 中文</b> switch to change the page's language."
+                   if lang == "en" else "用 <b>English / 中文</b> 按钮切换页面语言。")
+    explanation = _markdown(le.explanation if lang == "en" else le.explanation_zh)
+    buttons = "".join(f'<button type="button" data-lang="{x}" '
+                      f'aria-pressed="{"true" if x == lang else "false"}">{LANG_NAMES[x]}</button>'
+                      for x in LANGUAGES)
+    controls = "".join(_control_html(c, v) for c, v in zip(model.controls.values(), normal))
+    left = [n for n, cls in model.outputs.items() if LEFT_CLASSES & set(cls)]
+    right = sorted((n for n in model.outputs if n not in left),
+                   key=lambda n: "simkit-chart" not in model.outputs[n])
+    column = lambda names: "".join(  # noqa: E731
+        _output_html(n, model.outputs[n], outputs[n]) for n in names)
+    seed = "" if model.session is None else str(model.session)
+    body = (f'<div class="simkit-page simkit-room" data-page="{page}" data-lang="{lang}" '
+            f'data-seed="{seed}" data-busy="{escape(BUSY_TEXT[lang])}" '
+            f'data-error="{escape(ERROR_TEXT)}">'
+            f'<div class="jp-RenderedHTMLCommon"><h1>{escape(title)}</h1>'
+            f'<details class="simkit-about"><summary>{about}</summary>{explanation}'
+            f"<p>{switch_hint}</p></details></div>"
+            f'<div class="simkit-page-header"><span class="simkit-lang">{buttons}</span>'
+            '<span class="simkit-busy" aria-live="polite"></span>'
+            '<span class="simkit-notice" aria-live="polite"></span></div>'
+            f'<div class="simkit-columns simkit-dashboard-{model.name}">'
+            f'<div class="simkit-left">{controls}{column(left)}</div>'
+            + (f'<div class="simkit-right">{column(right)}</div>' if right else "")
+            + "</div></div>")
+    return _html(title, body, lang, script=True)
+
+
+async def api(request: Request) -> Response:
+    srv: RoomServer = request.app.state.server
+    page = request.path_params["page"]
+    if page not in srv.room.lessons:
+        return JSONResponse({"error": NOT_FOUND}, 404)
+    size = request.headers.get("content-length")
+    if size is not None and (not size.isdigit() or int(size) > MAX_BODY):
+        return JSONResponse({"error": TOO_LARGE}, 413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return JSONResponse({"error": TOO_LARGE}, 413)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return JSONResponse({"error": BAD_REQUEST}, 400)
+    if not isinstance(data, dict):
+        return JSONResponse({"error": BAD_REQUEST}, 400)
+    t0 = time.perf_counter()
+    try:
+        key, outputs, pending = await srv.numbers(page, data.get("lang", srv.lang),
+                                                  data.get("values"), data.get("seed"))
+    except RoomInputError as exc:
+        return JSONResponse({"error": exc.text}, 400)
+    except RoomBusyError:
+        return JSONResponse({"error": BUSY_REFUSED}, 503, headers={"Retry-After": "5"})
+    except RoomComputeError:
+        return JSONResponse({"error": ERROR_TEXT}, 500)
+
+    srv.timed(time.perf_counter() - t0)
+
+    async def lines():
+        # One JSON line with the numbers, then one with the charts once drawn; a viewer
+        # who moved on meanwhile (the page aborts its request) costs no drawing.
+        yield json.dumps({"outputs": outputs, "done": pending is None}) + "\n"
+        if pending is not None:
+            try:
+                full = await run_in_threadpool(srv.room.charts, key, pending)
+            except RoomComputeError:
+                yield json.dumps({"error": ERROR_TEXT, "done": True}) + "\n"
+                return
+            charts = {k: v for k, v in full.items() if k not in outputs}
+            yield json.dumps({"outputs": charts, "done": True}) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def voila_link(request: Request) -> Response:
+    name = request.path_params["name"].removesuffix(".ipynb")
+    query = request.url.query
+    target = "/" if name == "index" else f"/{quote(name)}"
+    return RedirectResponse(target + (f"?{query}" if query else ""), 301)
+
+
+async def static_js(request: Request) -> Response:
+    return Response(JS, media_type="text/javascript")
+
+
+async def favicon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
+async def not_found(request: Request, exc) -> Response:
+    return _message(NOT_FOUND, 404)
+
+
+async def server_error(request: Request, exc) -> Response:
+    log.exception("room: error serving %s", request.url.path, exc_info=exc)
+    return _message(ERROR_TEXT, 500)
+
+
+async def method_not_allowed(request: Request, exc) -> Response:
+    return Response(status_code=getattr(exc, "status_code", 405))
+
+
+def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
+               room: Room | None = None, **bounds):
+    """The ASGI app (behind the Host / origin / loopback guard) serving ``room``."""
+    from contextlib import asynccontextmanager
+
+    server = RoomServer(host, port, lang, room, **bounds)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        # What the room did, for the log (benchmarks/bench_app_load.py reads it).
+        server.room.close()
+        log.info("room: %d computations, %d answers from the cache; %s",
+                 server.room.computations, server.room.hits, server.timing())
+
+    routes = [
+        Route("/", index), Route("/static/room.js", static_js),
+        Route("/favicon.ico", favicon),
+        Route("/voila/render/{name:path}", voila_link),
+        Route("/api/{page}", api, methods=["POST"]),
+        Route("/{page}", lesson_page),
+    ]
+    app = Starlette(debug=False, routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: method_not_allowed,
+                                        Exception: server_error})
+    app.state.server = server
+    guarded = Guard(app, server)
+    guarded.state = app.state
+    return guarded
+
+
+def warm(room: Room) -> None:
+    """Build every page's dashboard and its default answer, in both languages."""
+    import time
+
+    t0 = time.perf_counter()
+    for page in room.lessons:
+        for lang in LANGUAGES:
+            if not room.has_session(page):
+                try:
+                    room.render(page, lang)
+                except Exception:  # logged; the page is built again on its first visit
+                    log.exception("room: warming %s (%s) failed", page, lang)
+    # The dashboards are ~600,000 objects that live as long as the server: a full garbage
+    # collection walked them all (~0.2 s holding the interpreter, seconds on a starved
+    # machine, in the middle of someone's slider move). Frozen, they are not walked.
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    log.info("room: pages warm in %.1f s", time.perf_counter() - t0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    ap = argparse.ArgumentParser(prog="python -m simkit.app.room_web",
+                                 description="The app's lesson pages, no kernel per viewer.")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8866)
+    ap.add_argument("--lang", choices=LANGUAGES, default="en")
+    ap.add_argument("--workers", type=int, default=WORKERS)
+    ap.add_argument("--cache-size", type=int, default=CACHE_SIZE)
+    ap.add_argument("--chart-processes", type=int, default=1,
+                    help="processes that draw the charts (0: in the server's own)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(args.host, args.port, args.lang, workers=args.workers,
+                     cache_size=args.cache_size, chart_processes=args.chart_processes)
+    # Pages are warmed in the background while the server already answers: the first
+    # viewer of a page then seldom waits for its dashboard to be built (the planning
+    # page simulates for a few seconds); one who does waits on the same build.
+    threading.Thread(target=warm, args=(app.state.server.room,), daemon=True,
+                     name="room-warm").start()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                server_header=False, date_header=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

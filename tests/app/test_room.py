@@ -1,0 +1,238 @@
+"""The room server's engine (simkit.app.room): the workbook dashboards computed on request.
+
+No server and no browser: the same numbers as the widget dashboard for the same values,
+every kind of refused input, the answers cache (hits, its bound) and the coaching sessions.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+import simkit.workbook
+from simkit.app.pages import LESSONS
+from simkit.app.room import (MAX_SESSIONS, Room, RoomInputError, page_id)
+from simkit.model.errors import SimkitInputError
+
+# Few replications: these tests compare the room with the widgets, not the statistics.
+SMALL = {"planning_dashboard": {"replications": 20}, "headline_dashboard": {"replications": 20},
+         "gap_dashboard": {"replications": 20}}
+
+
+@pytest.fixture(scope="module")
+def room():
+    return Room(projector=False, dashboard_kwargs=SMALL)
+
+
+def _widget_values(d, values: dict) -> None:
+    """Set controls as a person would in the notebook (each change recomputes)."""
+    for name, v in values.items():
+        w = d.controls[name]
+        if isinstance(w, (simkit.workbook._common.W.Dropdown,)):
+            w.index = v
+        elif isinstance(w, simkit.workbook._common.W.SelectMultiple):
+            w.index = tuple(v)
+        else:
+            w.value = v
+
+
+def _plain(values: dict) -> dict:
+    return {k: v for k, v in values.items() if isinstance(v, (int, float, str, bool, list))}
+
+
+@pytest.mark.parametrize("page, values", [
+    ("06-forecast", {"quota": 300.0, "committed": 120.0, "weeks_remaining": 6,
+                     "possible_weight": 0.3}),
+    ("03-headcount", {"annual": 5000.0}),
+    ("01-funnel", {"preset": 1, "wins": 20}),
+    ("05-large-projects", {"signable": [0, 2], "quota": 800.0}),
+    ("08-planning", {"hire_month": 6, "capacity": True, "attrition": 0.2}),
+    ("09-commission", {}),
+])
+def test_the_same_numbers_as_the_widget_dashboard(room, page, values):
+    lesson = room.lesson(page)
+    outputs = room.render(page, "en", values)
+    widget = getattr(simkit.workbook, lesson.dashboard)(lang="en",
+                                                        **SMALL.get(lesson.dashboard, {}))
+    _widget_values(widget, values)
+    ours = room.dashboard(page, "en").values
+    assert _plain(ours) and _plain(ours) == _plain(widget.values)
+    for name, w in widget.outputs.items():
+        if getattr(w, "figure", None) is None:
+            assert outputs[name] == w.value, name
+        else:
+            assert outputs[name].startswith("<img class='simkit-chart-img'"), name
+
+
+def test_controls_described_from_the_dashboard(room):
+    model = room.model("06-forecast", "zh")
+    quota = model.controls["quota"]
+    assert (quota.kind, quota.lo, quota.hi, quota.step, quota.value) == (
+        "number", 0.0, 2000.0, 5.0, 240.0)
+    assert re.search(r"[\u4e00-\u9fff]", quota.label)
+    assert model.controls["weeks_remaining"].integer
+    funnel = room.model("01-funnel", "en").controls["preset"]
+    assert funnel.kind == "one" and len(funnel.options) > 1
+    assert room.model("08-planning", "en").controls["capacity"].kind == "bool"
+    assert room.model("05-large-projects", "en").controls["signable"].kind == "many"
+    assert "simkit-chart" in room.model("06-forecast", "en").outputs["chart"]
+
+
+@pytest.mark.parametrize("page, values", [
+    ("06-forecast", {"nope": 1}),                    # unknown control
+    ("06-forecast", {"quota": "300"}),               # wrong type
+    ("06-forecast", {"quota": True}),                # a bool is not a number
+    ("06-forecast", {"quota": None}),
+    ("06-forecast", {"quota": 2000.5}),              # out of range
+    ("06-forecast", {"quota": -1}),
+    ("06-forecast", {"quota": float("nan")}),
+    ("06-forecast", {"quota": float("inf")}),
+    ("06-forecast", {"weeks_remaining": 2.5}),       # not a whole number
+    ("01-funnel", {"preset": 99}),                   # not an option
+    ("01-funnel", {"preset": -1}),
+    ("01-funnel", {"preset": "small-projects"}),
+    ("01-funnel", {"preset": False}),
+    ("05-large-projects", {"signable": [0, 0]}),     # the same option twice
+    ("05-large-projects", {"signable": [9]}),
+    ("05-large-projects", {"signable": 1}),
+    ("08-planning", {"capacity": 1}),                # not true/false
+    ("06-forecast", [300]),                          # not named values
+    ("06-forecast", "quota=300"),
+])
+def test_refused_values_get_one_line_in_both_languages(room, page, values):
+    before = room.computations
+    with pytest.raises(RoomInputError) as err:
+        room.render(page, "en", values)
+    text = err.value.text
+    assert isinstance(err.value, SimkitInputError)
+    assert " / " in text and re.search(r"[\u4e00-\u9fff]", text), text
+    assert len(text) < 200 and "Traceback" not in text and ".py" not in text, text
+    assert room.computations == before
+
+
+@pytest.mark.parametrize("call", [
+    lambda r: r.render("99-nothing", "en"),
+    lambda r: r.render("../etc/passwd", "en"),
+    lambda r: r.render("06-forecast", "fr"),
+    lambda r: r.render(page_id(LESSONS[7]), "en", session="abc"),
+    lambda r: r.render(page_id(LESSONS[7]), "en", session=0),
+    lambda r: r.render(page_id(LESSONS[7]), "en", session=10**9),
+])
+def test_refused_pages_languages_and_sessions(room, call):
+    with pytest.raises(RoomInputError) as err:
+        call(room)
+    assert " / " in err.value.text and re.search(r"[\u4e00-\u9fff]", err.value.text)
+
+
+def test_a_refused_value_leaves_the_answers_as_they_were(room):
+    good = room.render("06-forecast", "en", {"quota": 500.0})
+    with pytest.raises(RoomInputError):
+        room.render("06-forecast", "en", {"quota": 500.0, "committed": 5000.0})
+    assert room.render("06-forecast", "en", {"quota": 500.0}) == good
+
+
+def test_a_cache_hit_returns_the_same_answer_without_computing():
+    room = Room(projector=False)
+    first = room.render("06-forecast", "en", {"quota": 320.0})
+    n, hits = room.computations, room.hits
+    again = room.render("06-forecast", "en", {"quota": 320.0})
+    # Defaults written out are the same request as defaults left out.
+    spelled = room.render("06-forecast", "en", {"quota": 320, "realised": 100.0})
+    assert again is first and spelled is first
+    assert (room.computations, room.hits) == (n, hits + 2)
+    # Another language is another answer.
+    assert room.render("06-forecast", "zh", {"quota": 320.0}) != first
+
+
+def test_many_viewers_moving_to_the_same_values_cost_one_computation():
+    room = Room(projector=False)
+    room.render("06-forecast", "en")  # the dashboard is built
+    n = room.computations
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(
+        room.render("06-forecast", "en", {"possible": 400.0}))) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert room.computations == n + 1
+    assert len(answers) == 12 and all(a is answers[0] for a in answers)
+
+
+def test_numbers_come_before_the_charts_and_complete_one_answer():
+    room = Room(projector=False)
+    key, numbers, pending = room.numbers("06-forecast", "en", {"quota": 410.0})
+    assert set(numbers) == {"headline"} and pending is not None
+    assert room.cached(key) is None  # not an answer until its chart is drawn
+    # A second viewer of the same values meanwhile reuses the numbers: no new computation.
+    n = room.computations
+    key2, numbers2, pending2 = room.numbers("06-forecast", "en", {"quota": 410.0})
+    assert (key2, numbers2, pending2) == (key, numbers, pending) and room.computations == n
+    full = room.charts(key, pending)
+    assert full["headline"] == numbers["headline"] and full["chart"].startswith("<img")
+    assert room.charts(key, pending2) is full and room.render("06-forecast", "en",
+                                                               {"quota": 410.0}) is full
+
+
+def test_the_cache_bound_holds():
+    room = Room(projector=False, cache_size=3)
+    for quota in (100.0, 200.0, 300.0, 400.0, 500.0):
+        room.render("06-forecast", "en", {"quota": quota})
+        assert room.cache_len <= 3
+    assert room.cache_len == 3
+    n = room.computations
+    room.render("06-forecast", "en", {"quota": 500.0})  # kept
+    assert room.computations == n
+    room.render("06-forecast", "en", {"quota": 100.0})  # the oldest went first
+    assert room.computations == n + 1
+
+
+def test_coaching_sessions_keep_their_team_and_are_bounded():
+    room = Room(projector=False)
+    page = page_id(next(le for le in LESSONS if le.dashboard == "coaching_dashboard"))
+    assert room.has_session(page) and not room.has_session("06-forecast")
+    en = room.render(page, "en", {"rep": 2}, session=4321)
+    zh = room.render(page, "zh", {"rep": 2}, session=4321)
+    assert "4321" in en["seed_label"] and "4321" in zh["seed_label"]
+    assert room.dashboard(page, "en", 4321).values["team_seed"] == 4321
+    assert room.dashboard(page, "en", 4321).values["rep"] == 2
+    for seed in range(100, 100 + MAX_SESSIONS + 3):
+        room.model(page, "en", seed)
+    kept = [k for k in room._entries if k[0] == page and k[1] == "en"]
+    assert len(kept) == MAX_SESSIONS
+
+
+def test_a_failed_computation_is_not_a_traceback(room, caplog):
+    from simkit.app.room import RoomComputeError
+
+    d = room.dashboard("06-forecast", "en")
+    original = d._compute
+
+    def broken(dash):
+        raise RuntimeError("/secret/path.py exploded")
+
+    d._compute = broken
+    try:
+        with pytest.raises(RoomComputeError) as err:
+            room.render("06-forecast", "en", {"quota": 777.0})
+        assert "secret" not in str(err.value)
+    finally:
+        d._compute = original
+    assert "exploded" in caplog.text  # logged on the server
+
+
+def test_charts_drawn_in_a_worker_process_are_the_same_pictures():
+    here = Room(projector=False)
+    there = Room(projector=False, chart_processes=1)
+    try:
+        values = {"quota": 640.0, "possible": 300.0}
+        assert there.render("06-forecast", "zh", values) == here.render("06-forecast", "zh",
+                                                                         values)
+    finally:
+        there.close()
+    assert there._drawers is None

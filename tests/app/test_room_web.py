@@ -1,0 +1,169 @@
+"""The room server over HTTP (Starlette's test client, no browser): pages, the values API,
+refused requests, bounds, Host / origin checks, no other host named anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("ipywidgets")
+
+from starlette.testclient import TestClient
+
+from simkit.app.pages import LESSONS
+from simkit.app.room import Room, page_id
+from simkit.app.room_web import JS, MAX_BODY, create_app
+
+BASE = "http://127.0.0.1:8866"
+SMALL = {"planning_dashboard": {"replications": 20}, "headline_dashboard": {"replications": 20},
+         "gap_dashboard": {"replications": 20}}
+
+
+@pytest.fixture(scope="module")
+def room():
+    return Room(projector=False, dashboard_kwargs=SMALL)
+
+
+@pytest.fixture(scope="module")
+def client(room):
+    with TestClient(create_app("127.0.0.1", 8866, "en", room), base_url=BASE,
+                    raise_server_exceptions=False) as c:
+        yield c
+
+
+def _cjk(text: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", text))
+
+
+def test_the_index_links_every_lesson_in_both_languages(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    for le in LESSONS:
+        assert f'href="{page_id(le)}?lang=en"' in r.text
+        assert f'href="{page_id(le)}?lang=zh"' in r.text
+
+
+@pytest.mark.parametrize("lesson", [le for le in LESSONS if le.dashboard != "coaching_dashboard"],
+                         ids=lambda le: le.slug)
+def test_every_page_is_rendered_on_the_server(client, lesson):
+    r = client.get(f"/{page_id(lesson)}?lang=zh")
+    assert r.status_code == 200
+    html = r.text
+    assert f"第 {lesson.number} 课" in html and lesson.title_zh in html
+    assert "<details" in html and 'class="simkit-lang"' in html
+    assert 'class="simkit-output simkit-chart"' in html and "data:image/png;base64" in html
+    assert re.search(r'<input type="range"|<select|type="checkbox"', html)
+    assert 'src="/static/room.js"' in html
+    # Nothing names another host: no CDN, no external font.
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert "import simkit" not in html and "lesson_page(" not in html
+
+
+def test_security_headers_allow_no_other_host(client):
+    r = client.get("/06-forecast")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "http" not in csp
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "http" not in JS.replace("/api/", "")
+
+
+def _lines(r) -> list[dict]:
+    return [json.loads(line) for line in r.text.splitlines() if line.strip()]
+
+
+def test_the_api_returns_the_numbers_then_the_chart(client):
+    r = client.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 300}})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    first, second = _lines(r)
+    assert set(first["outputs"]) == {"headline"} and not first["done"]
+    assert "simkit-headline-table" in first["outputs"]["headline"]
+    assert set(second["outputs"]) == {"chart"} and second["done"]
+    assert second["outputs"]["chart"].startswith("<img")
+    # Asked again: the whole answer from the cache, in one line.
+    (again,) = _lines(client.post("/api/06-forecast",
+                                  json={"lang": "en", "values": {"quota": 300}}))
+    assert again["done"] and again["outputs"] == {**first["outputs"], **second["outputs"]}
+
+
+@pytest.mark.parametrize("body", [
+    {"lang": "en", "values": {"nope": 1}},
+    {"lang": "en", "values": {"quota": "x"}},
+    {"lang": "en", "values": {"quota": 1e9}},
+    {"lang": "en", "values": {"weeks_remaining": 1.5}},
+    {"lang": "en", "values": [1, 2]},
+    {"lang": "xx", "values": {}},
+])
+def test_a_refused_value_is_400_with_one_bilingual_line(client, body):
+    r = client.post("/api/06-forecast", json=body)
+    assert r.status_code == 400
+    text = r.json()["error"]
+    assert " / " in text and _cjk(text) and "Traceback" not in text and ".py" not in text
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b"\xff\xfe"])
+def test_an_unreadable_body_is_400(client, raw):
+    r = client.post("/api/06-forecast", content=raw)
+    assert r.status_code == 400 and _cjk(r.json()["error"])
+
+
+def test_a_large_body_is_refused(client):
+    big = json.dumps({"lang": "en", "values": {}, "pad": "x" * (MAX_BODY + 10)})
+    r = client.post("/api/06-forecast", content=big)
+    assert r.status_code == 413 and _cjk(r.json()["error"])
+
+
+def test_a_bad_page_value_in_the_address_is_400_not_a_traceback(client):
+    r = client.get("/06-forecast", params={"v": json.dumps({"quota": -5})})
+    assert r.status_code == 400 and "Traceback" not in r.text and _cjk(r.text)
+    r = client.get("/06-forecast", params={"v": "{"})
+    assert r.status_code == 400
+
+
+def test_values_in_the_address_are_shown(client):
+    r = client.get("/06-forecast", params={"lang": "zh", "v": json.dumps({"quota": 300})})
+    assert r.status_code == 200 and 'value="300"' in r.text
+
+
+def test_unknown_pages_are_404(client):
+    assert client.get("/99-nothing").status_code == 404
+    assert client.post("/api/99-nothing", json={}).status_code == 404
+    assert client.get("/api/contents").status_code in (404, 405)  # POST only
+
+
+def test_the_coaching_page_gets_a_session_seed_in_its_address(client):
+    page = page_id(next(le for le in LESSONS if le.dashboard == "coaching_dashboard"))
+    r = client.get(f"/{page}?lang=en", follow_redirects=False)
+    assert r.status_code == 303
+    seed = re.search(r"seed=(\d+)", r.headers["location"]).group(1)
+    page_html = client.get(r.headers["location"]).text
+    assert f'data-seed="{seed}"' in page_html and seed in page_html
+    r = client.post(f"/api/{page}", json={"lang": "zh", "seed": int(seed), "values": {"rep": 1}})
+    assert r.status_code == 200 and seed in _lines(r)[0]["outputs"]["seed_label"]
+
+
+def test_old_voila_links_lead_to_the_room_pages(client):
+    r = client.get("/voila/render/06-forecast.ipynb?lang=zh", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == "/06-forecast?lang=zh"
+    r = client.get("/voila/render/index.ipynb", follow_redirects=False)
+    assert r.headers["location"] == "/"
+
+
+def test_another_host_or_origin_is_refused(client):
+    assert client.get("/", headers={"Host": "evil.example:8866"}).status_code == 400
+    r = client.post("/api/06-forecast", json={"lang": "en", "values": {}},
+                    headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+
+
+def test_over_the_queue_bound_requests_are_turned_away(room):
+    app = create_app("127.0.0.1", 8866, "en", room, max_pending=0)
+    with TestClient(app, base_url=BASE) as c:
+        r = c.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 1234}})
+        assert r.status_code == 503 and r.headers["retry-after"] and _cjk(r.json()["error"])
+        # An answer already in the cache costs no computation: still served.
+        room.render("06-forecast", "en", {"quota": 1235})
+        r = c.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 1235}})
+        assert r.status_code == 200 and _lines(r)[0]["done"]
