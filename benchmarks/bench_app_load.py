@@ -5,8 +5,10 @@ and drives it with headless Debian chromium (Playwright):
 
 1. ``--loads`` page loads in a row: open a page (the lessons in turn), wait
    for its headline numbers, close it;
-2. ``--viewers`` viewers at once on ``--page``: each opens the page, then
-   moves its main slider ``--moves`` times (one key press, wait for new
+2. ``--viewers`` viewers at once on ``--page``: each opens the page, then (``--start
+   together``, the default: once every viewer's page has loaded, after a delay of up to
+   ``--pause`` s; ``--start staggered``: as soon as its own page has loaded, while the
+   others still load on the same cores) moves its main slider ``--moves`` times (one key press, wait for new
    headline numbers, then for the new chart, pause ``--pause`` s), timing key press ->
    new numbers and -> new chart.
 
@@ -19,8 +21,8 @@ the room-full page, and the command. Everything is bounded: fixed counts,
 a timeout per wait, the app stopped at the end.
 
     .venv/bin/python benchmarks/bench_app_load.py [--loads 40] [--viewers 30]
-        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0] [--server voila|room|solara]
-        [--distinct]
+        [--page 06-forecast.ipynb] [--max-kernels 6] [--preheat 0] [--server room|voila|solara]
+        [--distinct] [--start together|staggered]
 
 ``--server room`` runs `simkit app --server room` (one process, no kernel per
 viewer: simkit/app/room_web.py); the server's log then gives how many
@@ -38,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import random
 import socket
 import statistics
 import subprocess
@@ -177,11 +180,17 @@ async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> d
 
 
 async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict,
-                  server: str = "voila", distinct: int | None = None):
-    """One viewer; ``distinct``: this viewer's number, its moves set values of their own."""
+                  server: str = "voila", distinct: int | None = None,
+                  barrier: asyncio.Barrier | None = None, delay: float = 0.0):
+    """One viewer; ``distinct``: this viewer's number, its moves set values of their own.
+    ``barrier``: wait until every viewer's page has loaded, then ``delay`` seconds, before
+    the first move (the room opens the page, then the trainer says "move the slider")."""
     page, ctx, outcome, secs = await _open(browser, url, timeout_s)
     out["outcomes"][outcome] += 1
     try:
+        if barrier is not None:
+            await barrier.wait()
+            await asyncio.sleep(delay)
         if outcome != "ready":
             return
         out["load_s"].append(secs)
@@ -264,12 +273,18 @@ async def _run(args) -> dict:
             out = {"outcomes": {"ready": 0, "full": 0, "never": 0}, "load_s": [],
                    "latency": [], "chart": [], "lost_moves": 0}
             url = _url(base, args.server, args.page)
+            together = args.start == "together"
+            barrier = asyncio.Barrier(args.viewers) if together and args.viewers else None
+            delays = random.Random(1).sample(range(1000), args.viewers) if together else []
             await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
-                                           out, args.server, k if args.distinct else None)
+                                           out, args.server, k if args.distinct else None,
+                                           barrier, delays[k] / 1000 * args.pause if together
+                                           else 0.0)
                                    for k in range(args.viewers)])
             lat = sorted(out["latency"])
             result["viewers"] = {
-                "n": args.viewers, "page": args.page, "outcomes": out["outcomes"],
+                "n": args.viewers, "page": args.page, "start": args.start,
+                "outcomes": out["outcomes"],
                 "load_s_max": _r(max(out["load_s"]) if out["load_s"] else None),
                 "moves": len(lat), "lost_moves": out["lost_moves"],
                 "slider_s_p50": _r(_pct(lat, 50)), "slider_s_p95": _r(_pct(lat, 95)),
@@ -312,10 +327,15 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=1.0, help="seconds between a viewer's moves")
     ap.add_argument("--page", default="06-forecast.ipynb")
     ap.add_argument("--max-kernels", type=int, default=6)
-    ap.add_argument("--server", choices=["voila", "room", "solara"], default="voila",
+    ap.add_argument("--server", choices=["voila", "room", "solara"], default="room",
                     help="voila: `simkit app --server voila` (a kernel per page); room: "
                          "`simkit app --server room` (one process); solara: one process "
                          "(benchmarks/solara_pages.py, for comparison)")
+    ap.add_argument("--start", choices=["together", "staggered"], default="together",
+                    help="together: every viewer's page loads, then each makes its first move "
+                         "within --pause s (a room told to move the slider); staggered: each "
+                         "viewer moves as soon as its own page is loaded, while the others' "
+                         "pages are still loading on the same cores")
     ap.add_argument("--distinct", action="store_true",
                     help="room only: every move sets a value no other move used (no cache hits)")
     ap.add_argument("--preheat", type=int, default=0,
