@@ -349,6 +349,11 @@ def main() -> None:
             ap.error(f"--{name} must be within 0..200")
     if args.distinct and args.server != "room":
         ap.error("--distinct needs --server room")
+    pages = {le.filename: le for le in LESSONS}
+    if args.page not in pages:
+        ap.error(f"--page {args.page!r}: one of " + ", ".join(pages))
+    if pages[args.page].dashboard == "coaching_dashboard":
+        ap.error(f"--page {args.page}: the coaching page has no slider to move (a rep menu)")
     result = asyncio.run(_run(args))
     emit("app_load", server=args.server, max_kernels=args.max_kernels, preheat=args.preheat,
          distinct=args.distinct, **result)

@@ -347,6 +347,9 @@ def run_fast(scenario: Scenario, replications: int, seed: int, first: int = 0) -
     n_reps = scenario.team.reps
     wins = np.zeros((replications, n_reps, Q), np.int64)
     amount = np.zeros((replications, n_reps, Q))
+    # Won amount by (replication, quarter, week of the quarter it closed in, rounded up):
+    # the bookings curves of a chart, without rebuilding the deal tables.
+    weekly = np.zeros((replications, Q, wpq + 1))
     for plan, r0, r1, per_rep in _runs(scenario, seed, replications, False, first):
         size = (r1 - r0) * Q
         for i, parts in enumerate(per_rep):
@@ -368,7 +371,12 @@ def run_fast(scenario: Scenario, replications: int, seed: int, first: int = 0) -
             wins[a:b, i] = np.bincount(flat, minlength=size)[:size].reshape(r1 - r0, Q)
             amount[a:b, i] = np.bincount(flat, weights=amt, minlength=size)[:size].reshape(
                 r1 - r0, Q)
-    return FastResults(scenario, seed, replications, wins.ravel(), amount.ravel(), first)
+            week = np.clip(np.ceil(closed - q * wpq).astype(np.int64), 0, wpq)
+            cells = size * (wpq + 1)
+            weekly[a:b] += np.bincount(flat * (wpq + 1) + week, weights=amt,
+                                       minlength=cells)[:cells].reshape(r1 - r0, Q, wpq + 1)
+    return FastResults(scenario, seed, replications, wins.ravel(), amount.ravel(), first,
+                       weekly=weekly)
 
 
 class FastResults(Results):
@@ -376,11 +384,15 @@ class FastResults(Results):
     the deal-level tables are rebuilt on first use (the same numbers again)."""
 
     def __init__(self, scenario: Scenario, seed: int, replications: int,
-                 wins: np.ndarray, amount: np.ndarray, first: int = 0):
+                 wins: np.ndarray, amount: np.ndarray, first: int = 0,
+                 weekly: np.ndarray | None = None):
         super().__init__(scenario, seed, [], engine="fast")
         self.replications = replications
         self.first = first
         self._sums = (wins, amount)
+        #: Won amount by replication, quarter and week of that quarter (the week a deal
+        #: closed in, rounded up: 0 .. weeks_per_quarter), the deal tables' numbers.
+        self.weekly_won = weekly
 
     def _won_sums(self) -> tuple[np.ndarray, np.ndarray]:
         return self._sums

@@ -91,9 +91,10 @@ def calibration_dashboard(lang: str | None = None, *,
         d.notes.value = _notes_html(fc, replications, seed, lang)
         d.scorecard.value = _scorecard_html(score, lang)
         if chart:
-            from simkit.workbook.plots import interval_chart
+            from simkit.workbook.plots import forecast_figure
 
-            show_figure(d.chart, interval_chart(
+            show_figure(d.chart, forecast_figure(
+                total.sum(axis=1), quota,
                 list(reps.index), reps["p10"], reps["p50"], reps["p90"], reps["actual"],
                 title=t("cal.chart_title", lang, cutoff=c),
                 xlabel=t("wins_next_quarter" if tgt == "wins" else "won_next_quarter", lang),

@@ -36,6 +36,7 @@ __all__ = [
     "cumulative_bookings",
     "funnel_chart",
     "headcount_curve",
+    "forecast_figure",
     "headline_figure",
     "interval_chart",
     "payout_curve",
@@ -223,12 +224,16 @@ def bookings_curves(results, quarter: int = 1) -> tuple[np.ndarray, np.ndarray]:
     wpq = sc.quota.weeks_per_quarter
     t0 = (quarter - 1) * wpq
     weeks = np.arange(wpq + 1, dtype=float)
-    d = results.deals
-    won = d[(d["outcome"] == "won") & (d["closed_at"] >= t0) & (d["closed_at"] < t0 + wpq)]
-    curves = np.zeros((results.replications, len(weeks)))
-    # Amount won by the end of each week: bin by week, then cumulate.
-    idx = np.clip(np.ceil(won["closed_at"].to_numpy() - t0).astype(int), 0, wpq)
-    np.add.at(curves, (won["replication"].to_numpy(), idx), won["amount"].to_numpy())
+    weekly = getattr(results, "weekly_won", None)
+    if weekly is not None:  # the fast path binned them as it ran
+        curves = weekly[:, quarter - 1, :].copy()
+    else:
+        d = results.deals
+        won = d[(d["outcome"] == "won") & (d["closed_at"] >= t0) & (d["closed_at"] < t0 + wpq)]
+        curves = np.zeros((results.replications, len(weeks)))
+        # Amount won by the end of each week: bin by week, then cumulate.
+        idx = np.clip(np.ceil(won["closed_at"].to_numpy() - t0).astype(int), 0, wpq)
+        np.add.at(curves, (won["replication"].to_numpy(), idx), won["amount"].to_numpy())
     curves = np.cumsum(curves, axis=1)
     if quarter == 1:
         start = sc.horizon.start
@@ -476,11 +481,13 @@ def backtest_chart(result, target: str = "wins", *, lang: str | None = None):
 
 
 def interval_chart(names: Sequence[str], p10, p50, p90, actual, *, title: str, xlabel: str,
-                   lang: str | None = None):
+                   lang: str | None = None, ax=None):
     """One row per rep: the forecast's 80% interval (P10 to P90) as a bar, its median as a
     dot and what happened as a cross (lesson 10's page)."""
     lang = chart_language(lang)
-    fig, ax = _figure(FIGSIZE, lang=lang)
+    fig = None
+    if ax is None:
+        fig, ax = _figure(FIGSIZE, lang=lang)
     n = len(names)
     y = np.arange(n)[::-1]
     lo, mid, hi = (np.asarray(v, dtype=float) for v in (p10, p50, p90))
@@ -493,8 +500,23 @@ def interval_chart(names: Sequence[str], p10, p50, p90, actual, *, title: str, x
     ax.set_xlabel(xlabel, **_font(ax))
     ax.set_xlim(left=0)
     ax.set_title(title, **_font(ax))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False,
-              prop={"size": _pt(8), "family": _font(ax).get("fontfamily", "sans-serif")})
+    ax.legend(loc="best", prop={"size": _pt(8),
+                                "family": _font(ax).get("fontfamily", "sans-serif")})
+    return fig if fig is not None else ax.figure
+
+
+def forecast_figure(team_total, quota: float, names: Sequence[str], p10, p50, p90, actual, *,
+                    title: str, xlabel: str, lang: str | None = None):
+    """Lesson 10's page: the team's simulated quarters against the quota (the share at or
+    above it is the chance of making it) and every rep's 80% interval beside what happened."""
+    lang = chart_language(lang)
+    if _style["projector"]:
+        fig, (a1, a2) = _figure(WIDE, nrows=2, lang=lang)
+    else:
+        fig, (a1, a2) = _figure(WIDE, ncols=2, lang=lang)
+    total = np.asarray(team_total, dtype=float)
+    attainment_histogram(total / quota if quota > 0 else total * np.nan, lang=lang, ax=a1)
+    interval_chart(names, p10, p50, p90, actual, title=title, xlabel=xlabel, lang=lang, ax=a2)
     return fig
 
 

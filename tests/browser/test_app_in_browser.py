@@ -34,10 +34,7 @@ SIM_BOUND_S = 30.0
 SIMULATED = {"headline", "gap", "planning"}
 # Sliders that change the numbers but not what the chart draws: the reps needed
 # depend on new projects per rep, the standard funnel drawn does not.
-# (page, slider) pairs whose slider changes the numbers but not the chart: the
-# calibration page's chart is every rep's interval, which the team quota does not move.
-CHART_UNAFFECTED = {("headcount", "simkit-slider-leads"),
-                    ("calibration", "simkit-slider-quota-pct")}
+CHART_UNAFFECTED = {("headcount", "simkit-slider-leads")}
 LOAD_TIMEOUT_MS = 120_000
 PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1366, "height": 768}

@@ -102,3 +102,13 @@ def test_page_explanation_quotes_the_replications_it_runs():
     page = next(le for le in LESSONS if le.dashboard == "calibration_dashboard")
     assert f"{CALIBRATION_REPLICATIONS} simulated quarters" in page.explanation
     assert f"{CALIBRATION_REPLICATIONS} 次模拟" in page.explanation_zh
+
+
+def test_chart_shows_the_chance_of_the_quota_it_reports():
+    from matplotlib.text import Text
+
+    d = calibration_dashboard("en", replications=REPS)
+    for pct in (0.8, 1.2):
+        d.quota_pct.value = pct
+        texts = [x.get_text() for x in d.chart.figure.findobj(Text)]
+        assert any(f"{d.values['p_quota']:.0%}" in x and "quota" in x for x in texts), texts

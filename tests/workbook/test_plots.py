@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
@@ -93,3 +94,34 @@ def test_workbook_chart_sizes_do_not_change():
     res = simkit.simulate(simkit.preset("small-projects"), replications=5, seed=1)
     assert tuple(plots.headline_figure(res).get_size_inches()) == plots.WIDE
     assert tuple(plots.quarter_chart(res).get_size_inches()) == plots.FIGSIZE
+
+
+def _curves_from_deals(res, quarter):
+    """The bookings curves as the deal table gives them (the path for engines that do not
+    bin them as they run)."""
+    from types import SimpleNamespace
+
+    from simkit.workbook.plots import bookings_curves
+
+    shim = SimpleNamespace(scenario=res.scenario, deals=res.deals,
+                           replications=res.replications)
+    return bookings_curves(shim, quarter)
+
+
+@pytest.mark.parametrize("case", ["preset", "mid-quarter", "year"])
+def test_fast_path_bookings_curves_are_the_deal_tables(case):
+    import simkit
+    from simkit.course.cases import case_b_scenario
+    from simkit.workbook.plots import bookings_curves
+
+    sc = {"preset": lambda: simkit.preset("small-projects"),
+          "mid-quarter": lambda: case_b_scenario(4.0),
+          "year": lambda: simkit.preset("small-projects").override({"horizon.quarters": 4})}[case]()
+    res = simkit.simulate(sc, replications=30, seed=3, engine="fast")
+    assert res.weekly_won is not None
+    for quarter in range(1, sc.horizon.quarters + 1):
+        weeks, fast = bookings_curves(res, quarter)
+        weeks2, slow = _curves_from_deals(res, quarter)
+        np.testing.assert_array_equal(weeks, weeks2)
+        np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-9, equal_nan=True)
+        assert np.nanmax(fast) > 0
