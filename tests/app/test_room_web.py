@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import pytest
 
 pytest.importorskip("starlette")
 pytest.importorskip("ipywidgets")
 
-from starlette.testclient import TestClient
+with warnings.catch_warnings():  # starlette prefers httpx2; httpx works the same here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient  # noqa: E402
 
 from simkit.app.pages import LESSONS
 from simkit.app.room import Room, page_id
