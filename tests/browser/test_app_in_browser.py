@@ -84,16 +84,7 @@ def open_page(browser, app_server):
     opened = []
 
     def _open(path: str):
-        ctx = browser.new_context(viewport=PROJECTOR)
-        page = ctx.new_page()
-        # The pages must ask nothing of any host but the app's own: any such
-        # request is recorded (and refused) and fails the test.
-        page.foreign = []
-        ctx.route("**/*", lambda route: _only_own_host(route, app_server, page.foreign))
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        opened.append(ctx)
+        page = new_watched_page(browser, app_server, opened)
         t0 = time.perf_counter()
         # Voilà streams the page while the kernel runs it; the tests wait for
         # the widgets themselves rather than for the load event.
@@ -105,6 +96,21 @@ def open_page(browser, app_server):
     yield _open
     for ctx in opened:
         ctx.close()
+
+
+def new_watched_page(browser, server: str, opened: list):
+    """A page at projector size in a context of its own (added to ``opened``) that records
+    console errors (``page.errors``) and refuses and records any request to a host but
+    ``server`` (``page.foreign``): the pages must ask nothing of any other host."""
+    ctx = browser.new_context(viewport=PROJECTOR)
+    page = ctx.new_page()
+    page.foreign = []
+    ctx.route("**/*", lambda route: _only_own_host(route, server, page.foreign))
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    opened.append(ctx)
+    return page
 
 
 def _only_own_host(route, app_server: str, foreign: list) -> None:

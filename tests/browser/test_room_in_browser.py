@@ -17,7 +17,7 @@ import time
 import pytest
 from test_app_in_browser import (CHART_UNAFFECTED, LAPTOP, LATIN_ALLOWED, OVERFLOW_JS,
                                  PROJECTOR, STATE_JS, WATCH_BUSY_JS, _check_projector_layout,
-                                 _numbers, _only_own_host)
+                                 _numbers, new_watched_page)
 
 from simkit.app.pages import LESSONS
 from simkit.app.room import page_id
@@ -42,14 +42,7 @@ def open_room(browser, room_server):
     opened = []
 
     def _open(path: str):
-        ctx = browser.new_context(viewport=PROJECTOR)
-        page = ctx.new_page()
-        page.foreign = []
-        ctx.route("**/*", lambda route: _only_own_host(route, room_server, page.foreign))
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        opened.append(ctx)
+        page = new_watched_page(browser, room_server, opened)
         page.goto(f"{room_server}/{path}", timeout=60_000)
         # Rendered on the server: the numbers and the chart are in the page as it loads.
         page.wait_for_selector(".simkit-page .simkit-headline table", timeout=10_000)
