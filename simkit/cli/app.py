@@ -205,7 +205,9 @@ def _interrupt(signum, frame):
                    "shipped with simkit).")
 def app(port: int, host: str, lang: str, server: str, max_kernels: int,
         pages: Path | None) -> None:
-    """Serve the lesson dashboards as a web app with no code, until Ctrl-C.
+    """Serve the lesson dashboards as a web app with no code, until Ctrl-C. By default
+    the room server (one server for every viewer, no kernel per page); --server voila
+    starts a Jupyter kernel for each page.
 
     以无需编程的网页应用提供各课的仪表板，按 Ctrl-C 停止。默认用 room 服务器（一个服务器服务所有观众，每页不需要内核）；
     --server voila 为每个页面启动一个 Jupyter 内核。
