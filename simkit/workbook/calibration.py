@@ -20,8 +20,17 @@ from simkit.course.cases import CRM_CUTOFFS, crm_backtest, crm_example
 from simkit.course.i18n import t
 from simkit.crm.forecast import forecast
 from simkit.crm.scoring import label as score_label
-from simkit.workbook._common import Dashboard, html_out, output, resolve_lang, show_figure, \
-    slider, table_html
+from simkit.workbook._common import (
+    _LAYOUT,
+    _STYLE,
+    Dashboard,
+    html_out,
+    output,
+    resolve_lang,
+    show_figure,
+    slider,
+    table_html,
+)
 
 __all__ = ["CALIBRATION_REPLICATIONS", "calibration_dashboard"]
 
@@ -48,11 +57,10 @@ def calibration_dashboard(lang: str | None = None, *,
     lang = resolve_lang(lang)
     targets = [(t("cli.fc.wins", lang), "wins"), (t("cli.fc.won_amount", lang), "won_amount")]
     cutoff = W.Dropdown(options=list(CRM_CUTOFFS), value=CRM_CUTOFFS[-1],
-                        description=t("cutoff", lang), style={"description_width": "15em"},
-                        layout={"width": "30em"})
+                        description=t("cutoff", lang), style=_STYLE, layout=_LAYOUT)
     cutoff.add_class("simkit-cutoff")
     target = W.ToggleButtons(options=targets, value="wins", description=t("target", lang),
-                             style={"description_width": "15em"})
+                             style=_STYLE)
     target.add_class("simkit-target")
     controls = {
         "cutoff": cutoff,
@@ -63,27 +71,33 @@ def calibration_dashboard(lang: str | None = None, *,
     outputs = {"headline": html_out("simkit-headline"), "notes": html_out("simkit-notes"),
                "chart": output("simkit-chart"), "scorecard": html_out("simkit-scorecard")}
     bt = crm_backtest(replications=replications, seed=seed)
-    forecasts: dict[str, object] = {}
+    wide = bt.wide()
+    forecasts: dict[str, object] = {}  # per cutoff (one of the dropdown's options)
+    parts: dict[tuple[str, str], tuple] = {}  # what the quota does not change, per view
+
+    def view(c: str, tgt: str) -> tuple:
+        if (c, tgt) not in parts:
+            if c not in forecasts:
+                forecasts[c] = forecast(crm_example().deals, c, replications=replications,
+                                        seed=seed)
+            fc = forecasts[c]
+            rows = wide[(wide["cutoff"] == c) & (wide["target"] == tgt)].set_index("metric")
+            reps = bt.reps[(bt.reps["cutoff"] == c) & (bt.reps["method"] == "model")
+                           & (bt.reps["target"] == tgt)].set_index("rep")
+            total = fc.total(tgt)
+            reps = reps.assign(p50=total.median(axis=0).reindex(reps.index))
+            score = rows.reindex(list(_SCORES))[[m for m in _METHODS if m in rows.columns]]
+            parts[(c, tgt)] = (fc, rows, fc.split(tgt), reps, total.sum(axis=1), score)
+        return parts[(c, tgt)]
 
     def compute(d: Dashboard) -> None:
         c, tgt, pct = d.cutoff.value, d.target.value, float(d.quota_pct.value)
-        if c not in forecasts:
-            forecasts[c] = forecast(crm_example().deals, c, replications=replications,
-                                    seed=seed)
-        fc = forecasts[c]
-        wide = bt.wide()
-        rows = wide[(wide["cutoff"] == c) & (wide["target"] == tgt)].set_index("metric")
+        fc, rows, split, reps, team_total, score = view(c, tgt)
         last_q = float(rows.loc["forecast", "last_quarter"])
         actual = float(rows.loc["actual", "model"])
         quota = pct * last_q
         p_quota = fc.p_quota(quota, tgt)
-        split = fc.split(tgt)
         team = split[split["who"] == "team"].set_index("part")
-        reps = bt.reps[(bt.reps["cutoff"] == c) & (bt.reps["method"] == "model")
-                       & (bt.reps["target"] == tgt)].set_index("rep")
-        total = fc.total(tgt)
-        reps = reps.assign(p50=total.median(axis=0).reindex(reps.index))
-        score = rows.reindex(list(_SCORES))[[m for m in _METHODS if m in rows.columns]]
         d.values = {"split": split, "quota": quota, "p_quota": p_quota, "actual": actual,
                     "last_quarter": last_q, "reps": reps, "scorecard": score,
                     "replications": replications, "seed": seed}
@@ -94,7 +108,7 @@ def calibration_dashboard(lang: str | None = None, *,
             from simkit.workbook.plots import forecast_figure
 
             show_figure(d.chart, forecast_figure(
-                total.sum(axis=1), quota,
+                team_total, quota,
                 list(reps.index), reps["p10"], reps["p50"], reps["p90"], reps["actual"],
                 title=t("cal.chart_title", lang, cutoff=c),
                 xlabel=t("wins_next_quarter" if tgt == "wins" else "won_next_quarter", lang),
