@@ -33,10 +33,11 @@ from pathlib import Path
 import click
 
 from simkit.app.pages import APP_DIR, write_pages
-from simkit.model.errors import SimkitInputError
 from simkit.app.webapp import LANG_ENV, LANGUAGES
 from simkit.cli.group import main
+from simkit.cli.kernels import kernel_options, private_runtime_dir
 from simkit.cli.lang import cli_language, msg, text_both
+from simkit.model.errors import SimkitInputError
 
 __all__ = ["APP_DIR", "CULL_IDLE_S", "DEFAULT_SERVER", "INDEX_PAGE", "MAX_KERNELS", "SERVERS",
            "app_url", "room_command", "start_app", "stop_app", "voila_command"]
@@ -63,8 +64,14 @@ def room_command(port: int, host: str = "127.0.0.1", lang: str = "en") -> list[s
 
 
 def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
-                  max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE_S) -> list[str]:
-    """The Voilà command line for the app (explicit about every safety default)."""
+                  max_kernels: int = MAX_KERNELS, cull_idle: int = CULL_IDLE_S,
+                  runtime_dir: Path | None = None) -> list[str]:
+    """The Voilà command line for the app (explicit about every safety default).
+
+    ``runtime_dir``: a private folder for the kernels' connection files (Voilà makes
+    a ``voila_XXXXXXXX`` folder in it); the kernels then talk over Unix sockets
+    there, not TCP ports (:mod:`simkit.cli.kernels`).
+    """
     return [
         sys.executable, "-m", "simkit.app.server", str(pages),
         "--no-browser", f"--port={port}", f"--Voila.ip={host}",
@@ -83,6 +90,9 @@ def voila_command(pages: Path, port: int, host: str = "127.0.0.1",
         # without its shutdown beacon) are shut down.
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={max(5, cull_idle // 4)}",
+        *([f"--Voila.connection_dir_root={runtime_dir}",
+           *kernel_options(Path(runtime_dir, "voila_" + "x" * 8))]
+          if runtime_dir is not None else []),
     ]
 
 
@@ -140,10 +150,17 @@ def start_app(pages: Path | None, port: int, lang: str = "en", host: str = "127.
     if not (pages / INDEX_PAGE).is_file():
         raise SimkitInputError("--pages", str(pages), f"a folder holding {INDEX_PAGE}",
                                "Leave --pages out to serve the pages that ship with simkit.")
+    # Kernels' connection files and sockets in a short private folder, removed by stop_app.
+    runtime = private_runtime_dir()
     env = {**os.environ, LANG_ENV: lang}
-    proc = subprocess.Popen(voila_command(pages, port, host, max_kernels, cull_idle), cwd=pages,
-                            env=env, start_new_session=True, **popen)
+    try:
+        proc = subprocess.Popen(voila_command(pages, port, host, max_kernels, cull_idle, runtime),
+                                cwd=pages, env=env, start_new_session=True, **popen)
+    except BaseException:
+        shutil.rmtree(runtime, ignore_errors=True)
+        raise
     proc.simkit_pages = written
+    proc.simkit_runtime = runtime
     return proc
 
 
@@ -175,9 +192,9 @@ def stop_app(proc: subprocess.Popen, timeout: float = 10.0) -> list[int]:
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(alive, timeout=timeout / 2)
-    written = getattr(proc, "simkit_pages", None)
-    if written is not None:
-        shutil.rmtree(written, ignore_errors=True)
+    for folder in (getattr(proc, "simkit_pages", None), getattr(proc, "simkit_runtime", None)):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return [p.pid for p in alive]
 
 

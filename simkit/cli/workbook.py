@@ -28,6 +28,7 @@ from pathlib import Path
 import click
 
 from simkit.cli.group import main
+from simkit.cli.kernels import kernel_options
 from simkit.cli.lang import cli_language, msg
 from simkit.course.i18n import LANG_ENV, LANGUAGES
 from simkit.model.errors import SimkitInputError
@@ -92,12 +93,19 @@ def lab_command(dest: Path, no_browser: bool, extra: tuple[str, ...] = ()) -> li
            f"--LabApp.default_url=/lab/tree/{START}",
            f"--LabApp.user_settings_dir={dest / SETTINGS}",
            f"--LabApp.workspaces_dir={dest / '.jupyter' / 'lab' / 'workspaces'}",
-           "--LabApp.news_url=None"]
+           "--LabApp.news_url=None", *_kernel_options()]
     if no_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         cmd.append("--allow-root")
     return cmd + list(extra)
+
+
+def _kernel_options() -> list[str]:
+    """Kernels on Unix sockets in Jupyter's runtime folder, when their paths fit there."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return kernel_options(jupyter_runtime_dir())
 
 
 def _exec(cmd: list[str], cwd: Path, env: dict) -> None:

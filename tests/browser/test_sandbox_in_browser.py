@@ -167,6 +167,8 @@ def test_a_trainer_and_three_teams_play_two_rounds(browser, shots, tmp_path):
         assert projector.locator("#decisions-all tr").count() == 1 + 3 * 2
         projector.screenshot(path=str(shots / "sandbox-board.png"), full_page=True)
         projector.click("text=中文")
+        # The switch reloads /board: wait for the Chinese page, not the one being replaced.
+        projector.get_by_text("排行榜").first.wait_for()
         assert "排行榜" in projector.content()
     finally:
         workers = _children(proc.pid)
