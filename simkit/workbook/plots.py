@@ -212,9 +212,13 @@ def cumulative_bookings(results, *, quarter: int = 1, lang: str | None = None, a
     ax.set_xlabel(t("week_axis", lang), **_font(ax))
     ax.set_ylabel(t("cumulative_axis", lang), **_font(ax))
     ax.set_title(t("cumulative_title", lang), **_font(ax))
-    # Lower right: below the rising curves and far from the quota line at the top.
-    ax.legend(loc="lower right", prop={"size": _pt(8),
-                                       "family": _font(ax).get("fontfamily", "sans-serif")})
+    # Away from the quota line: lower right (below the rising curves) when the line is
+    # in the upper half; upper left (above the curves' start) when a quarter far above
+    # quota pushes it into the lower half.
+    low, top = ax.get_ylim()
+    loc = "lower right" if quota >= low + 0.5 * (top - low) else "upper left"
+    ax.legend(loc=loc, prop={"size": _pt(8),
+                             "family": _font(ax).get("fontfamily", "sans-serif")})
     return fig if fig is not None else ax.figure
 
 

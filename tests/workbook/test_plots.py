@@ -52,13 +52,17 @@ def projector():
     plots.projector_style(False)
 
 
-def test_projector_charts_are_readable_and_the_legend_keeps_off_the_quota_line(projector):
+@pytest.mark.parametrize("quota_share", [1.0, 0.15], ids=["preset-quota", "far-above-quota"])
+def test_projector_charts_are_readable_and_the_legend_keeps_off_the_quota_line(projector,
+                                                                                quota_share):
     import simkit
     from matplotlib.text import Text
 
     from simkit.workbook._common import _min_text_pt, figure_html
 
-    res = simkit.simulate(simkit.preset("small-projects"), replications=20, seed=1)
+    sc = simkit.preset("small-projects")
+    sc = sc.override({"quota.team_per_quarter": sc.quota.team_per_quarter * quota_share})
+    res = simkit.simulate(sc, replications=20, seed=1)
     figs = {"headline": projector.headline_figure(res),
             "bookings": projector.cumulative_bookings(res),
             "quarters": projector.quarter_chart(res)}
