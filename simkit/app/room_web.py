@@ -307,8 +307,20 @@ class RoomServer(LocalAddress):
 
 
 def _lang(request: Request) -> str:
+    """The page's language: ``?lang=``, else the server's (an unknown one: see :func:`_bad_lang`)."""
     lang = request.query_params.get("lang", "")
     return lang if lang in LANGUAGES else request.app.state.server.lang
+
+
+def _bad_lang(request: Request) -> Response | None:
+    """A 400 naming the value and the languages allowed, for a ``?lang=`` we do not have."""
+    lang = request.query_params.get("lang")
+    if lang is None or lang in LANGUAGES:
+        return None
+    shown = lang if len(lang) <= 20 else lang[:20] + "…"
+    allowed = " / ".join(LANGUAGES)
+    return _message(f"lang={shown!r} is not a language of these pages; use {allowed}. / "
+                    f"lang={shown!r} 不是本页面的语言，请用 {allowed}。", 400)
 
 
 def _html(title: str, body: str, lang: str, status: int = 200, script: bool = False):
@@ -404,6 +416,8 @@ async def lesson_page(request: Request) -> Response:
     page = request.path_params["page"]
     if page not in room.lessons:
         return _message(NOT_FOUND, 404)
+    if (refused := _bad_lang(request)) is not None:
+        return refused
     lang = _lang(request)
     q = request.query_params
     session = q.get("seed") or None

@@ -3,6 +3,7 @@ refused requests, bounds, Host / origin checks, no other host named anywhere."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
@@ -123,6 +124,15 @@ def test_a_bad_page_value_in_the_address_is_400_not_a_traceback(client):
     assert r.status_code == 400 and "Traceback" not in r.text and _cjk(r.text)
     r = client.get("/06-forecast", params={"v": "{"})
     assert r.status_code == 400
+
+
+def test_a_language_the_pages_do_not_have_is_400_naming_it(client):
+    r = client.get("/06-forecast", params={"lang": "fr"})
+    shown = html.unescape(r.text)
+    assert r.status_code == 400 and "lang='fr'" in shown and "en / zh" in shown and _cjk(r.text)
+    r = client.get("/06-forecast", params={"lang": "<b>" * 50})
+    assert r.status_code == 400 and "<b><b>" not in r.text and len(r.text) < 5000
+    assert client.get("/06-forecast").status_code == 200  # no lang: the server's
 
 
 def test_values_in_the_address_are_shown(client):
