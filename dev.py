@@ -108,11 +108,19 @@ def workbook_command(lang: str, instructor: bool, no_browser: bool, rest: list[s
     return cmd + list(rest)
 
 
+def _kernel_args() -> list[str]:
+    """Kernels on Unix sockets, as ``simkit workbook`` starts them (simkit/cli/kernels.py)."""
+    out = subprocess.run([str(PY), "-c", "import json; from simkit.cli.workbook import "
+                          "_kernel_options as k; print(json.dumps(k()))"],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
 def cmd_workbook(args: argparse.Namespace) -> int:
     setup()
     _write_lab_overrides()
     lang = args.lang or system_language()
-    cmd = workbook_command(lang, args.instructor, args.no_browser, args.rest)
+    cmd = workbook_command(lang, args.instructor, args.no_browser, [*_kernel_args(), *args.rest])
     copy = "instructor" if args.instructor else "student"
     _say(f"opening JupyterLab on lesson 0 ({copy} copy, {lang}); stop it with Ctrl-C")
     return _run(cmd)

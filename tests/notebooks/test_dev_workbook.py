@@ -36,6 +36,11 @@ def test_jupyterlab_options_are_passed_on_and_root_is_allowed(monkeypatch):
     cmd = seen["cmd"]
     assert cmd[cmd.index("--port") + 1] == "8890" and "--no-browser" in cmd
     assert "student" in next(c for c in cmd if c.startswith("--ServerApp.root_dir"))
+    # Kernels on Unix sockets, as simkit workbook starts them (simkit/cli/kernels.py).
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    from simkit.cli.kernels import fits_ipc
+    assert ("--KernelManager.transport=ipc" in cmd) == fits_ipc(jupyter_runtime_dir())
     root = dev.workbook_command("en", False, False, [], root=True)
     assert root.count("--allow-root") == 1
     assert dev.workbook_command("en", False, False, ["--allow-root"], root=True) \
