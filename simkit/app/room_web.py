@@ -44,6 +44,7 @@ import sys
 import threading
 import time
 from collections import deque
+from importlib import resources
 from html import escape
 from urllib.parse import quote, urlencode
 
@@ -76,169 +77,10 @@ TOO_LARGE = "The request is too large. / 请求过大。"
 NOT_FOUND = "No such page. / 没有这个页面。"
 BAD_REQUEST = "The request could not be read. / 无法读取该请求。"
 
-CSS = """
-*, *::before, *::after { box-sizing: border-box; }
-html, body { margin: 0; }
-body { font: 16px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC",
-       "Microsoft YaHei", sans-serif; color: #222; background: #fff; }
-.simkit-page { max-width: 1260px; margin: 0 auto; padding: 4px 12px; font-size: 16px; }
-.simkit-page img { max-width: 100%; height: auto; }
-.jp-RenderedHTMLCommon h1 { font-size: 24px; margin: 4px 0 2px 0; line-height: 1.25; }
-.jp-RenderedHTMLCommon details { font-size: 16px; margin: 0 0 2px 0; }
-.jp-RenderedHTMLCommon details > summary { cursor: pointer; color: #3b6ea5; }
-.jp-RenderedHTMLCommon p { margin: 0 0 4px 0; }
-a { color: #3b6ea5; }
-.simkit-page-header { display: flex; align-items: center; gap: 16px; margin: 2px 0 6px 0;
-                      min-height: 34px; }
-.simkit-lang { display: inline-flex; }
-.simkit-lang button { font-size: 16px; width: 90px; padding: 4px 0; border: 1px solid #999;
-                      background: #eee; cursor: pointer; }
-.simkit-lang button[aria-pressed="true"] { background: #3b6ea5; color: #fff;
-                                           border-color: #3b6ea5; }
-.simkit-busy { color: #b35c00; font-weight: 600; min-width: 8em; }
-.simkit-busy-on::before {
-  content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 6px;
-  border: 2px solid #d9822b; border-top-color: transparent; border-radius: 50%;
-  vertical-align: -1px; animation: simkit-spin 0.8s linear infinite; }
-@keyframes simkit-spin { to { transform: rotate(360deg); } }
-.simkit-notice { color: #a12c2c; }
-.simkit-columns { display: flex; gap: 16px; align-items: flex-start; width: 100%; }
-.simkit-left { flex: 0 0 500px; width: 500px; }
-.simkit-right { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
-.simkit-control { display: flex; align-items: center; gap: 8px; width: 490px;
-                  margin: 0 0 6px 0; }
-.simkit-control > .widget-label { flex: 0 0 190px; line-height: 1.25; }
-.simkit-control input[type=range] { flex: 1 1 auto; min-width: 0; margin: 0; }
-.simkit-control .widget-readout { flex: 0 0 64px; text-align: right;
-                                  font-variant-numeric: tabular-nums; }
-.simkit-control select { flex: 1 1 auto; font-size: 16px; min-width: 0; }
-.simkit-control.widget-checkbox label { display: flex; gap: 8px; align-items: center; }
-.simkit-control input[type=checkbox] { width: 18px; height: 18px; margin: 0; }
-.simkit-output table { border-collapse: collapse; }
-.simkit-output td, .simkit-output th { font-size: 16px; }
-.simkit-output small { font-size: 16px; color: #555; }
-.simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
-.simkit-chart img { display: block; max-width: 100%; height: auto; width: auto;
-                    max-height: calc(100vh - 120px); }
-.simkit-index td, .simkit-index th { padding: 4px 16px 4px 0; text-align: left; font-size: 18px; }
-.simkit-index { border-collapse: collapse; }
-"""
-
-JS = r"""
-(function () {
-  "use strict";
-  var page = document.querySelector(".simkit-page[data-page]");
-  if (!page) return;
-  var busy = page.querySelector(".simkit-busy"), notice = page.querySelector(".simkit-notice");
-  var busyText = page.getAttribute("data-busy");
-
-  function fmt(input) {
-    var v = Number(input.value), f = input.getAttribute("data-fmt") || "";
-    var m = /^\.(\d+)([f%])$/.exec(f);
-    if (m && m[2] === "%") return (v * 100).toFixed(Number(m[1])) + "%";
-    if (m) return v.toFixed(Number(m[1]));
-    return String(v);
-  }
-  function values() {
-    var out = {};
-    page.querySelectorAll("[data-control]").forEach(function (box) {
-      var name = box.getAttribute("data-control"), kind = box.getAttribute("data-kind");
-      var el = box.querySelector("input, select");
-      if (kind === "number") out[name] = Number(el.value);
-      else if (kind === "bool") out[name] = el.checked;
-      else if (kind === "one") out[name] = el.selectedIndex;
-      else out[name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
-        .map(function (o) { return o.index; });
-    });
-    return out;
-  }
-  function setBusy(on) {
-    busy.textContent = on ? busyText : "";
-    busy.classList.toggle("simkit-busy-on", on);
-  }
-  var current = null;  // the request whose answer the page waits for
-  function apply(outputs) {
-    Object.keys(outputs).forEach(function (name) {
-      var box = page.querySelector('[data-output="' + name + '"] .widget-html-content');
-      if (box) box.innerHTML = outputs[name];
-    });
-  }
-  function send() {
-    // A newer move wins: the request still waiting is given up (its charts are not drawn).
-    if (current) current.abort();
-    var mine = new AbortController();
-    current = mine;
-    setBusy(true);
-    var body = {lang: page.getAttribute("data-lang"), values: values()};
-    var seed = page.getAttribute("data-seed");
-    if (seed) body.seed = Number(seed);
-    var done = false;
-    function line(text) {
-      if (!text.trim() || mine !== current) return;
-      var j = JSON.parse(text);
-      if (j.error) { notice.textContent = j.error; } else { notice.textContent = ""; }
-      if (j.outputs) apply(j.outputs);
-      if (j.done) done = true;
-    }
-    fetch("/api/" + page.getAttribute("data-page"), {
-      method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify(body), credentials: "same-origin", signal: mine.signal
-    }).then(function (r) {
-      if (!r.ok) {
-        return r.json().then(function (j) { notice.textContent = j.error || ""; done = true; });
-      }
-      // The numbers come first (one line), the charts in a second line.
-      var reader = r.body.getReader(), decoder = new TextDecoder(), buffer = "";
-      function pump() {
-        return reader.read().then(function (chunk) {
-          if (chunk.done) { line(buffer); return; }
-          buffer += decoder.decode(chunk.value, {stream: true});
-          var parts = buffer.split("\n");
-          buffer = parts.pop();
-          parts.forEach(line);
-          return pump();
-        });
-      }
-      return pump();
-    }).catch(function (e) {
-      if (e && e.name === "AbortError") return;
-      notice.textContent = page.getAttribute("data-error");
-    }).then(function () {
-      if (mine === current) { current = null; setBusy(false); }
-    });
-  }
-  page.querySelectorAll("[data-control] input, [data-control] select").forEach(function (el) {
-    if (el.type === "range") {
-      var out = el.parentNode.querySelector(".widget-readout");
-      el.addEventListener("input", function () { out.textContent = fmt(el); });
-    }
-    el.addEventListener("change", send);
-  });
-  // A control moved before this script was running (a slow network, a busy laptop)
-  // left no event behind: its value differs from the page's, so ask for its numbers now.
-  var moved = Array.prototype.some.call(
-    page.querySelectorAll("[data-control] input, [data-control] select"), function (el) {
-      if (el.type === "range") {
-        el.parentNode.querySelector(".widget-readout").textContent = fmt(el);
-        return el.value !== el.defaultValue;
-      }
-      if (el.type === "checkbox") return el.checked !== el.defaultChecked;
-      return Array.prototype.some.call(el.options, function (o) {
-        return o.selected !== o.defaultSelected; });
-    });
-  if (moved) send();
-  page.querySelectorAll(".simkit-lang button").forEach(function (b) {
-    b.addEventListener("click", function () {
-      var lang = b.getAttribute("data-lang");
-      if (lang === page.getAttribute("data-lang")) return;
-      var q = {lang: lang, v: JSON.stringify(values())};
-      var seed = page.getAttribute("data-seed");
-      if (seed) q.seed = seed;
-      location.href = "/" + page.getAttribute("data-page") + "?" + new URLSearchParams(q).toString();
-    });
-  });
-})();
-"""
+# The page's style and script, shipped beside this module (package data).
+_STATIC = resources.files("simkit.app").joinpath("static")
+CSS = _STATIC.joinpath("room.css").read_text(encoding="utf-8")
+JS = _STATIC.joinpath("room.js").read_text(encoding="utf-8")
 
 
 class RoomServer(LocalAddress):
