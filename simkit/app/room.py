@@ -429,7 +429,7 @@ class Room:
 
 def _drawer_start(parent: int) -> None:
     """A chart-drawing process: exit with the server; know the fonts the server knows."""
-    from simkit.sandbox.web import _watch_parent
+    from simkit.sandbox.serving import _watch_parent
     from simkit.workbook.plots import chart_language
 
     _watch_parent(parent)

@@ -30,7 +30,7 @@ waiting for one are turned away with 503 and ``Retry-After`` (the page says
 so and keeps its numbers). The answers cache and the coaching sessions are
 bounded in :mod:`simkit.app.room`. The Host header must name the address
 served (no DNS rebinding), POSTs must come from the app's own pages, and on
-loopback only local clients are answered (:class:`simkit.sandbox.web.Guard`,
+loopback only local clients are answered (:class:`simkit.sandbox.serving.Guard`,
 which also sets a content security policy that allows no other host).
 """
 
@@ -55,11 +55,10 @@ from starlette.responses import (HTMLResponse, JSONResponse, RedirectResponse, R
                                  StreamingResponse)
 from starlette.routing import Route
 
-from simkit.app.pages import LESSONS
 from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomBusyError, RoomComputeError,
                              RoomInputError, page_id)
 from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, LEFT_CLASSES
-from simkit.sandbox.web import Guard, LocalAddress
+from simkit.sandbox.serving import Guard, LocalAddress
 from simkit.workbook._guard import ERROR_TEXT
 
 __all__ = ["MAX_BODY", "MAX_PENDING", "RoomServer", "create_app", "main"]
