@@ -26,7 +26,11 @@ numbers and chart?" for every viewer:
    :meth:`Room.render` does both): a chart is drawn from ``out.figure`` with
    :func:`simkit.workbook._common.figure_html`, one drawing at a time in the
    process. Drawing is most of the cost (~40 ms of ~50 ms on a calculator page),
-   so the numbers can go to the page at once and the chart follow.
+   so the numbers can go to the page at once and the chart follow. A dashboard that
+   shows its chart with :func:`simkit.workbook._common.show_chart` leaves the
+   figure unbuilt (``out.chart``): it is built where it is drawn, so building it
+   (lesson 10's two panels: ~0.2 s, 90% of its computation) no longer delays the
+   numbers nor holds this process's interpreter.
 
 The coaching page has a session (the team's seed, ``?seed=N``, shown on the
 page so a trainer can replay it): its dashboards are kept per seed, at most
@@ -175,7 +179,7 @@ class Room:
 
             self._drawers = ProcessPoolExecutor(
                 max_workers=chart_processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_drawer_start, initargs=(os.getpid(),))
+                initializer=_drawer_start, initargs=(os.getpid(), projector))
             self._drawers.submit(_draw, None).result()  # started and its imports done
         #: Dashboards computed for a request (cache misses) and answers found in the cache.
         self.computations = 0
@@ -219,6 +223,11 @@ class Room:
     def model(self, page: str, lang: str, session=None) -> PageModel:
         """The page's controls and outputs (builds its dashboard the first time)."""
         return self._entry(page, lang, session).model
+
+    def chart_names(self, page: str, lang: str, session=None) -> frozenset[str]:
+        """The page's outputs that are charts (sent after the numbers)."""
+        return frozenset(n for n, css in self.model(page, lang, session).outputs.items()
+                         if "simkit-chart" in css)
 
     def dashboard(self, page: str, lang: str, session=None):
         """The page's dashboard as last computed (``.values`` holds its numbers)."""
@@ -343,8 +352,6 @@ class Room:
 
     def charts(self, key: tuple, pending: _Pending) -> dict[str, str]:
         """Draw the charts of a :meth:`numbers` answer; the whole answer, now in the cache."""
-        from simkit.workbook._common import figure_html
-
         with pending.lock:  # the first viewer draws, the others waiting reuse the pictures
             if pending.result is None:
                 drawn = {}
@@ -354,7 +361,7 @@ class Room:
                             drawn[name] = self._drawers.submit(_draw, fig).result()
                         else:
                             with self._draw_lock:  # one at a time (and a shared figure)
-                                drawn[name] = figure_html(fig)
+                                drawn[name] = _draw(fig)
                     except Exception:
                         log.exception("room: drawing %s failed", name)
                         raise RoomComputeError(name) from None
@@ -414,7 +421,11 @@ class Room:
             self.computations += 1
             outputs, figures = {}, {}
             for name, w in d.outputs.items():
-                fig = getattr(w, "figure", None)
+                # A chart still to be built (show_chart) is built where it is drawn, after
+                # the numbers have gone: never read .figure here, which would build it.
+                fig = getattr(w, "chart", None)
+                if fig is None:
+                    fig = getattr(w, "figure", None)
                 if fig is None:
                     outputs[name] = w.value
                 else:
@@ -427,22 +438,27 @@ class Room:
             _release(d)
 
 
-def _drawer_start(parent: int) -> None:
-    """A chart-drawing process: exit with the server; know the fonts the server knows."""
+def _drawer_start(parent: int, projector: bool = False) -> None:
+    """A chart-drawing process: exit with the server; know the fonts the server knows;
+    build the charts it is sent (:class:`simkit.workbook._common.Chart`) in the server's
+    chart style."""
     from simkit.sandbox.web import _watch_parent
-    from simkit.workbook.plots import chart_language
+    from simkit.workbook.plots import chart_language, projector_style
 
     _watch_parent(parent)
+    projector_style(projector)
     # The Chinese charts' font may have been found among the system's fonts (not in
     # matplotlib's cache) by the server: found here the same way, or Chinese draws as boxes.
     chart_language("zh")
 
 
 def _draw(fig) -> str:
-    """A figure as HTML, in a chart-drawing process (None: only start up)."""
-    from simkit.workbook._common import figure_html
+    """A figure, or a chart still to be built, as HTML (None: only start up)."""
+    from simkit.workbook._common import Chart, figure_html
 
-    return "" if fig is None else figure_html(fig)
+    if fig is None:
+        return ""
+    return figure_html(fig.build() if isinstance(fig, Chart) else fig)
 
 
 def _release(d) -> None:

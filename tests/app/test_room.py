@@ -226,13 +226,46 @@ def test_a_failed_computation_is_not_a_traceback(room, caplog):
     assert "exploded" in caplog.text  # logged on the server
 
 
-def test_charts_drawn_in_a_worker_process_are_the_same_pictures():
-    here = Room(projector=False)
-    there = Room(projector=False, chart_processes=1)
+CALIBRATION_SMALL = {"calibration_dashboard": {"replications": 20}}
+
+
+@pytest.mark.parametrize("page, values", [
+    ("06-forecast", {"quota": 640.0, "possible": 300.0}),
+    # Its chart is built in the worker process too (show_chart), in the server's style.
+    ("10-calibration", {"quota_pct": 1.2}),
+])
+@pytest.mark.parametrize("projector", [False, True])
+def test_charts_drawn_in_a_worker_process_are_the_same_pictures(page, values, projector):
+    from simkit.workbook import plots
+
+    here = Room(projector=projector, dashboard_kwargs=CALIBRATION_SMALL)
+    there = Room(projector=projector, chart_processes=1, dashboard_kwargs=CALIBRATION_SMALL)
     try:
-        values = {"quota": 640.0, "possible": 300.0}
-        assert there.render("06-forecast", "zh", values) == here.render("06-forecast", "zh",
-                                                                         values)
+        assert there.render(page, "zh", values) == here.render(page, "zh", values)
     finally:
         there.close()
+        plots.projector_style(False)
     assert there._drawers is None
+
+
+def test_lesson_10s_numbers_do_not_wait_for_its_chart_to_be_built():
+    from matplotlib.figure import Figure
+
+    from simkit.workbook._common import Chart
+
+    room = Room(projector=False, dashboard_kwargs=CALIBRATION_SMALL)
+    key, numbers, pending = room.numbers("10-calibration", "en", {"quota_pct": 0.8})
+    assert set(numbers) == {"headline", "notes", "scorecard"}
+    # The chart is a recipe, not a figure: nothing of it was built for the numbers.
+    (chart,) = pending.figures.values()
+    assert isinstance(chart, Chart) and not isinstance(chart, Figure)
+    assert room.dashboard("10-calibration", "en").chart._figure is None
+    assert room.chart_names("10-calibration", "en") == {"chart"}
+    full = room.charts(key, pending)
+    assert full["chart"].startswith("<img class='simkit-chart-img'")
+    # The same picture as the figure the widget shows for the same values.
+    from simkit.workbook._common import figure_html
+
+    d = simkit.workbook.calibration_dashboard("en", replications=20)
+    d.quota_pct.value = 0.8
+    assert figure_html(d.chart.figure) == full["chart"]
