@@ -13,8 +13,8 @@ numbers and chart?" for every viewer:
    ``text`` is one short line in English and Chinese (no traceback, no path);
 2. **look up** the answer in an LRU cache keyed by (page, language, session,
    every control's value), at most ``cache_size`` answers
-   (:data:`CACHE_SIZE`; an answer is the outputs' HTML, the chart a PNG of
-   ~30-80 kB, so the default bound is ~20 MB): many viewers moving to the
+   (:data:`CACHE_SIZE`; an answer is the outputs' HTML, the chart a palette PNG
+   of ~10-30 kB, so the default bound is ~10 MB): many viewers moving to the
    same values cost one computation;
 3. on a miss, **compute** under the dashboard's lock (so one dashboard never
    computes two requests at once, and a request that waited for another with
@@ -29,8 +29,8 @@ numbers and chart?" for every viewer:
    so the numbers can go to the page at once and the chart follow. A dashboard that
    shows its chart with :func:`simkit.workbook._common.show_chart` leaves the
    figure unbuilt (``out.chart``): it is built where it is drawn, so building it
-   (lesson 10's two panels: ~0.2 s, 90% of its computation) no longer delays the
-   numbers nor holds this process's interpreter.
+   (lesson 10's two panels: 0.03-0.2 s, 70-90% of its computation) no longer delays
+   the numbers nor holds this process's interpreter.
 
 The coaching page has a session (the team's seed, ``?seed=N``, shown on the
 page so a trainer can replay it): its dashboards are kept per seed, at most
@@ -57,7 +57,7 @@ __all__ = ["CACHE_SIZE", "MAX_SESSIONS", "WORKERS", "Control", "PageModel", "Roo
 
 log = logging.getLogger("simkit.app")
 
-#: Answers kept (LRU): page x language x values; ~20 MB at the default.
+#: Answers kept (LRU): page x language x values; ~10 MB at the default (palette charts).
 CACHE_SIZE = 256
 #: Coaching sessions (team seeds) whose dashboards are kept, per language.
 MAX_SESSIONS = 8

@@ -229,7 +229,7 @@ class Chart:
     Kept instead of the figure by :func:`show_chart` outside a kernel, so the room
     server (:mod:`simkit.app.room`) can build the figure where it draws it (its chart
     process), after the page has its new numbers: building a figure of a few hundred
-    artists costs as much as drawing it (lesson 10's ~0.2 s). ``build`` is a module-level
+    artists can cost as much as drawing it (lesson 10's: 0.03-0.2 s). ``build`` is a module-level
     function and the arguments are plain values, so a chart pickles in well under a
     millisecond; they must not change after the chart is made (the dashboards pass
     values they keep and never modify).
