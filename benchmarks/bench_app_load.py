@@ -134,7 +134,7 @@ class Sampler(threading.Thread):
 
 class CpuSampler(threading.Thread):
     """CPU seconds (user + system) spent by this benchmark's processes, by kind: the app
-    server, its chart process, chromium's renderers (one per viewer), chromium's browser,
+    server, its chart process (or Voilà's kernels), chromium's renderers (one per viewer), chromium's browser,
     GPU / compositor and utility (network) processes, Playwright's driver and this script.
     Sampled every 0.25 s, so a process that exits keeps its last reading."""
 
@@ -164,6 +164,8 @@ class CpuSampler(threading.Thread):
             return f"chromium {kind}"
         if "playwright" in cmd or "node" in p.name():
             return "playwright driver"
+        if "ipykernel" in cmd:
+            return "kernels"
         if "python" in p.name() or "python" in cmd:
             return "app chart process"
         return p.name()
