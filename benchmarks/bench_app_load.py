@@ -17,7 +17,12 @@ each process, so this overstates) of the app and all its kernels every
 0.2 s. Prints one JSON line: peak memory per phase, kernels alive, load
 times, slider latency p50/p95/max, pages that never rendered (no dashboard
 within ``--timeout`` s, room-full pages excluded), pages turned away with
-the room-full page, and the command. Everything is bounded: fixed counts,
+the room-full page, and the command; with the room server also where a move's
+time went (``breakdown_ms``: in the page, the change event, request to first byte,
+first byte to the new headline, long tasks, the chart's bytes, and the rest, taken by
+Playwright's key press and polling) and the moves' CPU seconds by process kind
+(``cpu_s``: the server, its chart process, chromium's renderers, browser, GPU and
+network processes, Playwright). Everything is bounded: fixed counts,
 a timeout per wait, the app stopped at the end.
 
     .venv/bin/python benchmarks/bench_app_load.py [--loads 40] [--viewers 30]
