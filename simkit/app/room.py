@@ -53,7 +53,8 @@ from simkit.app.pages import LESSONS, Lesson
 from simkit.model.errors import SimkitInputError
 
 __all__ = ["CACHE_SIZE", "MAX_SESSIONS", "WORKERS", "Control", "PageModel", "Room",
-           "RoomBusyError", "RoomComputeError", "RoomInputError", "page_id"]
+           "RoomAbandonedError", "RoomBusyError", "RoomComputeError", "RoomInputError",
+           "page_id"]
 
 log = logging.getLogger("simkit.app")
 
@@ -86,6 +87,10 @@ class RoomComputeError(RuntimeError):
 
 class RoomBusyError(RuntimeError):
     """More requests waiting than the room queues."""
+
+
+class RoomAbandonedError(RuntimeError):
+    """Charts not drawn: every viewer who waited for them has gone."""
 
 
 @dataclass
@@ -126,12 +131,29 @@ class _Entry:
 
 
 class _Pending:
-    """An answer between its numbers and its charts."""
+    """An answer between its numbers and its charts.
+
+    ``waiting`` counts the viewers still waiting for its charts (:meth:`join` /
+    :meth:`leave`); when the last one leaves (the page asked for other values and gave
+    this request up), its charts are abandoned: not drawn unless someone asks again."""
 
     def __init__(self, numbers: dict[str, str], figures: dict):
         self.numbers, self.figures = numbers, figures
         self.result: dict[str, str] | None = None
         self.lock = threading.Lock()
+        self.waiting = 0
+        self.abandoned = False
+        self._count = threading.Lock()
+
+    def join(self) -> None:
+        with self._count:
+            self.waiting += 1
+            self.abandoned = False
+
+    def leave(self) -> None:
+        with self._count:
+            self.waiting -= 1
+            self.abandoned = self.waiting <= 0 and self.result is None
 
 
 def _short(value) -> str:
@@ -168,6 +190,13 @@ class Room:
         self._pending: OrderedDict[tuple, _Pending] = OrderedDict()
         self._pending_lock = threading.Lock()
         self._draw_lock = threading.Lock()
+        # Drawings under way at once (one per chart process, or one here): a request
+        # waits for its turn here, not in the process pool's queue, so one given up
+        # meanwhile is not drawn.
+        self._drawing = threading.BoundedSemaphore(max(1, chart_processes))
+        #: Charts drawn, and charts not drawn because their viewers had gone.
+        self.drawn = 0
+        self.abandoned = 0
         # Charts drawn in worker processes (a figure pickles in 2-8 ms): drawing, most of
         # an answer's cost, then uses another core and never holds this process's GIL
         # while the next viewers' numbers are computed. 0: drawn here, one at a time.
@@ -350,21 +379,32 @@ class Room:
             return key, self.charts(key, pending), None
         return key, dict(pending.numbers), pending
 
-    def charts(self, key: tuple, pending: _Pending) -> dict[str, str]:
-        """Draw the charts of a :meth:`numbers` answer; the whole answer, now in the cache."""
+    def charts(self, key: tuple, pending: _Pending, *,
+               unless_abandoned: bool = False) -> dict[str, str]:
+        """Draw the charts of a :meth:`numbers` answer; the whole answer, now in the cache.
+
+        ``unless_abandoned``: for a viewer counted in ``pending.waiting``; raises
+        :class:`RoomAbandonedError` instead of drawing when, by the time a drawing is
+        free, every viewer waiting for these charts has gone (see :meth:`_Pending.leave`).
+        """
         with pending.lock:  # the first viewer draws, the others waiting reuse the pictures
             if pending.result is None:
                 drawn = {}
                 for name, fig in pending.figures.items():
-                    try:
-                        if self._drawers is not None:
-                            drawn[name] = self._drawers.submit(_draw, fig).result()
-                        else:
-                            with self._draw_lock:  # one at a time (and a shared figure)
-                                drawn[name] = _draw(fig)
-                    except Exception:
-                        log.exception("room: drawing %s failed", name)
-                        raise RoomComputeError(name) from None
+                    with self._drawing:
+                        if unless_abandoned and pending.abandoned:
+                            self.abandoned += 1
+                            raise RoomAbandonedError(name)
+                        try:
+                            if self._drawers is not None:
+                                drawn[name] = self._drawers.submit(_draw, fig).result()
+                            else:
+                                with self._draw_lock:  # one at a time (and a shared figure)
+                                    drawn[name] = _draw(fig)
+                        except Exception:
+                            log.exception("room: drawing %s failed", name)
+                            raise RoomComputeError(name) from None
+                        self.drawn += 1
                 pending.result = {**pending.numbers, **drawn}
                 pending.figures = {}
                 with self._cache_lock:

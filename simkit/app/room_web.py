@@ -37,6 +37,7 @@ which also sets a content security policy that allows no other host).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import re
@@ -55,8 +56,8 @@ from starlette.responses import (HTMLResponse, JSONResponse, RedirectResponse, R
 from starlette.routing import Route
 
 from simkit.app.pages import LESSONS
-from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomBusyError, RoomComputeError,
-                             RoomInputError, page_id)
+from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomAbandonedError, RoomBusyError,
+                             RoomComputeError, RoomInputError, page_id)
 from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, LEFT_CLASSES
 from simkit.sandbox.web import Guard, LocalAddress
 from simkit.workbook._guard import ERROR_TEXT
@@ -515,15 +516,36 @@ async def api(request: Request) -> Response:
                 return
         yield json.dumps({"outputs": outputs, "done": pending is None}) + "\n"
         if pending is not None:
+            # Counted while waiting: a page that gives this request up (its viewer moved
+            # again) cancels this wait; with nobody left waiting, the charts are not drawn.
+            pending.join()
             try:
-                full = await run_in_threadpool(srv.room.charts, key, pending)
+                full = await _leaving_thread(
+                    functools.partial(srv.room.charts, key, pending, unless_abandoned=True))
+            except RoomAbandonedError:
+                return
             except RoomComputeError:
                 yield json.dumps({"error": ERROR_TEXT, "done": True}) + "\n"
                 return
+            finally:
+                pending.leave()
             charts = {k: v for k, v in full.items() if k not in outputs}
             yield json.dumps({"outputs": charts, "done": True}) + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def _leaving_thread(fn):
+    """``fn()`` in a thread; a wait cancelled (the page gave its request up: Starlette
+    cancels the response's stream) ends at once, the thread finishing on its own, where
+    run_in_threadpool would hold the cancellation until the thread is done."""
+    import inspect
+
+    import anyio.to_thread
+
+    params = inspect.signature(anyio.to_thread.run_sync).parameters
+    flag = "abandon_on_cancel" if "abandon_on_cancel" in params else "cancellable"
+    return await anyio.to_thread.run_sync(fn, **{flag: True})
 
 
 async def voila_link(request: Request) -> Response:
@@ -566,8 +588,9 @@ def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
         yield
         # What the room did, for the log (benchmarks/bench_app_load.py reads it).
         server.room.close()
-        log.info("room: %d computations, %d answers from the cache; %s",
-                 server.room.computations, server.room.hits, server.timing())
+        log.info("room: %d computations, %d answers from the cache; %s; %d charts drawn, "
+                 "%d given up by their viewers", server.room.computations, server.room.hits,
+                 server.timing(), server.room.drawn, server.room.abandoned)
 
     routes = [
         Route("/", index), Route("/static/room.js", static_js),

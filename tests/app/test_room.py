@@ -269,3 +269,41 @@ def test_lesson_10s_numbers_do_not_wait_for_its_chart_to_be_built():
     d = simkit.workbook.calibration_dashboard("en", replications=20)
     d.quota_pct.value = 0.8
     assert figure_html(d.chart.figure) == full["chart"]
+
+
+def test_charts_nobody_waits_for_any_more_are_not_drawn():
+    """A viewer who moved again gave up the request waiting for its chart: when a drawing
+    is free, nobody waits for that chart, so it is not drawn (a page load, which always
+    shows its chart, or a viewer asking again, has it drawn)."""
+    from simkit.app.room import RoomAbandonedError
+
+    room = Room(projector=False)
+    key, _, pending = room.numbers("06-forecast", "en", {"quota": 333.0})
+    got = {}
+
+    def wait():
+        try:
+            got["answer"] = room.charts(key, pending, unless_abandoned=True)
+        except RoomAbandonedError as exc:
+            got["answer"] = exc
+
+    room._drawing.acquire()  # the drawing busy with another viewer's chart
+    pending.join()
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    pending.leave()  # the viewer gives up, before or after the thread reached the queue
+    room._drawing.release()
+    waiter.join()
+    assert isinstance(got["answer"], RoomAbandonedError)
+    assert (room.drawn, room.abandoned) == (0, 1) and room.cached(key) is None
+    # Asked again: drawn, and the answer completes as usual.
+    pending.join()
+    assert not pending.abandoned
+    full = room.charts(key, pending, unless_abandoned=True)
+    pending.leave()
+    assert full["chart"].startswith("<img") and room.drawn == 1 and room.cached(key) is full
+    # A page load (not counted among the waiters) is never refused its chart.
+    key2, _, pending2 = room.numbers("06-forecast", "en", {"quota": 334.0})
+    pending2.join()
+    pending2.leave()
+    assert pending2.abandoned and room.charts(key2, pending2)["chart"].startswith("<img")

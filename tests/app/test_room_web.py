@@ -171,3 +171,55 @@ def test_over_the_queue_bound_requests_are_turned_away(room):
         room.render("06-forecast", "en", {"quota": 1235})
         r = c.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 1235}})
         assert r.status_code == 200 and _lines(r)[-1]["done"]
+
+
+def test_a_request_given_up_before_its_chart_is_drawn_costs_no_drawing():
+    """Over a real connection (uvicorn): the page reads the numbers, then gives the request
+    up (its viewer moved again) while the chart process is busy: that chart is not drawn."""
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    room = Room(projector=False)
+    room.render("06-forecast", "en")  # built
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app("127.0.0.1", port, "en", room)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        drawn = room.drawn
+        room._drawing.acquire()  # the chart process busy with someone else's chart
+        try:
+            with httpx.Client(base_url=base, headers={"Origin": base}) as c:
+                with c.stream("POST", "/api/06-forecast",
+                              json={"lang": "en", "values": {"quota": 321.0}}) as r:
+                    first = json.loads(next(r.iter_lines()))
+                    assert set(first["outputs"]) == {"headline"} and not first["done"]
+                # Closed here: the page gave the request up.
+            time.sleep(0.5)  # the server sees the connection closed
+        finally:
+            room._drawing.release()
+        deadline = time.monotonic() + 10
+        while room.abandoned == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert room.abandoned == 1 and room.drawn == drawn
+        # Asked again: the numbers from the same computation, the chart drawn now.
+        with httpx.Client(base_url=base, headers={"Origin": base}) as c:
+            lines = _lines(c.post("/api/06-forecast",
+                                  json={"lang": "en", "values": {"quota": 321.0}}))
+        assert lines[-1]["done"] and lines[-1]["outputs"]["chart"].startswith("<img")
+        assert room.drawn == drawn + 1
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
