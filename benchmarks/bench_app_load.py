@@ -293,7 +293,8 @@ async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> d
 
 async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict,
                   server: str = "voila", distinct: int | None = None,
-                  barrier: asyncio.Barrier | None = None, delay: float = 0.0, total: int = 0):
+                  barrier: asyncio.Barrier | None = None, delay: float = 0.0, total: int = 0,
+                  chart_wait: bool = True):
     """One viewer; ``distinct``: this viewer's number, its moves set values of their own.
     ``barrier``: wait until every viewer's page has loaded, then ``delay`` seconds, before
     the first move (the room opens the page, then the trainer says "move the slider")."""
@@ -348,11 +349,12 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
                 seen = time.perf_counter() - t0
                 out["latency"].append(seen)
                 # And the new chart (the room server sends it after the numbers).
-                await page.wait_for_function(
-                    "old => { const i = document.querySelector('.simkit-page .simkit-chart img');"
-                    " return i && i.src !== old; }", arg=chart_before,
-                    timeout=timeout_s * 1000, polling=50)
-                out["chart"].append(time.perf_counter() - t0)
+                if chart_wait:
+                    await page.wait_for_function(
+                        "old => { const i = document.querySelector("
+                        "'.simkit-page .simkit-chart img'); return i && i.src !== old; }",
+                        arg=chart_before, timeout=timeout_s * 1000, polling=50)
+                    out["chart"].append(time.perf_counter() - t0)
                 if server == "room":
                     b = await page.evaluate("() => window.__simkitBench.read()")
                     if b:
@@ -416,7 +418,8 @@ async def _run(args) -> dict:
             await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
                                            out, args.server, k if args.distinct else None,
                                            barrier, delays[k] / 1000 * args.pause if together
-                                           else 0.0, args.viewers * args.moves)
+                                           else 0.0, args.viewers * args.moves,
+                                           not args.no_chart_wait)
                                    for k in range(args.viewers)])
             lat = sorted(out["latency"])
             result["viewers"] = {
@@ -504,6 +507,11 @@ def main() -> None:
                          "pages are still loading on the same cores")
     ap.add_argument("--distinct", action="store_true",
                     help="room only: every move sets a value no other move used (no cache hits)")
+    ap.add_argument("--no-chart-wait", action="store_true",
+                    help="a viewer moves again after its numbers (and --pause) without "
+                         "waiting for its chart, as a trainee nudging a slider does: the "
+                         "page gives the chart's request up (the room's log then counts "
+                         "charts drawn and given up)")
     ap.add_argument("--preheat", type=int, default=0,
                     help="Voilà preheated kernels per page (0: off, the default of simkit app)")
     ap.add_argument("--preheat-wait", type=float, default=60.0)
