@@ -70,6 +70,8 @@ log = logging.getLogger("simkit.app")
 MAX_BODY = 16_384
 #: Requests waiting for a computation beyond which new ones get 503 (busy).
 MAX_PENDING = 64
+#: Threads waiting for charts at once (beyond: they queue, numbers do not).
+CHART_WAITS = 128
 
 BUSY_REFUSED = ("The app is busy: try again in a moment; the numbers shown are the last ones. "
                 "/ 应用正忙，请稍后再试；显示的是上一次的结果。")
@@ -260,10 +262,22 @@ class RoomServer(LocalAddress):
         self.room = room if room is not None else Room(workers=workers, cache_size=cache_size,
                                                        chart_processes=chart_processes)
         self.max_pending = max_pending
+        # Threads waiting for charts (a drawing's turn, another viewer's drawing) have
+        # their own tokens: in the default thread pool (40) they held up the next
+        # viewers' numbers when the chart process was behind.
+        self._chart_waits = None
         self._pending = 0
         self._pending_lock = threading.Lock()
         # Seconds from a values request to its numbers, in the server (the last 10,000).
         self.numbers_s: deque[float] = deque(maxlen=10_000)
+
+    @property
+    def chart_waits(self):
+        if self._chart_waits is None:  # made in the event loop, on first use
+            import anyio
+
+            self._chart_waits = anyio.CapacityLimiter(CHART_WAITS)
+        return self._chart_waits
 
     def timed(self, seconds: float) -> None:
         self.numbers_s.append(seconds)
@@ -521,7 +535,8 @@ async def api(request: Request) -> Response:
             pending.join()
             try:
                 full = await _leaving_thread(
-                    functools.partial(srv.room.charts, key, pending, unless_abandoned=True))
+                    functools.partial(srv.room.charts, key, pending, unless_abandoned=True),
+                    srv.chart_waits)
             except RoomAbandonedError:
                 return
             except RoomComputeError:
@@ -535,17 +550,18 @@ async def api(request: Request) -> Response:
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-async def _leaving_thread(fn):
-    """``fn()`` in a thread; a wait cancelled (the page gave its request up: Starlette
-    cancels the response's stream) ends at once, the thread finishing on its own, where
-    run_in_threadpool would hold the cancellation until the thread is done."""
+async def _leaving_thread(fn, limiter):
+    """``fn()`` in a thread of ``limiter``'s own; a wait cancelled (the page gave its
+    request up: Starlette cancels the response's stream) ends at once, the thread finishing
+    on its own, where run_in_threadpool would hold the cancellation until the thread is
+    done."""
     import inspect
 
     import anyio.to_thread
 
     params = inspect.signature(anyio.to_thread.run_sync).parameters
     flag = "abandon_on_cancel" if "abandon_on_cancel" in params else "cancellable"
-    return await anyio.to_thread.run_sync(fn, **{flag: True})
+    return await anyio.to_thread.run_sync(fn, limiter=limiter, **{flag: True})
 
 
 async def voila_link(request: Request) -> Response:
