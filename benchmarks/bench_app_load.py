@@ -91,7 +91,8 @@ BREAKDOWN_JS = r"""() => {
     arm() { b.t0 = performance.now(); b.change = b.headline = null; b.long = 0;
             performance.clearResourceTimings(); },
     read() {
-      const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/'));
+      const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/')
+        && e.startTime >= b.t0);
       const f = r.length ? r[r.length - 1] : null;
       const img = document.querySelector('.simkit-page .simkit-chart img');
       const d = (a, z) => (a === null || z === null || a === undefined || z === undefined)
