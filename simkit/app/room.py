@@ -416,6 +416,13 @@ class Room:
                     self._pending.pop(key, None)
         return pending.result
 
+    def waiting(self, key: tuple) -> _Pending | None:
+        """The answer for ``key`` whose numbers are known and charts not yet drawn, if any
+        (what :meth:`numbers` would return for it, without the dashboard's lock)."""
+        with self._pending_lock:
+            pending = self._pending.get(key)
+        return pending if pending is not None and pending.figures else None
+
     def cached(self, key: tuple) -> dict[str, str] | None:
         with self._cache_lock:
             found = self._cache.get(key)

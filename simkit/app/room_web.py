@@ -315,6 +315,11 @@ class RoomServer(LocalAddress):
             found = room.cached(key)
             if found is not None:
                 return key, found, None
+            # Computed, its chart still being drawn (a room moving to the same value at
+            # once): the numbers at once too, without a thread to wait for.
+            waiting = room.waiting(key)
+            if waiting is not None:
+                return key, dict(waiting.numbers), waiting
         self.admit()
         try:
             return await run_in_threadpool(room.numbers, page, lang, values, session)

@@ -171,6 +171,12 @@ def test_over_the_queue_bound_requests_are_turned_away(room):
         room.render("06-forecast", "en", {"quota": 1235})
         r = c.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 1235}})
         assert r.status_code == 200 and _lines(r)[-1]["done"]
+        # Nor does one computed whose chart is still to be drawn (the numbers are known).
+        room.numbers("06-forecast", "en", {"quota": 1236})
+        r = c.post("/api/06-forecast", json={"lang": "en", "values": {"quota": 1236}})
+        first, second = _lines(r)
+        assert r.status_code == 200 and set(first["outputs"]) == {"headline"}
+        assert second["done"] and second["outputs"]["chart"].startswith("<img")
 
 
 def test_a_request_given_up_before_its_chart_is_drawn_costs_no_drawing():
