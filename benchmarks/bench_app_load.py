@@ -17,7 +17,12 @@ each process, so this overstates) of the app and all its kernels every
 0.2 s. Prints one JSON line: peak memory per phase, kernels alive, load
 times, slider latency p50/p95/max, pages that never rendered (no dashboard
 within ``--timeout`` s, room-full pages excluded), pages turned away with
-the room-full page, and the command. Everything is bounded: fixed counts,
+the room-full page, and the command; with the room server also where a move's
+time went (``breakdown_ms``: in the page, the change event, request to first byte,
+first byte to the new headline, long tasks, the chart's bytes, and the rest, taken by
+Playwright's key press and polling) and the moves' CPU seconds by process kind
+(``cpu_s``: the server, its chart process, chromium's renderers, browser, GPU and
+network processes, Playwright). Everything is bounded: fixed counts,
 a timeout per wait, the app stopped at the end.
 
     .venv/bin/python benchmarks/bench_app_load.py [--loads 40] [--viewers 30]
@@ -64,6 +69,44 @@ READY = ".simkit-page .simkit-headline table"
 FULL = ".simkit-room-full"
 
 
+# In-page timing of a move (room server): the slider's change event, the /api request
+# (resource timing: sent -> first byte = "request", first byte -> last byte = "response",
+# first byte -> the headline's new text = "apply", seen by a mutation
+# observer) and the long tasks (main thread busy > 50 ms) meanwhile, all on the page's own
+# clock; the rest of the measured latency ("driver") is Playwright's key press and polling.
+BREAKDOWN_JS = r"""() => {
+  if (window.__simkitBench) return;
+  const head = document.querySelector('.simkit-page .simkit-headline');
+  const b = {t0: 0, change: null, headline: null, long: 0};
+  new MutationObserver(() => { if (b.t0 && b.headline === null) b.headline = performance.now(); })
+    .observe(head, {childList: true, subtree: true, characterData: true});
+  document.addEventListener('change', () => {
+    if (b.t0 && b.change === null) b.change = performance.now(); }, true);
+  try {
+    new PerformanceObserver(list => list.getEntries().forEach(e => {
+      if (b.t0 && e.startTime + e.duration >= b.t0) b.long += e.duration; }))
+      .observe({type: 'longtask', buffered: false});
+  } catch (e) {}
+  window.__simkitBench = {
+    arm() { b.t0 = performance.now(); b.change = b.headline = null; b.long = 0;
+            performance.clearResourceTimings(); },
+    read() {
+      const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/')
+        && e.startTime >= b.t0);
+      const f = r.length ? r[r.length - 1] : null;
+      const img = document.querySelector('.simkit-page .simkit-chart img');
+      const d = (a, z) => (a === null || z === null || a === undefined || z === undefined)
+        ? null : z - a;
+      return {event: d(b.t0, b.change), request: f ? d(f.startTime, f.responseStart) : null,
+              response: f ? d(f.responseStart, f.responseEnd) : null,
+              apply: f ? d(f.responseStart, b.headline) : null,
+              numbers: d(b.t0, b.headline), longtask_ms: b.long,
+              chart_bytes: img ? img.src.length : null};
+    }
+  };
+}"""
+
+
 class Sampler(threading.Thread):
     """Peak summed RSS (MB) and kernel count of a process tree, sampled every 0.2 s."""
 
@@ -93,6 +136,76 @@ class Sampler(threading.Thread):
             mb, k = self.sample()
             self.peak_mb, self.peak_kernels = max(self.peak_mb, mb), max(self.peak_kernels, k)
             time.sleep(0.2)
+
+
+class CpuSampler(threading.Thread):
+    """CPU seconds (user + system) spent by this benchmark's processes, by kind: the app
+    server, its chart process (or Voilà's kernels), chromium's renderers (one per viewer), chromium's browser,
+    GPU / compositor and utility (network) processes, Playwright's driver and this script.
+    Sampled every 0.25 s, so a process that exits keeps its last reading."""
+
+    def __init__(self, server_pid: int):
+        super().__init__(daemon=True)
+        self.server_pid = server_pid
+        self.me = psutil.Process()
+        self.kinds: dict[int, str] = {}
+        self.last: dict[int, float] = {}
+        self.base: dict[int, float] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def _kind(self, p) -> str:
+        if p.pid == self.me.pid:
+            return "bench script"
+        if p.pid == self.server_pid:
+            return "app server"
+        cmd = " ".join(p.cmdline())
+        if "chrom" in cmd:
+            m = re.search(r"--type=([\w-]+)", cmd)
+            if not m:
+                return "chromium browser"
+            kind = m.group(1)
+            if kind == "utility" and "network" in cmd:
+                return "chromium network"
+            return f"chromium {kind}"
+        if "playwright" in cmd or "node" in p.name():
+            return "playwright driver"
+        if "ipykernel" in cmd:
+            return "kernels"
+        if "python" in p.name() or "python" in cmd:
+            return "app chart process"
+        return p.name()
+
+    def sample(self) -> None:
+        procs = [self.me, *self.me.children(recursive=True)]
+        for p in procs:
+            try:
+                cpu = sum(p.cpu_times()[:2])
+                if p.pid not in self.kinds:
+                    self.kinds[p.pid] = self._kind(p)
+            except psutil.Error:
+                continue
+            with self.lock:
+                self.last[p.pid] = cpu
+
+    def reset(self) -> None:
+        self.sample()
+        with self.lock:
+            self.base = dict(self.last)
+
+    def spent(self) -> dict[str, float]:
+        self.sample()
+        out: dict[str, float] = {}
+        with self.lock:
+            for pid, cpu in self.last.items():
+                kind = self.kinds.get(pid, "?")
+                out[kind] = out.get(kind, 0.0) + cpu - self.base.get(pid, 0.0)
+        return {k: round(v, 2) for k, v in sorted(out.items(), key=lambda kv: -kv[1])}
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.sample()
+            time.sleep(0.25)
 
 
 def _free_port() -> int:
@@ -181,7 +294,8 @@ async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> d
 
 async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict,
                   server: str = "voila", distinct: int | None = None,
-                  barrier: asyncio.Barrier | None = None, delay: float = 0.0):
+                  barrier: asyncio.Barrier | None = None, delay: float = 0.0, total: int = 0,
+                  chart_wait: bool = True):
     """One viewer; ``distinct``: this viewer's number, its moves set values of their own.
     ``barrier``: wait until every viewer's page has loaded, then ``delay`` seconds, before
     the first move (the room opens the page, then the trainer says "move the slider")."""
@@ -190,6 +304,10 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
     try:
         if barrier is not None:
             await barrier.wait()
+            if out.get("cpu") is not None and out.get("moves_t0") is None:
+                # CPU from here on is the moves' (every page has loaded).
+                out["moves_t0"] = time.perf_counter()
+                out["cpu"].reset()
             await asyncio.sleep(delay)
         if outcome != "ready":
             return
@@ -201,32 +319,49 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
                                                 else ".noUi-handle"))
         chart_js = ("() => { const i = document.querySelector('.simkit-page .simkit-chart img');"
                     " return i ? i.src : null; }")
+        if server == "room":
+            await page.evaluate(BREAKDOWN_JS)
         for i in range(moves):
             before = await page.inner_text(".simkit-page .simkit-headline")
             chart_before = await page.evaluate(chart_js)
             await handle.focus()
+            if server == "room":
+                await page.evaluate("() => window.__simkitBench.arm()")
             t0 = time.perf_counter()
             if distinct is not None:
                 # The slider's maximum less a step per move of every viewer: no two
                 # moves ask for the same value (the room server's default is not among them).
+                # A slider with fewer steps than moves (lesson 10's quota: 21) takes finer ones.
                 await handle.evaluate(
-                    "(el, k) => { el.value = Number(el.max) - k * Number(el.step);"
+                    "(el, [k, n]) => { const lo = Number(el.min), hi = Number(el.max);"
+                    " let s = Number(el.step);"
+                    " if (!(s > 0) || (hi - lo) / s < n + 1) { s = (hi - lo) / (n + 1);"
+                    " el.step = 'any'; }"
+                    " el.value = hi - k * s;"
                     " el.dispatchEvent(new Event('input', {bubbles: true}));"
                     " el.dispatchEvent(new Event('change', {bubbles: true})); }",
-                    distinct * moves + i)
+                    [distinct * moves + i, total])
             else:
                 await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             try:
                 await page.wait_for_function(
                     "old => document.querySelector('.simkit-page .simkit-headline')"
                     ".innerText !== old", arg=before, timeout=timeout_s * 1000, polling=50)
-                out["latency"].append(time.perf_counter() - t0)
+                seen = time.perf_counter() - t0
+                out["latency"].append(seen)
                 # And the new chart (the room server sends it after the numbers).
-                await page.wait_for_function(
-                    "old => { const i = document.querySelector('.simkit-page .simkit-chart img');"
-                    " return i && i.src !== old; }", arg=chart_before,
-                    timeout=timeout_s * 1000, polling=50)
-                out["chart"].append(time.perf_counter() - t0)
+                if chart_wait:
+                    await page.wait_for_function(
+                        "old => { const i = document.querySelector("
+                        "'.simkit-page .simkit-chart img'); return i && i.src !== old; }",
+                        arg=chart_before, timeout=timeout_s * 1000, polling=50)
+                    out["chart"].append(time.perf_counter() - t0)
+                if server == "room":
+                    b = await page.evaluate("() => window.__simkitBench.read()")
+                    if b:
+                        b["driver"] = seen * 1000 - (b.get("numbers") or 0)
+                        b["move"] = i
+                        out["breakdown"].append(b)
             except Exception:
                 out["lost_moves"] += 1
             await asyncio.sleep(pause)
@@ -270,8 +405,13 @@ async def _run(args) -> dict:
             await asyncio.sleep(2)
             result["loads"]["kernels_after"] = sampler.sample()[1]
             sampler.reset()
+            cpu = CpuSampler(proc.pid)
+            cpu.start()
+            cpu.reset()
             out = {"outcomes": {"ready": 0, "full": 0, "never": 0}, "load_s": [],
-                   "latency": [], "chart": [], "lost_moves": 0}
+                   "latency": [], "chart": [], "lost_moves": 0, "breakdown": [],
+                   "cpu": cpu, "moves_t0": None}
+            t_viewers = time.perf_counter()
             url = _url(base, args.server, args.page)
             together = args.start == "together"
             barrier = asyncio.Barrier(args.viewers) if together and args.viewers else None
@@ -279,7 +419,8 @@ async def _run(args) -> dict:
             await asyncio.gather(*[_viewer(browser, url, args.moves, args.pause, args.timeout,
                                            out, args.server, k if args.distinct else None,
                                            barrier, delays[k] / 1000 * args.pause if together
-                                           else 0.0)
+                                           else 0.0, args.viewers * args.moves,
+                                           not args.no_chart_wait)
                                    for k in range(args.viewers)])
             lat = sorted(out["latency"])
             result["viewers"] = {
@@ -292,6 +433,15 @@ async def _run(args) -> dict:
                 "chart_s_p50": _r(_pct(sorted(out["chart"]), 50)),
                 "chart_s_p95": _r(_pct(sorted(out["chart"]), 95)),
                 "peak_mb": _r(sampler.peak_mb), "peak_kernels": sampler.peak_kernels}
+            spent = cpu.spent()
+            cpu.stop.set()
+            # With --start together: the moves alone (from the first move on); else
+            # page loads and moves.
+            result["viewers"]["cpu_s"] = {"wall": _r(time.perf_counter()
+                                                     - (out["moves_t0"] or t_viewers)),
+                                          "total": _r(sum(spent.values())), **spent}
+            if out["breakdown"]:
+                result["viewers"]["breakdown_ms"] = _breakdown(out["breakdown"], lat)
             await browser.close()
         sampler.stop.set()
     finally:
@@ -307,6 +457,26 @@ async def _run(args) -> dict:
     result["never_rendered"] = (result.get("loads", {}).get("outcomes", {}).get("never", 0)
                                 + result.get("viewers", {}).get("outcomes", {}).get("never", 0))
     return result
+
+
+def _breakdown(rows: list[dict], lat: list[float]) -> dict:
+    """Where a move's time went, in the page (ms): p50 and p95 of each part over all moves,
+    and the same parts averaged over the slowest 5% of moves (by numbers latency)."""
+    parts = ("event", "request", "response", "apply", "numbers", "driver", "longtask_ms",
+             "chart_bytes")
+    out = {}
+    for p in parts:
+        xs = sorted(r[p] for r in rows if r.get(p) is not None)
+        out[p] = {"p50": _r(_pct(xs, 50)), "p95": _r(_pct(xs, 95))}
+    slow = sorted(rows, key=lambda r: r["driver"] + (r.get("numbers") or 0))
+    slow = slow[-max(1, len(slow) // 20):]
+    out["slowest_5pct_mean"] = {p: _r(statistics.mean(r[p] for r in slow
+                                                      if r.get(p) is not None))
+                                for p in parts if any(r.get(p) is not None for r in slow)}
+    # The first move of every viewer comes within a second of the others' (--start together).
+    out["slowest_5pct_mean"]["first_moves"] = sum(r["move"] == 0 for r in slow)
+    out["slowest_5pct_mean"]["n"] = len(slow)
+    return out
 
 
 def _pct(xs, q):
@@ -338,6 +508,11 @@ def main() -> None:
                          "pages are still loading on the same cores")
     ap.add_argument("--distinct", action="store_true",
                     help="room only: every move sets a value no other move used (no cache hits)")
+    ap.add_argument("--no-chart-wait", action="store_true",
+                    help="a viewer moves again after its numbers (and --pause) without "
+                         "waiting for its chart, as a trainee nudging a slider does: the "
+                         "page gives the chart's request up (the room's log then counts "
+                         "charts drawn and given up)")
     ap.add_argument("--preheat", type=int, default=0,
                     help="Voilà preheated kernels per page (0: off, the default of simkit app)")
     ap.add_argument("--preheat-wait", type=float, default=60.0)

@@ -13,8 +13,8 @@ numbers and chart?" for every viewer:
    ``text`` is one short line in English and Chinese (no traceback, no path);
 2. **look up** the answer in an LRU cache keyed by (page, language, session,
    every control's value), at most ``cache_size`` answers
-   (:data:`CACHE_SIZE`; an answer is the outputs' HTML, the chart a PNG of
-   ~30-80 kB, so the default bound is ~20 MB): many viewers moving to the
+   (:data:`CACHE_SIZE`; an answer is the outputs' HTML, the chart a palette PNG
+   of ~10-30 kB, so the default bound is ~10 MB): many viewers moving to the
    same values cost one computation;
 3. on a miss, **compute** under the dashboard's lock (so one dashboard never
    computes two requests at once, and a request that waited for another with
@@ -26,7 +26,11 @@ numbers and chart?" for every viewer:
    :meth:`Room.render` does both): a chart is drawn from ``out.figure`` with
    :func:`simkit.workbook._common.figure_html`, one drawing at a time in the
    process. Drawing is most of the cost (~40 ms of ~50 ms on a calculator page),
-   so the numbers can go to the page at once and the chart follow.
+   so the numbers can go to the page at once and the chart follow. A dashboard that
+   shows its chart with :func:`simkit.workbook._common.show_chart` leaves the
+   figure unbuilt (``out.chart``): it is built where it is drawn, so building it
+   (lesson 10's two panels: 0.03-0.2 s, 70-90% of its computation) no longer delays
+   the numbers nor holds this process's interpreter.
 
 The coaching page has a session (the team's seed, ``?seed=N``, shown on the
 page so a trainer can replay it): its dashboards are kept per seed, at most
@@ -49,11 +53,12 @@ from simkit.app.pages import LESSONS, Lesson
 from simkit.model.errors import SimkitInputError
 
 __all__ = ["CACHE_SIZE", "MAX_SESSIONS", "WORKERS", "Control", "PageModel", "Room",
-           "RoomBusyError", "RoomComputeError", "RoomInputError", "page_id"]
+           "RoomAbandonedError", "RoomBusyError", "RoomComputeError", "RoomInputError",
+           "page_id"]
 
 log = logging.getLogger("simkit.app")
 
-#: Answers kept (LRU): page x language x values; ~20 MB at the default.
+#: Answers kept (LRU): page x language x values; ~10 MB at the default (palette charts).
 CACHE_SIZE = 256
 #: Coaching sessions (team seeds) whose dashboards are kept, per language.
 MAX_SESSIONS = 8
@@ -82,6 +87,10 @@ class RoomComputeError(RuntimeError):
 
 class RoomBusyError(RuntimeError):
     """More requests waiting than the room queues."""
+
+
+class RoomAbandonedError(RuntimeError):
+    """Charts not drawn: every viewer who waited for them has gone."""
 
 
 @dataclass
@@ -122,12 +131,29 @@ class _Entry:
 
 
 class _Pending:
-    """An answer between its numbers and its charts."""
+    """An answer between its numbers and its charts.
+
+    ``waiting`` counts the viewers still waiting for its charts (:meth:`join` /
+    :meth:`leave`); when the last one leaves (the page asked for other values and gave
+    this request up), its charts are abandoned: not drawn unless someone asks again."""
 
     def __init__(self, numbers: dict[str, str], figures: dict):
         self.numbers, self.figures = numbers, figures
         self.result: dict[str, str] | None = None
         self.lock = threading.Lock()
+        self.waiting = 0
+        self.abandoned = False
+        self._count = threading.Lock()
+
+    def join(self) -> None:
+        with self._count:
+            self.waiting += 1
+            self.abandoned = False
+
+    def leave(self) -> None:
+        with self._count:
+            self.waiting -= 1
+            self.abandoned = self.waiting <= 0 and self.result is None
 
 
 def _short(value) -> str:
@@ -164,6 +190,13 @@ class Room:
         self._pending: OrderedDict[tuple, _Pending] = OrderedDict()
         self._pending_lock = threading.Lock()
         self._draw_lock = threading.Lock()
+        # Drawings under way at once (one per chart process, or one here): a request
+        # waits for its turn here, not in the process pool's queue, so one given up
+        # meanwhile is not drawn.
+        self._drawing = threading.BoundedSemaphore(max(1, chart_processes))
+        #: Charts drawn, and charts not drawn because their viewers had gone.
+        self.drawn = 0
+        self.abandoned = 0
         # Charts drawn in worker processes (a figure pickles in 2-8 ms): drawing, most of
         # an answer's cost, then uses another core and never holds this process's GIL
         # while the next viewers' numbers are computed. 0: drawn here, one at a time.
@@ -175,7 +208,7 @@ class Room:
 
             self._drawers = ProcessPoolExecutor(
                 max_workers=chart_processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_drawer_start, initargs=(os.getpid(),))
+                initializer=_drawer_start, initargs=(os.getpid(), projector))
             self._drawers.submit(_draw, None).result()  # started and its imports done
         #: Dashboards computed for a request (cache misses) and answers found in the cache.
         self.computations = 0
@@ -219,6 +252,11 @@ class Room:
     def model(self, page: str, lang: str, session=None) -> PageModel:
         """The page's controls and outputs (builds its dashboard the first time)."""
         return self._entry(page, lang, session).model
+
+    def chart_names(self, page: str, lang: str, session=None) -> frozenset[str]:
+        """The page's outputs that are charts (sent after the numbers)."""
+        return frozenset(n for n, css in self.model(page, lang, session).outputs.items()
+                         if "simkit-chart" in css)
 
     def dashboard(self, page: str, lang: str, session=None):
         """The page's dashboard as last computed (``.values`` holds its numbers)."""
@@ -341,23 +379,32 @@ class Room:
             return key, self.charts(key, pending), None
         return key, dict(pending.numbers), pending
 
-    def charts(self, key: tuple, pending: _Pending) -> dict[str, str]:
-        """Draw the charts of a :meth:`numbers` answer; the whole answer, now in the cache."""
-        from simkit.workbook._common import figure_html
+    def charts(self, key: tuple, pending: _Pending, *,
+               unless_abandoned: bool = False) -> dict[str, str]:
+        """Draw the charts of a :meth:`numbers` answer; the whole answer, now in the cache.
 
+        ``unless_abandoned``: for a viewer counted in ``pending.waiting``; raises
+        :class:`RoomAbandonedError` instead of drawing when, by the time a drawing is
+        free, every viewer waiting for these charts has gone (see :meth:`_Pending.leave`).
+        """
         with pending.lock:  # the first viewer draws, the others waiting reuse the pictures
             if pending.result is None:
                 drawn = {}
                 for name, fig in pending.figures.items():
-                    try:
-                        if self._drawers is not None:
-                            drawn[name] = self._drawers.submit(_draw, fig).result()
-                        else:
-                            with self._draw_lock:  # one at a time (and a shared figure)
-                                drawn[name] = figure_html(fig)
-                    except Exception:
-                        log.exception("room: drawing %s failed", name)
-                        raise RoomComputeError(name) from None
+                    with self._drawing:
+                        if unless_abandoned and pending.abandoned:
+                            self.abandoned += 1
+                            raise RoomAbandonedError(name)
+                        try:
+                            if self._drawers is not None:
+                                drawn[name] = self._drawers.submit(_draw, fig).result()
+                            else:
+                                with self._draw_lock:  # one at a time (and a shared figure)
+                                    drawn[name] = _draw(fig)
+                        except Exception:
+                            log.exception("room: drawing %s failed", name)
+                            raise RoomComputeError(name) from None
+                        self.drawn += 1
                 pending.result = {**pending.numbers, **drawn}
                 pending.figures = {}
                 with self._cache_lock:
@@ -368,6 +415,13 @@ class Room:
                 with self._pending_lock:
                     self._pending.pop(key, None)
         return pending.result
+
+    def waiting(self, key: tuple) -> _Pending | None:
+        """The answer for ``key`` whose numbers are known and charts not yet drawn, if any
+        (what :meth:`numbers` would return for it, without the dashboard's lock)."""
+        with self._pending_lock:
+            pending = self._pending.get(key)
+        return pending if pending is not None and pending.figures else None
 
     def cached(self, key: tuple) -> dict[str, str] | None:
         with self._cache_lock:
@@ -414,7 +468,11 @@ class Room:
             self.computations += 1
             outputs, figures = {}, {}
             for name, w in d.outputs.items():
-                fig = getattr(w, "figure", None)
+                # A chart still to be built (show_chart) is built where it is drawn, after
+                # the numbers have gone: never read .figure here, which would build it.
+                fig = getattr(w, "chart", None)
+                if fig is None:
+                    fig = getattr(w, "figure", None)
                 if fig is None:
                     outputs[name] = w.value
                 else:
@@ -427,22 +485,27 @@ class Room:
             _release(d)
 
 
-def _drawer_start(parent: int) -> None:
-    """A chart-drawing process: exit with the server; know the fonts the server knows."""
+def _drawer_start(parent: int, projector: bool = False) -> None:
+    """A chart-drawing process: exit with the server; know the fonts the server knows;
+    build the charts it is sent (:class:`simkit.workbook._common.Chart`) in the server's
+    chart style."""
     from simkit.sandbox.serving import _watch_parent
-    from simkit.workbook.plots import chart_language
+    from simkit.workbook.plots import chart_language, projector_style
 
     _watch_parent(parent)
+    projector_style(projector)
     # The Chinese charts' font may have been found among the system's fonts (not in
     # matplotlib's cache) by the server: found here the same way, or Chinese draws as boxes.
     chart_language("zh")
 
 
 def _draw(fig) -> str:
-    """A figure as HTML, in a chart-drawing process (None: only start up)."""
-    from simkit.workbook._common import figure_html
+    """A figure, or a chart still to be built, as HTML (None: only start up)."""
+    from simkit.workbook._common import Chart, figure_html
 
-    return "" if fig is None else figure_html(fig)
+    if fig is None:
+        return ""
+    return figure_html(fig.build() if isinstance(fig, Chart) else fig)
 
 
 def _release(d) -> None:

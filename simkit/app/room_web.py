@@ -16,10 +16,10 @@ Voilà pages show, for every viewer, with no kernel per viewer:
 - ``POST /api/NN-name``: ``{"lang", "seed", "values"}`` -> lines of JSON
   (``application/x-ndjson``): ``{"outputs": {name: html}, "done": false}`` with
   the numbers and tables at once, then ``{"outputs": {chart: html}, "done":
-  true}`` when the chart is drawn (one line with everything when the answer was
-  cached). The page's script (``/static/room.js``) sends it when a control
-  changes (giving up a request still waiting, so a viewer's old charts are not
-  drawn), shows "updating… / 计算中…" until the last line and swaps the HTML in.
+  true}`` when the chart is drawn (at once when the answer was cached). The
+  page's script (``/static/room.js``) sends it when a control changes (giving up
+  a request still waiting, so a viewer's old charts are not drawn), shows
+  "updating… / 计算中…" until the last line and swaps in the HTML that changed.
   A refused value gets 400 and one line in both languages; nothing ever shows a
   traceback or a path.
 - ``/voila/render/X.ipynb``: redirected to the room's page (old links keep working).
@@ -37,6 +37,7 @@ which also sets a content security policy that allows no other host).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import re
@@ -55,8 +56,8 @@ from starlette.responses import (HTMLResponse, JSONResponse, RedirectResponse, R
                                  StreamingResponse)
 from starlette.routing import Route
 
-from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomBusyError, RoomComputeError,
-                             RoomInputError, page_id)
+from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomAbandonedError, RoomBusyError,
+                             RoomComputeError, RoomInputError, page_id)
 from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, LEFT_CLASSES
 from simkit.sandbox.serving import Guard, LocalAddress
 from simkit.workbook._guard import ERROR_TEXT
@@ -69,6 +70,8 @@ log = logging.getLogger("simkit.app")
 MAX_BODY = 16_384
 #: Requests waiting for a computation beyond which new ones get 503 (busy).
 MAX_PENDING = 64
+#: Threads waiting for charts at once (beyond: they queue, numbers do not).
+CHART_WAITS = 128
 
 BUSY_REFUSED = ("The app is busy: try again in a moment; the numbers shown are the last ones. "
                 "/ 应用正忙，请稍后再试；显示的是上一次的结果。")
@@ -96,10 +99,22 @@ class RoomServer(LocalAddress):
         self.room = room if room is not None else Room(workers=workers, cache_size=cache_size,
                                                        chart_processes=chart_processes)
         self.max_pending = max_pending
+        # Threads waiting for charts (a drawing's turn, another viewer's drawing) have
+        # their own tokens: in the default thread pool (40) they held up the next
+        # viewers' numbers when the chart process was behind.
+        self._chart_waits = None
         self._pending = 0
         self._pending_lock = threading.Lock()
         # Seconds from a values request to its numbers, in the server (the last 10,000).
         self.numbers_s: deque[float] = deque(maxlen=10_000)
+
+    @property
+    def chart_waits(self):
+        if self._chart_waits is None:  # made in the event loop, on first use
+            import anyio
+
+            self._chart_waits = anyio.CapacityLimiter(CHART_WAITS)
+        return self._chart_waits
 
     def timed(self, seconds: float) -> None:
         self.numbers_s.append(seconds)
@@ -137,6 +152,11 @@ class RoomServer(LocalAddress):
             found = room.cached(key)
             if found is not None:
                 return key, found, None
+            # Computed, its chart still being drawn (a room moving to the same value at
+            # once): the numbers at once too, without a thread to wait for.
+            waiting = room.waiting(key)
+            if waiting is not None:
+                return key, dict(waiting.numbers), waiting
         self.admit()
         try:
             return await run_in_threadpool(room.numbers, page, lang, values, session)
@@ -353,18 +373,51 @@ async def api(request: Request) -> Response:
 
     async def lines():
         # One JSON line with the numbers, then one with the charts once drawn; a viewer
-        # who moved on meanwhile (the page aborts its request) costs no drawing.
+        # who moved on meanwhile (the page aborts its request) costs no drawing. An answer
+        # from the cache goes in the same two lines: the page shows its numbers without
+        # waiting for the chart's ~100 kB to arrive and be read.
+        if pending is None:
+            charts = srv.room.chart_names(page, key[1], key[2])
+            numbers = {k: v for k, v in outputs.items() if k not in charts}
+            if numbers and len(numbers) < len(outputs):
+                yield json.dumps({"outputs": numbers, "done": False}) + "\n"
+                yield json.dumps({"outputs": {k: v for k, v in outputs.items()
+                                              if k in charts}, "done": True}) + "\n"
+                return
         yield json.dumps({"outputs": outputs, "done": pending is None}) + "\n"
         if pending is not None:
+            # Counted while waiting: a page that gives this request up (its viewer moved
+            # again) cancels this wait; with nobody left waiting, the charts are not drawn.
+            pending.join()
             try:
-                full = await run_in_threadpool(srv.room.charts, key, pending)
+                full = await _leaving_thread(
+                    functools.partial(srv.room.charts, key, pending, unless_abandoned=True),
+                    srv.chart_waits)
+            except RoomAbandonedError:
+                return
             except RoomComputeError:
                 yield json.dumps({"error": ERROR_TEXT, "done": True}) + "\n"
                 return
+            finally:
+                pending.leave()
             charts = {k: v for k, v in full.items() if k not in outputs}
             yield json.dumps({"outputs": charts, "done": True}) + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def _leaving_thread(fn, limiter):
+    """``fn()`` in a thread of ``limiter``'s own; a wait cancelled (the page gave its
+    request up: Starlette cancels the response's stream) ends at once, the thread finishing
+    on its own, where run_in_threadpool would hold the cancellation until the thread is
+    done."""
+    import inspect
+
+    import anyio.to_thread
+
+    params = inspect.signature(anyio.to_thread.run_sync).parameters
+    flag = "abandon_on_cancel" if "abandon_on_cancel" in params else "cancellable"
+    return await anyio.to_thread.run_sync(fn, limiter=limiter, **{flag: True})
 
 
 async def voila_link(request: Request) -> Response:
@@ -407,8 +460,9 @@ def create_app(host: str = "127.0.0.1", port: int = 8866, lang: str = "en",
         yield
         # What the room did, for the log (benchmarks/bench_app_load.py reads it).
         server.room.close()
-        log.info("room: %d computations, %d answers from the cache; %s",
-                 server.room.computations, server.room.hits, server.timing())
+        log.info("room: %d computations, %d answers from the cache; %s; %d charts drawn, "
+                 "%d given up by their viewers", server.room.computations, server.room.hits,
+                 server.timing(), server.room.drawn, server.room.abandoned)
 
     routes = [
         Route("/", index), Route("/static/room.js", static_js),

@@ -15,8 +15,8 @@ from simkit.workbook._guard import ERROR_TEXT, guard, spec_of
 
 log = logging.getLogger("simkit.app")
 
-__all__ = ["Dashboard", "field_bounds", "field_slider", "html_out", "output", "resolve_lang",
-           "show_figure", "slider", "table_html"]
+__all__ = ["Chart", "ChartOutput", "Dashboard", "field_bounds", "field_slider", "html_out",
+           "output", "resolve_lang", "show_chart", "show_figure", "slider", "table_html"]
 
 _STYLE = {"description_width": "15em"}
 _LAYOUT = {"width": "30em"}
@@ -150,23 +150,46 @@ class Dashboard:
 
 #: Resolution the charts are drawn at (pixels per inch of figure size).
 CHART_DPI = 100
+#: Colours a chart's picture keeps (a palette PNG; None: every colour drawn).
+CHART_COLORS = 64
 
 
-def figure_html(fig, dpi: int = CHART_DPI) -> str:
+def figure_html(fig, dpi: int = CHART_DPI, colors: int | None = CHART_COLORS) -> str:
     """A figure as an ``<img>`` (inline PNG) that never grows past its drawn size.
 
     ``data-min-text-px`` is the smallest text in the picture, in pixels at its
     natural size: a page's text on screen is that times the shown / natural
     width (browser tests check it against the projector's 12 px).
+
+    The picture keeps ``colors`` colours (a palette PNG): the charts use a handful of
+    colours and their antialiased edges, so it looks the same at about a quarter of the
+    bytes (lesson 10's chart: 71 kB -> 19 kB) and encodes faster; every viewer's browser
+    receives, reads and decodes it on every move.
     """
     import base64
     import io
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
     width, height = (round(v * dpi) for v in fig.get_size_inches())
+    buf = io.BytesIO()
+    png = None
+    if colors:
+        # Drawn once as raw pixels, then one paletted encoding (matplotlib's own PNG
+        # encoding of the full-colour picture is skipped).
+        fig.savefig(buf, format="rgba", dpi=dpi)
+        raw = buf.getvalue()
+        if len(raw) == width * height * 4:
+            from PIL import Image  # pillow: declared, and matplotlib's own dependency
+
+            picture = Image.frombuffer("RGBA", (width, height), raw).convert("RGB")
+            out = io.BytesIO()
+            picture.quantize(colors, method=Image.Quantize.FASTOCTREE).save(out, format="png")
+            png = out.getvalue()
+        buf = io.BytesIO()
+    if png is None:
+        fig.savefig(buf, format="png", dpi=dpi)
+        png = buf.getvalue()
     min_px = _min_text_pt(fig) * dpi / 72
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     return (f"<img class='simkit-chart-img' src='data:image/png;base64,{data}' "
             f"width='{width}' height='{height}' data-min-text-px='{min_px:.1f}' "
             f"style='max-width:100%;height:auto' alt=''>")
@@ -200,9 +223,70 @@ def show_figure(out: W.HTML, fig) -> None:
         log.exception("drawing a chart failed")
 
 
-def output(css: str) -> W.HTML:
+class Chart:
+    """A chart still to be built: the function that makes its figure and its arguments.
+
+    Kept instead of the figure by :func:`show_chart` outside a kernel, so the room
+    server (:mod:`simkit.app.room`) can build the figure where it draws it (its chart
+    process), after the page has its new numbers: building a figure of a few hundred
+    artists can cost as much as drawing it (lesson 10's: 0.03-0.2 s). ``build`` is a module-level
+    function and the arguments are plain values, so a chart pickles in well under a
+    millisecond; they must not change after the chart is made (the dashboards pass
+    values they keep and never modify).
+    """
+
+    __slots__ = ("build_fn", "args", "kwargs")
+
+    def __init__(self, build: Callable, *args, **kwargs):
+        self.build_fn, self.args, self.kwargs = build, args, kwargs
+
+    def build(self):
+        """The figure."""
+        return self.build_fn(*self.args, **self.kwargs)
+
+
+class ChartOutput(W.HTML):
+    """A chart's place on a dashboard: an HTML widget holding the picture.
+
+    ``figure`` is the figure shown (for tests); shown with :func:`show_chart` outside a
+    kernel, it is built on first use from ``chart`` (the :class:`Chart` to draw).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._figure = None
+        self.chart: Chart | None = None
+
+    @property
+    def figure(self):
+        if self._figure is None and self.chart is not None:
+            self._figure = self.chart.build()
+        return self._figure
+
+    @figure.setter
+    def figure(self, fig) -> None:
+        self._figure, self.chart = fig, None
+
+
+def show_chart(out: W.HTML, build: Callable, *args, **kwargs) -> None:
+    """:func:`show_figure` of ``build(*args, **kwargs)``, the figure built only when needed.
+
+    In a kernel (the notebooks, the Voilà pages) the figure is built and drawn at once, as
+    :func:`show_figure` does. Outside one (the room server, tests) the widget keeps the
+    :class:`Chart` (``out.chart``) and builds the figure when ``out.figure`` is first read.
+    """
+    from IPython import get_ipython
+
+    chart = Chart(build, *args, **kwargs)
+    if get_ipython() is None and isinstance(out, ChartOutput):
+        out._figure, out.chart = None, chart
+        return
+    show_figure(out, chart.build())
+
+
+def output(css: str) -> ChartOutput:
     """A chart's place on a dashboard (an HTML widget: see :func:`show_figure`)."""
-    o = W.HTML()
+    o = ChartOutput()
     o.add_class(css)
     return o
 

@@ -27,7 +27,7 @@ from simkit.workbook._common import (
     html_out,
     output,
     resolve_lang,
-    show_figure,
+    show_chart,
     slider,
     table_html,
 )
@@ -107,12 +107,13 @@ def calibration_dashboard(lang: str | None = None, *,
         if chart:
             from simkit.workbook.plots import forecast_figure
 
-            show_figure(d.chart, forecast_figure(
-                team_total, quota,
+            # Built where it is drawn (the room server's chart process), after the numbers.
+            show_chart(
+                d.chart, forecast_figure, team_total, quota,
                 list(reps.index), reps["p10"], reps["p50"], reps["p90"], reps["actual"],
                 title=t("cal.chart_title", lang, cutoff=c),
                 xlabel=t("wins_next_quarter" if tgt == "wins" else "won_next_quarter", lang),
-                lang=lang))
+                lang=lang)
 
     def layout(d: Dashboard) -> W.Widget:
         return W.VBox([W.HBox([W.VBox([*d.controls.values(), d.headline, d.notes]), d.chart]),

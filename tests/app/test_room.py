@@ -226,13 +226,84 @@ def test_a_failed_computation_is_not_a_traceback(room, caplog):
     assert "exploded" in caplog.text  # logged on the server
 
 
-def test_charts_drawn_in_a_worker_process_are_the_same_pictures():
-    here = Room(projector=False)
-    there = Room(projector=False, chart_processes=1)
+CALIBRATION_SMALL = {"calibration_dashboard": {"replications": 20}}
+
+
+@pytest.mark.parametrize("page, values", [
+    ("06-forecast", {"quota": 640.0, "possible": 300.0}),
+    # Its chart is built in the worker process too (show_chart), in the server's style.
+    ("10-calibration", {"quota_pct": 1.2}),
+])
+@pytest.mark.parametrize("projector", [False, True])
+def test_charts_drawn_in_a_worker_process_are_the_same_pictures(page, values, projector):
+    from simkit.workbook import plots
+
+    here = Room(projector=projector, dashboard_kwargs=CALIBRATION_SMALL)
+    there = Room(projector=projector, chart_processes=1, dashboard_kwargs=CALIBRATION_SMALL)
     try:
-        values = {"quota": 640.0, "possible": 300.0}
-        assert there.render("06-forecast", "zh", values) == here.render("06-forecast", "zh",
-                                                                         values)
+        assert there.render(page, "zh", values) == here.render(page, "zh", values)
     finally:
         there.close()
+        plots.projector_style(False)
     assert there._drawers is None
+
+
+def test_lesson_10s_numbers_do_not_wait_for_its_chart_to_be_built():
+    from matplotlib.figure import Figure
+
+    from simkit.workbook._common import Chart
+
+    room = Room(projector=False, dashboard_kwargs=CALIBRATION_SMALL)
+    key, numbers, pending = room.numbers("10-calibration", "en", {"quota_pct": 0.8})
+    assert set(numbers) == {"headline", "notes", "scorecard"}
+    # The chart is a recipe, not a figure: nothing of it was built for the numbers.
+    (chart,) = pending.figures.values()
+    assert isinstance(chart, Chart) and not isinstance(chart, Figure)
+    assert room.dashboard("10-calibration", "en").chart._figure is None
+    assert room.chart_names("10-calibration", "en") == {"chart"}
+    full = room.charts(key, pending)
+    assert full["chart"].startswith("<img class='simkit-chart-img'")
+    # The same picture as the figure the widget shows for the same values.
+    from simkit.workbook._common import figure_html
+
+    d = simkit.workbook.calibration_dashboard("en", replications=20)
+    d.quota_pct.value = 0.8
+    assert figure_html(d.chart.figure) == full["chart"]
+
+
+def test_charts_nobody_waits_for_any_more_are_not_drawn():
+    """A viewer who moved again gave up the request waiting for its chart: when a drawing
+    is free, nobody waits for that chart, so it is not drawn (a page load, which always
+    shows its chart, or a viewer asking again, has it drawn)."""
+    from simkit.app.room import RoomAbandonedError
+
+    room = Room(projector=False)
+    key, _, pending = room.numbers("06-forecast", "en", {"quota": 333.0})
+    got = {}
+
+    def wait():
+        try:
+            got["answer"] = room.charts(key, pending, unless_abandoned=True)
+        except RoomAbandonedError as exc:
+            got["answer"] = exc
+
+    room._drawing.acquire()  # the drawing busy with another viewer's chart
+    pending.join()
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    pending.leave()  # the viewer gives up, before or after the thread reached the queue
+    room._drawing.release()
+    waiter.join()
+    assert isinstance(got["answer"], RoomAbandonedError)
+    assert (room.drawn, room.abandoned) == (0, 1) and room.cached(key) is None
+    # Asked again: drawn, and the answer completes as usual.
+    pending.join()
+    assert not pending.abandoned
+    full = room.charts(key, pending, unless_abandoned=True)
+    pending.leave()
+    assert full["chart"].startswith("<img") and room.drawn == 1 and room.cached(key) is full
+    # A page load (not counted among the waiters) is never refused its chart.
+    key2, _, pending2 = room.numbers("06-forecast", "en", {"quota": 334.0})
+    pending2.join()
+    pending2.leave()
+    assert pending2.abandoned and room.charts(key2, pending2)["chart"].startswith("<img")

@@ -169,3 +169,31 @@ def test_a_move_before_the_script_runs_still_gets_its_numbers(browser, room_serv
         assert page.locator(".simkit-slider-realised .widget-readout").inner_text() == "400"
     finally:
         ctx.close()
+
+
+
+KEPT_JS = """() => ['notes', 'scorecard'].map(n => document.querySelector(
+  '[data-output="' + n + '"] .widget-html-content').firstElementChild)"""
+
+
+def test_a_quota_move_leaves_what_it_does_not_change_alone(open_room):
+    """Lesson 10: a quota move changes the headline and the chart; the back-test table and
+    the notes, whose HTML is the same, are not parsed, laid out and painted again."""
+    page = open_room("10-calibration?lang=en")
+    slider = page.locator(".simkit-slider-quota-pct input[type=range]")
+
+    def move(key: str) -> None:
+        before = page.evaluate(STATE_JS)
+        slider.focus()
+        page.keyboard.press(key)
+        _wait_changed(page, "headline", before["headline"])
+        _wait_changed(page, "chart", before["chart"])
+        page.wait_for_selector(".simkit-busy-on", state="detached", timeout=BOUND_S * 1000)
+
+    move("PageUp")  # the first answer replaces the HTML the server rendered, once
+    page.evaluate(f"() => {{ window.__kept = ({KEPT_JS})(); }}")
+    move("PageDown")
+    move("PageDown")
+    kept = page.evaluate(f"() => ({KEPT_JS})().map((el, i) => el === window.__kept[i])")
+    assert kept == [True, True]
+    assert page.errors == [], page.errors

@@ -112,3 +112,15 @@ def test_chart_shows_the_chance_of_the_quota_it_reports():
         d.quota_pct.value = pct
         texts = [x.get_text() for x in d.chart.figure.findobj(Text)]
         assert any(f"{d.values['p_quota']:.0%}" in x and "quota" in x for x in texts), texts
+
+
+def test_outside_a_kernel_the_chart_is_built_when_first_read():
+    """show_chart keeps the chart's recipe (the room server builds it where it draws it);
+    reading .figure builds it once, for the values of the last computation."""
+    d = calibration_dashboard("en", replications=REPS)
+    assert d.chart.chart is not None and d.chart._figure is None
+    d.quota_pct.value = 1.2
+    fig = d.chart.figure
+    assert fig is d.chart.figure and d.chart._figure is fig
+    d.quota_pct.value = 0.9  # a new computation: a new recipe, nothing built yet
+    assert d.chart._figure is None and d.chart.figure is not fig

@@ -129,3 +129,31 @@ def test_fast_path_bookings_curves_are_the_deal_tables(case):
         np.testing.assert_array_equal(weeks, weeks2)
         np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-9, equal_nan=True)
         assert np.nanmax(fast) > 0
+
+
+def test_chart_pictures_keep_a_palette_and_look_the_same():
+    """figure_html sends a palette PNG: the same size, the same picture to the eye (no
+    pixel off by more than a few levels on average), far fewer bytes than full colour."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from simkit.workbook._common import figure_html
+
+    fig = plots.attainment_histogram(np.linspace(0.6, 1.4, 200), lang="en")
+
+    def picture(html):
+        data = base64.b64decode(re.search(r"base64,([^']+)'", html).group(1))
+        return Image.open(io.BytesIO(data)), len(data)
+
+    (full, full_bytes), (pal, pal_bytes) = (picture(figure_html(fig, colors=None)),
+                                            picture(figure_html(fig)))
+    assert pal.mode == "P" and full.mode != "P" and pal.size == full.size
+    assert pal_bytes < full_bytes / 2
+    a = np.asarray(full.convert("RGB"), dtype=float)
+    b = np.asarray(pal.convert("RGB"), dtype=float)
+    assert np.abs(a - b).mean() < 2.0  # of 255
+    w, h = (round(v * 100) for v in fig.get_size_inches())
+    assert f"width='{w}' height='{h}'" in figure_html(fig)
