@@ -220,16 +220,33 @@ def test_a_request_given_up_before_its_chart_is_drawn_costs_no_drawing():
             with httpx.Client(base_url=base, headers={"Origin": base}) as c:
                 with c.stream("POST", "/api/06-forecast",
                               json={"lang": "en", "values": {"quota": 321.0}}) as r:
-                    first = json.loads(next(r.iter_lines()))
+                    # The line iterator is kept: a dropped one closes the response at once.
+                    lines = r.iter_lines()
+                    first = json.loads(next(lines))
                     assert set(first["outputs"]) == {"headline"} and not first["done"]
+                    # The server is now waiting for the chart (on a loaded machine it may
+                    # take a moment to get there).
+                    deadline = time.monotonic() + 10
+                    while not any(p.waiting for p in list(room._pending.values())) \
+                            and time.monotonic() < deadline:
+                        time.sleep(0.02)
+                    assert any(p.waiting for p in list(room._pending.values()))
                 # Closed here: the page gave the request up.
-            time.sleep(0.5)  # the server sees the connection closed
+            # Wait until the server has seen the connection close and marked the charts
+            # abandoned (not a fixed sleep: on a loaded machine that takes longer).
+            deadline = time.monotonic() + 10
+            while not any(p.abandoned for p in list(room._pending.values())) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert any(p.abandoned for p in list(room._pending.values()))
         finally:
-            room._drawing.release()
-        deadline = time.monotonic() + 10
+            room._drawing.release()  # the chart process free again
+        # The waiting thread, if it got to run before the cancellation, now has its turn
+        # and skips the chart (counted in room.abandoned); either way nothing is drawn.
+        deadline = time.monotonic() + 2
         while room.abandoned == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert room.abandoned == 1 and room.drawn == drawn
+        assert room.abandoned <= 1 and room.drawn == drawn
         # Asked again: the numbers from the same computation, the chart drawn now.
         with httpx.Client(base_url=base, headers={"Origin": base}) as c:
             lines = _lines(c.post("/api/06-forecast",
