@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from simkit.crm.survival import LOST, OPEN, WON, Incidence, aalen_johansen
+from simkit.model.distributions import GAMMA_CV
 from simkit.model.errors import SimkitInputError
 from simkit.model.files import scenario_from_dict
 from simkit.model.params import Scenario
@@ -169,7 +170,7 @@ class Estimate:
         r = self.reps
         n = len(r)
         p = min(max(self.p_won, 1e-6), 1.0)
-        if self.win_time_cv > 0:
+        if self.win_time_cv >= GAMMA_CV[0]:  # a spread a gamma can carry; else a fixed time
             duration = {"kind": "gamma", "mean": max(self.win_time_mean, 1e-3),
                         "cv": self.win_time_cv}
         else:

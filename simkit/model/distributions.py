@@ -159,12 +159,18 @@ class Exponential(_Dist):
         return Exponential(mean=self.mean_ * factor)
 
 
+#: Smallest and largest coefficient of variation of a gamma: below 1e-6 its shape
+#: (1 / cv^2) overflows to infinity and every draw is NaN; use a deterministic value.
+GAMMA_CV = (1e-6, 10.0)
+
+
 class Gamma(_Dist):
     """Gamma given by its mean and coefficient of variation (sd / mean)."""
 
     kind: Literal["gamma"] = "gamma"
     mean_: float = Field(gt=0, alias="mean", description="mean value")
-    cv: float = Field(gt=0, le=10, description="coefficient of variation, sd/mean")
+    cv: float = Field(ge=GAMMA_CV[0], le=GAMMA_CV[1],
+                      description="coefficient of variation, sd/mean (1e-06 to 10)")
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
                               populate_by_name=True)

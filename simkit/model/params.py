@@ -21,7 +21,7 @@ from typing import Literal
 import tomli_w
 from pydantic import Field, field_validator, model_validator
 
-from simkit.model.distributions import Deterministic, Exponential, Gamma, LogNormal
+from simkit.model.distributions import GAMMA_CV, Deterministic, Exponential, Gamma, LogNormal
 from simkit.model.funnel import (
     Funnel,
     Stage,
@@ -125,6 +125,11 @@ class DealSize(_Frozen):
     def _cv(self):
         if self.kind in ("lognormal", "gamma") and self.cv <= 0:
             raise ValueError(f"cv must be above 0 for a {self.kind} deal size")
+        low, high = GAMMA_CV
+        if self.kind == "gamma" and not low <= self.cv <= high:
+            raise ValueError(f"cv = {self.cv:g} is outside {low:g} to {high:g}, the range "
+                             "of a gamma deal size (use lognormal for a wider spread, "
+                             "deterministic for none)")
         return self
 
     @property

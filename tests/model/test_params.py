@@ -80,6 +80,12 @@ def test_overrides_by_path_name_and_index():
         ({"funnel.win_rate": 0}, "funnel.win_rate", "above 0 and below 1"),
         ({"funnel.win_rate": 1.0}, "funnel.win_rate", "above 0 and below 1"),
         ({"team.reps": "many"}, "team.reps", "integer"),
+        # A gamma's shape is 1 / cv^2: below 1e-6 it overflows and every draw is NaN
+        # (found by the fuzz test); above 10 the gamma itself refuses it.
+        ({"funnel.stages.0.duration": {"kind": "gamma", "mean": 1.0, "cv": 1e-200}},
+         "funnel.stages[0].duration.cv", "greater than or equal to"),
+        ({"deal_size.kind": "gamma", "deal_size.cv": 1e-200}, "deal_size", "1e-06 to 10"),
+        ({"deal_size.kind": "gamma", "deal_size.cv": 20}, "deal_size", "1e-06 to 10"),
     ],
 )
 def test_bad_overrides_name_field_value_and_rule(changes, field, fragment):
