@@ -69,6 +69,17 @@ def value(t: pd.DataFrame, cutoff, method, target, metric) -> float:
     return float(v.iloc[0]) if len(v) else math.nan
 
 
+def wape_difference(reps: pd.DataFrame, cutoff, target, a: str, b: str) -> tuple[float, float]:
+    """WAPE(a) - WAPE(b) at one fold, and its standard error over the reps (paired)."""
+    r = reps[(reps["cutoff"] == cutoff) & (reps["target"] == target)]
+    err = {m: r[r["method"] == m].set_index("rep") for m in (a, b)}
+    tot = float(err[a]["actual"].sum())
+    d = ((err[a]["forecast"] - err[a]["actual"]).abs()
+         - (err[b]["forecast"] - err[b]["actual"]).abs()) / tot
+    n = len(d)
+    return float(d.sum()), float(d.std(ddof=1) * n / math.sqrt(n))
+
+
 def maven(args, settings) -> None:
     imp = read_export(example_export())
     t0 = time.time()
@@ -81,8 +92,11 @@ def maven(args, settings) -> None:
         for c in MAVEN_CUTOFFS[1:]:
             m_w = value(t, c, "model", target, "rep_wape")
             b_w = np.nanmin([value(t, c, b, target, "rep_wape") for b in BASE])
+            best = BASE[int(np.nanargmin([value(t, c, b, target, "rep_wape") for b in BASE]))]
+            d, se = wape_difference(res.reps, c, target, "model", best)
             print(f"  {target:10s} {c} per-rep WAPE model {m_w:.3f} vs best baseline "
-                  f"{b_w:.3f}: {'OK' if m_w < b_w else 'NOT MET'}")
+                  f"{b_w:.3f}: {'OK' if m_w < b_w else 'NOT MET'} (difference {d:+.3f}, "
+                  f"se over reps {se:.3f})")
         m_b = np.mean([value(t, c, "model", target, "abs_bias") for c in MAVEN_CUTOFFS[1:]])
         b_b = min(np.nanmean([value(t, c, b, target, "abs_bias") for c in MAVEN_CUTOFFS[1:]])
                   for b in BASE if not all(math.isnan(value(t, c, b, target, "abs_bias"))
@@ -95,6 +109,9 @@ def maven(args, settings) -> None:
         print(f"  {target:10s} per-rep 80% coverage pooled over 3 cutoffs {cov:.3f} "
               f"(n = {n:.0f}; target 0.70-0.90: {'OK' if 0.7 <= cov <= 0.9 else 'NOT MET'}); "
               f"team coverage {team:.2f} of 3 cutoffs")
+        lo, hi = (value(t, "all", "model", target, f"rep_coverage_80_{k}") for k in ("lo", "hi"))
+        print(f"  {target:10s}   a calibrated model would score {lo:.3f}-{hi:.3f} (P5-P95) on "
+              f"these folds: {cov:.3f} is {'inside' if lo <= cov <= hi else 'OUTSIDE'}")
 
 
 def synthetic(args, settings) -> None:

@@ -24,7 +24,9 @@ target the export does not contain (won amount without deal values) is NaN
 ("not available") in every row. The ``cutoff = "all"`` rows summarise over
 folds: mean |bias| (``abs_bias``, never the mean signed bias, which lets
 errors cancel), mean WAPE and CRPS, the share of folds whose team interval
-covered, and per-rep coverage pooled over all (fold, rep) pairs.
+covered, and per-rep coverage pooled over all (fold, rep) pairs, with the
+P5-P95 range a calibrated model would score on the same folds
+(``rep_coverage_80_lo`` / ``_hi``, :func:`.scoring.coverage_range`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ import pandas as pd
 from simkit.model.errors import SimkitInputError
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
 from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, as_of, estimate
-from simkit.crm.scoring import FOLD_METRICS, score, scorecard_table, summarise
+from simkit.crm.scoring import (FOLD_METRICS, coverage_range, covered_per_replication, score,
+                                scorecard_table, summarise)
 
 __all__ = ["BASELINES", "METHODS", "TARGETS", "BacktestResult", "backtest", "baselines",
            "parse_horizon"]
@@ -199,6 +202,7 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
     last = deals[["created", "closed"]].max().max()
     models = models or {"model": simulation_forecaster, "scenario_sim": scenario_forecaster}
     rows, rep_rows, ests = [], [], {}
+    covered: dict[tuple[str, str], list] = {}
     for c in cs:
         if c + h > last + pd.Timedelta(days=1):
             raise SimkitInputError(
@@ -237,10 +241,19 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
                 mean = s.mean(axis=0)
                 lo = s.quantile(0.1, axis=0) if len(s) > 1 else pd.Series(math.nan, reps)
                 hi = s.quantile(0.9, axis=0) if len(s) > 1 else pd.Series(math.nan, reps)
+                if len(s) > 1:
+                    covered.setdefault((m, t), []).append(
+                        (covered_per_replication(s), len(reps)))
                 rep_rows += [(key, m, t, r, float(mean[r]), float(a[r]), float(lo[r]),
                               float(hi[r])) for r in reps]
     table = pd.DataFrame(rows, columns=["cutoff", "method", "target", "metric", "value"])
-    table = pd.concat([table, summarise(table)], ignore_index=True)
+    ref = []
+    for (m, t), cs_ in covered.items():
+        lo_hi = coverage_range([c for c, _ in cs_], [n for _, n in cs_], seed=seed)
+        ref += [("all", m, t, "rep_coverage_80_lo", float(lo_hi[0])),
+                ("all", m, t, "rep_coverage_80_hi", float(lo_hi[1]))]
+    table = pd.concat([table, summarise(table),
+                       pd.DataFrame(ref, columns=table.columns)], ignore_index=True)
     rep_table = pd.DataFrame(rep_rows, columns=["cutoff", "method", "target", "rep", "forecast",
                                                 "actual", "p10", "p90"])
     return BacktestResult(table=table, reps=rep_table, estimates=ests,

@@ -16,6 +16,17 @@ and its CRPS is the absolute error (the CRPS of a point mass).
 Over folds (:func:`summarise`): means of the ratios, the share of folds
 whose team interval covered, coverage pooled over all (fold, rep) pairs,
 and mean |bias| (never the mean signed bias, which lets errors cancel).
+
+**What pooled coverage can tell** (:func:`coverage_range`): a rep's actual
+shares the team's shocks with every other rep of its fold (the same arrival
+path, the same win rate), so the (fold, rep) pairs are not independent and a
+binomial band around 80% is far too narrow. The range a *calibrated* model
+would give is read from the forecast itself: take one replication of each
+fold as the "actual" (so the team shock comes with it), count the reps it
+puts inside their P10-P90, pool over folds, repeat. ``rep_coverage_80_lo``
+and ``_hi`` on the ``all`` rows are that statistic's P5 and P95: an
+observed pooled coverage outside them is evidence that the intervals are
+too narrow or too wide; one inside is not.
 """
 
 from __future__ import annotations
@@ -25,7 +36,8 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCORECARD_LABELS", "crps_sample", "score", "scorecard_table", "summarise"]
+__all__ = ["SCORECARD_LABELS", "coverage_range", "covered_per_replication", "crps_sample",
+           "score", "scorecard_table", "summarise"]
 
 FOLD_METRICS = ("forecast", "actual", "bias", "abs_bias", "rep_wape", "p10", "p90", "in_80",
                 "rep_coverage_80", "rep_covered", "rep_count", "crps", "rep_crps")
@@ -46,6 +58,10 @@ SCORECARD_LABELS: dict[str, tuple[str, str]] = {
     "rep_coverage_80": ("per-rep 80% coverage", "个人80%区间覆盖率"),
     "crps": ("team CRPS / actual", "团队CRPS/实际"),
     "rep_crps": ("per-rep CRPS / actual", "个人CRPS/实际"),
+    "rep_coverage_80_lo": ("per-rep coverage a calibrated model gives: P5",
+                           "校准模型的个人覆盖率：P5"),
+    "rep_coverage_80_hi": ("per-rep coverage a calibrated model gives: P95",
+                           "校准模型的个人覆盖率：P95"),
     "model": ("model (calibrated simulation)", "模型（校准模拟）"),
     "scenario_sim": ("one-stage scenario simulation", "单阶段情景模拟"),
     "last_quarter": ("last quarter carried forward", "沿用上季度"),
@@ -71,6 +87,34 @@ def crps_sample(sample, y: float) -> float:
     i = np.arange(1, n + 1)
     e2 = float(2.0 * np.sum((2 * i - n - 1) * x) / (n * n))
     return e1 - 0.5 * e2
+
+
+def covered_per_replication(sample: pd.DataFrame, level: float = 0.8) -> np.ndarray:
+    """For each replication (row), how many reps it puts inside their own central interval.
+
+    The interval is the whole sample's (the replication's own weight in it is
+    1 / replications, which is negligible at the back-test's 200 or more).
+    """
+    x = np.asarray(sample, float)
+    lo, hi = np.quantile(x, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return ((x >= lo) & (x <= hi)).sum(axis=1)
+
+
+def coverage_range(covered: list[np.ndarray], reps: list[int], *, draws: int = 4000,
+                   seed: int = 0, probs=(0.05, 0.95)) -> np.ndarray:
+    """Quantiles of the pooled per-rep coverage a calibrated model would score.
+
+    ``covered``: :func:`covered_per_replication` of each fold's sample;
+    ``reps``: each fold's number of reps. Each draw takes one replication per
+    fold as the actual and pools the reps it covers over the folds.
+    """
+    if not covered or sum(reps) == 0:
+        return np.full(len(probs), math.nan)
+    rng = np.random.default_rng(seed)
+    total = np.zeros(draws)
+    for c in covered:
+        total += np.asarray(c, float)[rng.integers(len(c), size=draws)]
+    return np.quantile(total / sum(reps), probs)
 
 
 def score(sample: pd.DataFrame, actual: pd.Series) -> dict[str, float]:

@@ -100,3 +100,64 @@ def test_cli_calibrate_backtest_prints_the_scorecard(tmp_path):
     assert (tmp_path / "rep" / "p_quota.csv").exists()
     r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-06-01"])
     assert r.exit_code == 2 and "--out" in r.output
+
+
+def _team_shock_samples(rng, n, reps, mu, team_cv, rep_cv=0.0):
+    """n draws of reps' counts sharing one team shock per draw (Poisson-gamma)."""
+    g = rng.gamma(1 / team_cv**2, team_cv**2, (n, 1)) if team_cv else np.ones((n, 1))
+    r = rng.gamma(1 / rep_cv**2, rep_cv**2, (n, reps)) if rep_cv else 1.0
+    return rng.poisson(mu * g * r)
+
+
+def _pooled(truths, samples):
+    cov = n = 0
+    for y, s in zip(truths, samples):
+        lo, hi = np.quantile(s, [0.1, 0.9], axis=0)
+        cov += int(((y >= lo) & (y <= hi)).sum())
+        n += len(y)
+    return cov / n
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_coverage_range_holds_a_calibrated_model_and_flags_wide_intervals(wide):
+    """Truths drawn from the forecast's own process land inside the P5-P95 range at
+    least 90% of the time (minus 3 binomial se for the trial count); intervals that
+    add a spread of each rep's own (cv 0.3) that the truth does not have land above
+    it in most trials. (Too much *team* spread is not something pooled per-rep
+    coverage can show: when the team lands near its median every rep is covered.)"""
+    from simkit.crm.scoring import coverage_range, covered_per_replication
+
+    rng = np.random.default_rng(20261130)
+    rep_cv = 0.3 if wide else 0.0
+    trials, folds, reps, R = 150, 3, 10, 400
+    mu = np.linspace(20, 60, reps)
+    inside = above = 0
+    for _ in range(trials):
+        samples = [_team_shock_samples(rng, R, reps, mu, 0.15, rep_cv) for _ in range(folds)]
+        truths = [_team_shock_samples(rng, 1, reps, mu, 0.15)[0] for _ in range(folds)]
+        lo, hi = coverage_range([covered_per_replication(s) for s in samples], [reps] * folds,
+                                draws=1000, seed=int(rng.integers(1 << 30)))
+        obs = _pooled(truths, samples)
+        inside += lo <= obs <= hi
+        above += obs > hi
+    tol = 3 * math.sqrt(0.9 * 0.1 / trials)
+    if wide:
+        assert above / trials > 0.5, (inside, above)
+    else:
+        assert inside / trials >= 0.9 - tol, (inside, above)
+
+
+def test_coverage_range_is_wider_than_a_binomial_band_when_reps_share_a_shock():
+    from simkit.crm.scoring import coverage_range, covered_per_replication
+
+    rng = np.random.default_rng(7)
+    mu = np.full(10, 40.0)
+    shared = [covered_per_replication(_team_shock_samples(rng, 2000, 10, mu, 0.2))
+              for _ in range(3)]
+    alone = [covered_per_replication(_team_shock_samples(rng, 2000, 10, mu, 0.0, 0.2))
+             for _ in range(3)]
+    w_shared = np.diff(coverage_range(shared, [10] * 3))[0]
+    w_alone = np.diff(coverage_range(alone, [10] * 3))[0]
+    binomial = 2 * 1.645 * math.sqrt(0.8 * 0.2 / 30)
+    assert w_shared > w_alone + 0.1, (w_shared, w_alone)
+    assert abs(w_alone - binomial) < 0.12, (w_alone, binomial)
