@@ -150,10 +150,13 @@ class _Pending:
             self.waiting += 1
             self.abandoned = False
 
-    def leave(self) -> None:
+    def leave(self) -> bool:
+        """One viewer less; True when it was the last and the charts are now given up."""
         with self._count:
             self.waiting -= 1
+            was = self.abandoned
             self.abandoned = self.waiting <= 0 and self.result is None
+            return self.abandoned and not was
 
 
 def _short(value) -> str:
@@ -194,9 +197,11 @@ class Room:
         # waits for its turn here, not in the process pool's queue, so one given up
         # meanwhile is not drawn.
         self._drawing = threading.BoundedSemaphore(max(1, chart_processes))
-        #: Charts drawn, and charts not drawn because their viewers had gone.
+        #: Charts drawn, and answers whose charts every waiting viewer gave up (counted
+        #: when the last one leaves, whether or not its wait had reached a thread).
         self.drawn = 0
         self.abandoned = 0
+        self._tally_lock = threading.Lock()  # the counters move in several threads
         # Charts drawn in worker processes (a figure pickles in 2-8 ms): drawing, most of
         # an answer's cost, then uses another core and never holds this process's GIL
         # while the next viewers' numbers are computed. 0: drawn here, one at a time.
@@ -393,8 +398,7 @@ class Room:
                 for name, fig in pending.figures.items():
                     with self._drawing:
                         if unless_abandoned and pending.abandoned:
-                            self.abandoned += 1
-                            raise RoomAbandonedError(name)
+                            raise RoomAbandonedError(name)  # counted in leave()
                         try:
                             if self._drawers is not None:
                                 drawn[name] = self._drawers.submit(_draw, fig).result()
@@ -404,7 +408,7 @@ class Room:
                         except Exception:
                             log.exception("room: drawing %s failed", name)
                             raise RoomComputeError(name) from None
-                        self.drawn += 1
+                        self._tally("drawn")
                 pending.result = {**pending.numbers, **drawn}
                 pending.figures = {}
                 with self._cache_lock:
@@ -415,6 +419,15 @@ class Room:
                 with self._pending_lock:
                     self._pending.pop(key, None)
         return pending.result
+
+    def leave(self, pending: _Pending) -> None:
+        """A viewer stops waiting for ``pending``'s charts (see :meth:`_Pending.leave`)."""
+        if pending.leave():
+            self._tally("abandoned")
+
+    def _tally(self, counter: str) -> None:
+        with self._tally_lock:
+            setattr(self, counter, getattr(self, counter) + 1)
 
     def waiting(self, key: tuple) -> _Pending | None:
         """The answer for ``key`` whose numbers are known and charts not yet drawn, if any
@@ -465,7 +478,7 @@ class Room:
                 else:
                     w.value = v
             d.update()
-            self.computations += 1
+            self._tally("computations")
             outputs, figures = {}, {}
             for name, w in d.outputs.items():
                 # A chart still to be built (show_chart) is built where it is drawn, after

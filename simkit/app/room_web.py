@@ -399,7 +399,7 @@ async def api(request: Request) -> Response:
                 yield json.dumps({"error": ERROR_TEXT, "done": True}) + "\n"
                 return
             finally:
-                pending.leave()
+                srv.room.leave(pending)
             charts = {k: v for k, v in full.items() if k not in outputs}
             yield json.dumps({"outputs": charts, "done": True}) + "\n"
 

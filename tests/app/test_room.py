@@ -291,7 +291,8 @@ def test_charts_nobody_waits_for_any_more_are_not_drawn():
     pending.join()
     waiter = threading.Thread(target=wait)
     waiter.start()
-    pending.leave()  # the viewer gives up, before or after the thread reached the queue
+    room.leave(pending)  # the viewer gives up, before or after the thread reached the queue
+    assert room.abandoned == 1  # counted when it happens, not when a thread notices
     room._drawing.release()
     waiter.join()
     assert isinstance(got["answer"], RoomAbandonedError)
@@ -300,7 +301,8 @@ def test_charts_nobody_waits_for_any_more_are_not_drawn():
     pending.join()
     assert not pending.abandoned
     full = room.charts(key, pending, unless_abandoned=True)
-    pending.leave()
+    room.leave(pending)  # drawn meanwhile: nothing given up
+    assert room.abandoned == 1
     assert full["chart"].startswith("<img") and room.drawn == 1 and room.cached(key) is full
     # A page load (not counted among the waiters) is never refused its chart.
     key2, _, pending2 = room.numbers("06-forecast", "en", {"quota": 334.0})
