@@ -36,7 +36,6 @@ needed is small and documented here:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -82,12 +82,17 @@ def as_of(deals: pd.DataFrame, cutoff) -> pd.DataFrame:
     return d.reset_index(drop=True)
 
 
-def shrink_ratio(observed, expected) -> tuple[np.ndarray, float]:
+def shrink_ratio(observed, expected, floor: float = 0.0) -> tuple[np.ndarray, float]:
     """Gamma-Poisson empirical Bayes: ``(O + a) / (E + a)`` per unit, and the prior strength a.
 
     The between-unit variance of the true ratios is the variance of O/E less
     its Poisson part (method of moments); a = 1 / that variance. No
-    between-unit variance means every ratio shrinks to 1.
+    between-unit variance means every ratio shrinks to 1 - unless ``floor``
+    > 0, which keeps ``floor`` times the average Poisson noise of a unit's
+    ratio as the least between-unit variance assumed: with a handful of reps
+    the moment estimate is often at or below zero and would shrink every rep
+    to the team, making a strong rep's forecast systematically low and its
+    interval miss (the forecast's per-rep multipliers use this).
     """
     o = np.asarray(observed, float)
     e = np.asarray(expected, float)
@@ -95,8 +100,11 @@ def shrink_ratio(observed, expected) -> tuple[np.ndarray, float]:
     if ok.sum() < 2:
         return np.ones_like(o), math.inf
     x = o[ok] / e[ok]
-    tau2 = float(np.var(x, ddof=1) - np.mean(x.mean() / e[ok]))
-    if tau2 <= 1e-9:
+    noise = float(np.mean(max(x.mean(), 1e-9) / e[ok]))
+    tau2 = float(np.var(x, ddof=1)) - noise
+    if floor > 0:
+        tau2 = max(tau2, floor * noise, 1e-12)
+    elif tau2 <= 1e-9:
         return np.ones_like(o), math.inf
     a = 1.0 / tau2
     return (o + a) / (e + a), a

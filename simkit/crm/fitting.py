@@ -25,7 +25,7 @@ From deals created in the ``hazard_weeks`` before the cutoff:
   shares are read again against that timing;
 - per rep, from the ``rep_weeks`` before the cutoff: prospecting,
   conversion and deal-size multipliers shrunk towards the team by empirical
-  Bayes with a floor on the between-rep variance (:func:`_shrink`); each
+  Bayes with a floor on the between-rep variance (:func:`.estimate.shrink_ratio`); each
   batch draws the conversions from their gamma posterior;
 - won amounts: the empirical distribution of amounts won in ``rep_weeks``
   (times the rep's deal-size multiplier), and per product when the export
@@ -46,7 +46,7 @@ import pandas as pd
 
 from simkit.crm.arrivals import ArrivalModel, fit_arrivals
 from simkit.crm.cohorts import closer_weights, cohort_closers, cohort_of, drift, scaled
-from simkit.crm.estimate import _shrink_mean_ratio
+from simkit.crm.estimate import _shrink_mean_ratio, shrink_ratio
 from simkit.crm.survival import LOST, OPEN, WON, Incidence, aalen_johansen_weighted
 from simkit.crm.tracking import Tracking, follow_up
 
@@ -90,27 +90,6 @@ class Fit:
             return self.conversion
         o, e, a, norm = self.conv_posterior
         return rng.gamma(np.asarray(o) + a, 1.0 / (np.asarray(e) + a)) / norm
-
-
-def _shrink(observed, expected, floor: float = 0.25) -> tuple[np.ndarray, float]:
-    """:func:`.estimate.shrink_ratio` with a floor on the between-rep variance.
-
-    With a handful of reps the method-of-moments variance is often at or
-    below zero and would shrink every rep to the team, which makes a strong
-    rep's forecast systematically low and its interval miss; the floor
-    keeps ``floor`` times the average Poisson noise of a rep's ratio as the
-    least between-rep variance assumed.
-    """
-    o = np.asarray(observed, float)
-    e = np.asarray(expected, float)
-    ok = e > 0
-    if ok.sum() < 2:
-        return np.ones_like(o), math.inf
-    x = o[ok] / e[ok]
-    noise = float(np.mean(max(x.mean(), 1e-9) / e[ok]))
-    tau2 = max(float(np.var(x, ddof=1)) - noise, floor * noise, 1e-12)
-    a = 1.0 / tau2
-    return (o + a) / (e + a), a
 
 
 def _weekly(created: pd.Series, w: np.ndarray, end: pd.Timestamp, weeks: int):
@@ -187,8 +166,8 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     ri = rep_idx.get_indexer(dl["rep"])
     okr = ri >= 0
     arrivals_r = np.bincount(ri[okr], weights=wl[okr], minlength=len(reps))
-    pros, _ = _shrink(arrivals_r, np.full(len(reps), max(arrivals_r.mean(), 1e-9)),
-                      shrink_floor)
+    pros, _ = shrink_ratio(arrivals_r, np.full(len(reps), max(arrivals_r.mean(), 1e-9)),
+                           shrink_floor)
     shares = pros / pros.sum() if pros.sum() > 0 else np.full(len(reps), 1 / len(reps))
     # expected wins by the end of each deal's observation (its age then, not its close time)
     _, _, el = follow_up(dl, c, tracking)
@@ -198,7 +177,7 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     won_seen = ((dl["status"] == "won") & (dl["closed"] < won_end)).to_numpy()
     wins_r = np.bincount(ri[okr], weights=(wl * won_seen)[okr], minlength=len(reps))
     exp_r = np.bincount(ri[okr], weights=(wl * inc_exp)[okr], minlength=len(reps))
-    conv, a_conv = _shrink(wins_r, exp_r, shrink_floor)
+    conv, a_conv = shrink_ratio(wins_r, exp_r, shrink_floor)
     norm = float(np.average(conv, weights=shares)) if shares.sum() > 0 else 1.0
     conv = conv / norm
     # --- won amounts
