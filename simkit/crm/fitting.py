@@ -108,7 +108,8 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         arrival_window: int = 26, damped: bool = True, min_at_risk: int = 10,
         cohort_weeks: int = 4, cohort_prior: float = math.nan, stall_drift="recent",
         cohort_window: float = 4.0, cure_em: int = 2, young_pooled: bool = True,
-        alpha_max: float = 0.5, robust_arrivals: bool = True,
+        alpha_max: float = 0.5, robust_arrivals: bool = True, huber_arrivals: float = 0.0,
+        trace_arrivals: bool = False,
         shrink_floor: float = 1.0, pretracking: str = "entry") -> Fit:
     """Fit at ``cutoff`` from ``known`` (:func:`.estimate.as_of`), deals weighted by ``weights``."""
     c = cutoff
@@ -203,7 +204,8 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
     fut = c + WEEK * np.arange(horizon_weeks)
     fwoy = np.asarray(pd.DatetimeIndex(fut).isocalendar().week, float)
     arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped,
-                       alpha_max=alpha_max, robust=robust_arrivals)
+                       alpha_max=alpha_max, robust=robust_arrivals, huber=huber_arrivals,
+                       horizon=horizon_weeks if trace_arrivals else 1)
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
                conv_posterior=(wins_r, exp_r, a_conv, norm), rep_closed=rep_closed,
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,

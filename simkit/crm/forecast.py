@@ -60,7 +60,7 @@ DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "min_at_risk": 10, "cohort_weeks": 4, "cohort_prior": math.nan,
             "stall_drift": "recent",
             "cohort_window": 4.0, "cure_em": 2, "young_pooled": True,
-            "robust_arrivals": True,
+            "robust_arrivals": True, "huber_arrivals": 0.0, "trace_arrivals": False,
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,
             "pretracking": "entry", "boot_arrivals": False,
             "thin_widen": True, "product_amounts": True}
@@ -137,7 +137,8 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
                                    "arrival_window", "damped", "min_at_risk",
                                    "cohort_weeks", "cohort_prior", "stall_drift",
                                    "cohort_window", "cure_em", "young_pooled", "alpha_max",
-                                   "shrink_floor", "pretracking", "robust_arrivals")}
+                                   "shrink_floor", "pretracking", "robust_arrivals",
+                                   "huber_arrivals", "trace_arrivals")}
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)

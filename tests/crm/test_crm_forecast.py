@@ -321,3 +321,17 @@ def test_cohort_prior_is_sized_by_empirical_bayes():
     assert calm == 200.0
     # spread = 0.6^2 / 8 = 0.045 (less ~0.0005 of noise): strength 0.09 / 0.045 - 1 = 1
     assert burst <= 2.0
+
+
+def test_arrival_options_default_to_the_one_step_fit_and_huber_resists_a_burst():
+    """horizon=1 and huber=0 are the one-step fit; a four-week burst up to the cutoff
+    moves a huberised level less than the plain one (the option the forecast can take)."""
+    rng = np.random.default_rng(11)
+    y = rng.poisson(60, 26).astype(float)
+    base = fit_arrivals(y, window=26, robust=True)
+    same = fit_arrivals(y, window=26, robust=True, horizon=1, huber=0.0)
+    assert (base.level, base.trend, base.alpha) == (same.level, same.trend, same.alpha)
+    y[22:] += 120
+    plain = fit_arrivals(y, window=26, robust=True)
+    huber = fit_arrivals(y, window=26, robust=True, huber=2.0)
+    assert huber.mean_path(13).sum() < plain.mean_path(13).sum() - 13 * 20
