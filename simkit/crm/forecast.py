@@ -142,7 +142,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)
-    warnings = [tuple(n) for n in tracking.notes()]
+    warnings = [tuple(n) for n in tracking.notes()] + _history_notes(known, c, horizon_weeks)
     thin_ratio = min(1.0, base.n_won / THIN_WON,
                      base.n_lost / THIN_LOST if tracking.losses_recorded else 1.0)
     thin = thin_ratio < 1.0
@@ -234,6 +234,49 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     return Forecast(cutoff=c, horizon_weeks=horizon_weeks, reps=list(reps), samples=samples,
                     amounts_available=amounts_available, warnings=tuple(warnings),
                     tracking=tracking, fit=base, thin=thin)
+
+
+BURST_WEEKS, BURST_RATIO, BURST_Z = 4, 1.5, 3.0
+
+
+def _history_notes(known: pd.DataFrame, c: pd.Timestamp, horizon_weeks: int) -> list:
+    """What the forecast cannot know from this history, said out loud (English, 中文).
+
+    - Closes recorded for less than the horizon before the cutoff: how an old
+      open deal closes is extrapolated from a short follow-up.
+    - New deals in the last ``BURST_WEEKS`` weeks at ``BURST_RATIO`` times (or
+      1 / that) the median week of the 13 before, and ``BURST_Z`` Poisson sd
+      away: the arrival projection follows part of it, which is wrong if it
+      was a one-off (a list import, a campaign) or a lag in data entry.
+    """
+    out = []
+    closed = known["closed"].dropna()
+    if len(closed):
+        weeks = (c - closed.min()) / WEEK
+        if weeks < horizon_weeks:
+            out.append((f"closes are recorded for only {weeks:.0f} weeks before the cutoff, "
+                        f"less than the {horizon_weeks}-week horizon: how older open deals "
+                        f"close is extrapolated; read this forecast with care",
+                        f"预测起点前只有 {weeks:.0f} 周的结单记录，短于 {horizon_weeks} 周的"
+                        f"预测期：较老的未结商机如何结单是外推的，请谨慎解读"))
+    age = ((c - known["created"]) / WEEK).to_numpy(float)
+    n = BURST_WEEKS + 13
+    wk = np.bincount(np.floor(age[(age >= 0) & (age < n)]).astype(int), minlength=n)
+    recent, before = wk[:BURST_WEEKS].mean(), float(np.median(wk[BURST_WEEKS:]))
+    if before > 0 and age.max() >= n:
+        z = (recent - before) / math.sqrt(before / BURST_WEEKS)
+        ratio = recent / before
+        if (ratio >= BURST_RATIO or ratio <= 1 / BURST_RATIO) and abs(z) >= BURST_Z:
+            en_verb, zh_verb = ("rose", "升至") if ratio > 1 else ("fell", "降至")
+            out.append((f"new deals in the last {BURST_WEEKS} weeks {en_verb} to "
+                        f"{recent:.0f} a week, {ratio:.1f} times the usual {before:.0f}: the "
+                        f"projection of new business follows part of this change, which is "
+                        f"wrong if it was a one-off (a list import, a campaign) or a delay "
+                        f"in data entry",
+                        f"最近 {BURST_WEEKS} 周新商机每周{zh_verb} {recent:.0f} 个，是平常"
+                        f"（{before:.0f} 个）的 {ratio:.1f} 倍：新业务预测会部分沿用这一变化；"
+                        f"如果这是一次性的（导入名单、市场活动）或录入延迟，预测会有偏差"))
+    return out
 
 
 def _open_amounts(rng, hits: np.ndarray, product: np.ndarray, rep: np.ndarray,

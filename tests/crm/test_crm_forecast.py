@@ -335,3 +335,26 @@ def test_arrival_options_default_to_the_one_step_fit_and_huber_resists_a_burst()
     plain = fit_arrivals(y, window=26, robust=True)
     huber = fit_arrivals(y, window=26, robust=True, huber=2.0)
     assert huber.mean_path(13).sum() < plain.mean_path(13).sum() - 13 * 20
+
+
+def test_a_burst_of_new_deals_and_a_short_close_history_are_said_out_loud():
+    """A steady export gets no note; one whose last four weeks carry twice the usual new
+    deals (a list import) gets one in both languages, and so does a cutoff only eight
+    weeks after the first recorded close. Both fail if the notes are not made."""
+    from conftest import synthetic_deals
+
+    from simkit.crm.forecast import _history_notes
+
+    d = synthetic_deals(reps=8, rate=4.0, weeks=52, seed=3)  # 32 new deals a week
+    c = T0 + pd.Timedelta(weeks=40)
+    assert _history_notes(as_of(d, c), c, 13) == []
+    burst = d.sample(n=130, random_state=1).assign(
+        created=lambda x: c - pd.Timedelta(weeks=2) + pd.to_timedelta(
+            np.linspace(-13, 13, len(x)), unit="D"),
+        deal_id=lambda x: x["deal_id"] + "b")
+    notes = _history_notes(as_of(pd.concat([d, burst]), c), c, 13)
+    assert len(notes) == 1 and "rose to" in notes[0][0] and "倍" in notes[0][1]
+    early = T0 + pd.Timedelta(weeks=8) + (d["closed"].min() - T0)
+    notes = _history_notes(as_of(d, early), early, 13)
+    assert any("closes are recorded for only 8 weeks" in en and "8 周" in zh
+               for en, zh in notes), notes
