@@ -7,7 +7,7 @@ A Starlette app (the ``sandbox`` extra's starlette + uvicorn) over
 Voilà pages show, for every viewer, with no kernel per viewer:
 
 - ``/``: the lessons, linked in English and in Chinese;
-- ``/NN-name?lang=en|zh[&seed=N][&v=JSON]``: a lesson page, rendered on the
+- ``/NN-name?lang=en|zh[&seed=N][&v=JSON][&tab=NAME]``: a lesson page, rendered on the
   server with its numbers and chart (so it shows without any script): title,
   the explanation (folded), the English / 中文 switch, the controls as
   ``<input type=range>`` / ``<select>`` / check boxes with labels and
@@ -271,16 +271,19 @@ def _output_html(name: str, classes, content: str) -> str:
             f'<div class="widget-html-content">{content}</div></div>')
 
 
-def _tabs_html(model, outputs: dict[str, str]) -> str:
-    """The outputs a dashboard shows as tabs (``model.tabs``), the first open.
+def _tabs_html(model, outputs: dict[str, str], open_tab: str | None = None) -> str:
+    """The outputs a dashboard shows as tabs (``model.tabs``): ``open_tab`` open if it is
+    one of them (``?tab=``, kept by the language switch), else the first.
 
     Radio buttons and labels, switched by CSS alone (room.css): the tabs work before the
     page's script has loaded, or without it, and the arrow keys move between them."""
     group = f"simkit-tab-{model.name}"
+    if open_tab not in model.tabs:
+        open_tab = next(iter(model.tabs))
     parts = []
-    for i, (name, title) in enumerate(model.tabs.items()):
+    for name, title in model.tabs.items():
         ident = f"{group}-{name}"
-        checked = " checked" if i == 0 else ""
+        checked = " checked" if name == open_tab else ""
         parts.append(f'<input type="radio" class="simkit-tab-radio" name="{group}" '
                      f'id="{ident}" value="{escape(name)}"{checked}>'
                      f'<label class="simkit-tab-title" for="{ident}" data-tab="{escape(name)}">'
@@ -338,7 +341,7 @@ async def lesson_page(request: Request) -> Response:
     controls = "".join(_control_html(c, v) for c, v in zip(model.controls.values(), normal))
     left, right = page_columns(model.outputs, model.tabs)
     column = lambda names: "".join(  # noqa: E731
-        _tabs_html(model, outputs) if n is None else _output_html(n, model.outputs[n], outputs[n])
+        _tabs_html(model, outputs, q.get("tab")) if n is None else _output_html(n, model.outputs[n], outputs[n])
         for n in names)
     seed = "" if model.session is None else str(model.session)
     body = (f'<div class="simkit-page simkit-room" data-page="{page}" data-lang="{lang}" '

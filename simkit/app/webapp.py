@@ -198,6 +198,16 @@ def _controls(dashboard) -> dict:
             if isinstance(value, w.ValueWidget) and not isinstance(value, outputs)}
 
 
+def _tabs_in(widget) -> list:
+    """The sets of tabs under ``widget``, in page order."""
+    import ipywidgets as w
+
+    found = [widget] if isinstance(widget, w.Tab) else []
+    for child in getattr(widget, "children", ()):
+        found += _tabs_in(child)
+    return found
+
+
 def _lang_css(lang: str) -> str:
     """A style that hides the page text written in the other language."""
     other = "zh" if lang == "en" else "en"
@@ -264,7 +274,12 @@ class LessonPage:
             self._watch(control)
         self.dashboard = dashboard
         self.lang_css.value = _lang_css(lang)
+        # The tab a trainer had open (lesson 10's scorecard) stays open in the other language.
+        was = _tabs_in(self.body)
         self.body.children = [projector_layout(dashboard)]
+        for old, new in zip(was, _tabs_in(self.body)):
+            if old.selected_index is not None and old.selected_index < len(new.children):
+                new.selected_index = old.selected_index
         self._relay_notices(dashboard)
         self._guard_page()
 

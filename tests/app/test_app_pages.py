@@ -224,3 +224,12 @@ def _find(widget, kind) -> list:
     for child in getattr(widget, "children", ()):
         found += _find(child, kind)
     return found
+
+
+def test_the_open_tab_stays_open_across_the_language_switch():
+    page = LessonPage(_tabbed_dashboard, lang="en")
+    (tab,) = _find(page.widget, W.Tab)
+    tab.selected_index = 1
+    page.switch.value = "zh"
+    (new,) = _find(page.widget, W.Tab)
+    assert new is not tab and new.selected_index == 1

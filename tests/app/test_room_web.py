@@ -273,3 +273,14 @@ def test_lesson_10s_tables_are_tabs_that_need_no_script(client):
     left = html.split('<div class="simkit-left">')[1].split('<div class="simkit-right">')[0]
     assert 'data-output="headline"' in left and 'data-output="notes"' in left
     assert ".simkit-tab-radio:checked + .simkit-tab-title + .simkit-tab-panel" in CSS
+
+
+def test_the_tab_in_the_address_is_open_and_anything_else_opens_the_first(client):
+    def checked(html):
+        return re.findall(r'<input type="radio" class="simkit-tab-radio"[^>]*value="(\w+)" '
+                          r'checked>', html)
+
+    assert checked(client.get("/10-calibration?lang=zh&tab=scorecard").text) == ["scorecard"]
+    for bad in ("<b>nope</b>", "", "headline"):
+        html = client.get("/10-calibration", params={"lang": "en", "tab": bad}).text
+        assert checked(html) == ["chart"] and "<b>nope" not in html

@@ -243,3 +243,13 @@ def test_lesson_10s_open_tab_shows_new_numbers(open_room):
                            "!== old", arg=before, timeout=BOUND_S * 1000)
     assert table.is_visible() and re.search(r"\d+\.\d \[", table.inner_text())
     assert page.errors == [], page.errors
+
+
+def test_lesson_10s_open_tab_stays_open_in_the_other_language(open_room):
+    page = open_room("10-calibration?lang=en")
+    page.locator(ROOM_TABS, has_text="back-test").click()
+    page.locator(".simkit-lang button", has_text="中文").click()
+    page.wait_for_url(re.compile(r"lang=zh"), timeout=BOUND_S * 1000)
+    page.wait_for_selector(".simkit-scorecard table", state="visible", timeout=BOUND_S * 1000)
+    assert "回测" in page.locator(".simkit-scorecard table caption").inner_text()
+    assert page.errors == [], page.errors
