@@ -121,6 +121,7 @@ class PageModel:
     outputs: dict[str, tuple[str, ...]]  # name -> the output's CSS classes
     session: int | None = None
     specs: dict = field(default_factory=dict, repr=False)
+    tabs: dict[str, str] = field(default_factory=dict)  # output name -> tab title, in order
 
 
 @dataclass
@@ -311,7 +312,8 @@ class Room:
         specs = {name: spec_of(w) for name, w in d.controls.items()}
         controls = {name: _describe(name, w, specs[name]) for name, w in d.controls.items()}
         outputs = {name: tuple(w._dom_classes) for name, w in d.outputs.items()}
-        model = PageModel(lesson, lang, d.name, controls, outputs, session, specs)
+        model = PageModel(lesson, lang, d.name, controls, outputs, session, specs,
+                          dict(getattr(d, "tabs", None) or {}))
         return _Entry(d, model)
 
     # ------------------------------------------------------------------ values

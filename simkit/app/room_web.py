@@ -7,7 +7,7 @@ A Starlette app (the ``sandbox`` extra's starlette + uvicorn) over
 Voilà pages show, for every viewer, with no kernel per viewer:
 
 - ``/``: the lessons, linked in English and in Chinese;
-- ``/NN-name?lang=en|zh[&seed=N][&v=JSON]``: a lesson page, rendered on the
+- ``/NN-name?lang=en|zh[&seed=N][&v=JSON][&tab=NAME]``: a lesson page, rendered on the
   server with its numbers and chart (so it shows without any script): title,
   the explanation (folded), the English / 中文 switch, the controls as
   ``<input type=range>`` / ``<select>`` / check boxes with labels and
@@ -58,7 +58,7 @@ from starlette.routing import Route
 
 from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomAbandonedError, RoomBusyError,
                              RoomComputeError, RoomInputError, page_id)
-from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, LEFT_CLASSES
+from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, page_columns
 from simkit.sandbox.serving import Guard, LocalAddress
 from simkit.workbook._guard import ERROR_TEXT
 
@@ -271,6 +271,28 @@ def _output_html(name: str, classes, content: str) -> str:
             f'<div class="widget-html-content">{content}</div></div>')
 
 
+def _tabs_html(model, outputs: dict[str, str], open_tab: str | None = None) -> str:
+    """The outputs a dashboard shows as tabs (``model.tabs``): ``open_tab`` open if it is
+    one of them (``?tab=``, kept by the language switch), else the first.
+
+    Radio buttons and labels, switched by CSS alone (room.css): the tabs work before the
+    page's script has loaded, or without it, and the arrow keys move between them."""
+    group = f"simkit-tab-{model.name}"
+    if open_tab not in model.tabs:
+        open_tab = next(iter(model.tabs))
+    parts = []
+    for name, title in model.tabs.items():
+        ident = f"{group}-{name}"
+        checked = " checked" if name == open_tab else ""
+        parts.append(f'<input type="radio" class="simkit-tab-radio" name="{group}" '
+                     f'id="{ident}" value="{escape(name)}"{checked}>'
+                     f'<label class="simkit-tab-title" for="{ident}" data-tab="{escape(name)}">'
+                     f"{escape(title)}</label>"
+                     f'<div class="simkit-tab-panel" data-tab="{escape(name)}">'
+                     f"{_output_html(name, model.outputs[name], outputs[name])}</div>")
+    return f'<div class="simkit-tabs">{"".join(parts)}</div>'
+
+
 async def lesson_page(request: Request) -> Response:
     srv: RoomServer = request.app.state.server
     room = srv.room
@@ -317,11 +339,10 @@ async def lesson_page(request: Request) -> Response:
                       f'aria-pressed="{"true" if x == lang else "false"}">{LANG_NAMES[x]}</button>'
                       for x in LANGUAGES)
     controls = "".join(_control_html(c, v) for c, v in zip(model.controls.values(), normal))
-    left = [n for n, cls in model.outputs.items() if LEFT_CLASSES & set(cls)]
-    right = sorted((n for n in model.outputs if n not in left),
-                   key=lambda n: "simkit-chart" not in model.outputs[n])
+    left, right = page_columns(model.outputs, model.tabs)
     column = lambda names: "".join(  # noqa: E731
-        _output_html(n, model.outputs[n], outputs[n]) for n in names)
+        _tabs_html(model, outputs, q.get("tab")) if n is None else _output_html(n, model.outputs[n], outputs[n])
+        for n in names)
     seed = "" if model.session is None else str(model.session)
     body = (f'<div class="simkit-page simkit-room" data-page="{page}" data-lang="{lang}" '
             f'data-seed="{seed}" data-busy="{escape(BUSY_TEXT[lang])}" '

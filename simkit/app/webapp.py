@@ -28,17 +28,18 @@ from urllib.parse import parse_qs
 
 from simkit.model.errors import SimkitInputError
 
-__all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_language",
-           "projector_layout"]
+__all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_columns",
+           "page_language", "projector_layout"]
 
 LANG_ENV = "SIMKIT_LANG"
 # The languages of simkit.course.i18n (not imported here so the CLI starts without it).
 LANGUAGES = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "中文"}
 BUSY_TEXT = {"en": "updating…", "zh": "计算中…"}
-#: Outputs shown in the left column, under the controls (the rest go right, chart first);
+#: Outputs shown in the left column, under the controls (the rest go right, chart first,
+#: a dashboard's ``tabs`` as one set of tabs where its first tab would go);
 #: the room server (simkit.app.room_web) lays its pages out by the same rule.
-LEFT_CLASSES = frozenset({"simkit-headline", "simkit-seed", "simkit-feedback"})
+LEFT_CLASSES = frozenset({"simkit-headline", "simkit-seed", "simkit-feedback", "simkit-notes"})
 
 # Why each rule: the lab template gives outputs a wide left prompt gutter and
 # small fonts that are unreadable on a projector; charts are PNGs whose
@@ -88,6 +89,19 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
 .simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
 .simkit-chart img { display: block; max-width: 100%; height: auto; max-height: calc(100vh - 130px);
   width: auto; }
+/* A dashboard's tabs (lesson 10: chart, per rep, back-test): titles as large as the text,
+   the chart under them still inside a 720 px projector. */
+.simkit-page .simkit-tabs { --jp-widgets-horizontal-tab-height: 34px;
+  --jp-widgets-horizontal-tab-width: 130px; --jp-widgets-font-size: 16px; }
+.simkit-page .simkit-tabs > .lm-TabBar .lm-TabBar-tab { font-size: 16px; color: #3b6ea5; }
+.simkit-page .simkit-tabs > .lm-TabBar .lm-TabBar-tab.lm-mod-current { color: #222; }
+.simkit-page .simkit-tabs > .widget-tab-contents { padding: 6px 0 0 0; }
+.simkit-page .simkit-tabs .widget-html-content { line-height: 1.35; }
+.simkit-tabs .simkit-chart img { max-height: calc(100vh - 200px); }
+.simkit-reps-table th, .simkit-reps-table td { padding: 2px 4px; }
+.simkit-reps-table td { white-space: nowrap; text-align: right; }
+.simkit-reps-table tr > th:first-child { text-align: left; white-space: nowrap;
+  font-weight: normal; }
 .simkit-table table, table.simkit-table { border-collapse: collapse; }
 .simkit-busy .widget-html-content { color: #b35c00; font-weight: 600; }
 .simkit-notice .widget-html-content { color: #a12c2c; }
@@ -112,19 +126,43 @@ def projector_layout(dashboard):
     if not isinstance(controls, dict) or not isinstance(outputs, dict):
         return dashboard.widget
 
-    def is_left(widget) -> bool:
-        return bool(LEFT_CLASSES & set(widget._dom_classes))
+    tabs = getattr(dashboard, "tabs", None) or {}
+    left, right = page_columns({n: tuple(o._dom_classes) for n, o in outputs.items()}, tabs)
 
-    left = [*controls.values(), *[o for o in outputs.values() if is_left(o)]]
-    right = sorted((o for o in outputs.values() if not is_left(o)),
-                   key=lambda o: "simkit-chart" not in o._dom_classes)
-    lcol, rcol = w.VBox(left), w.VBox(right)
+    def place(name):
+        if name is not None:
+            return outputs[name]
+        from simkit.workbook._common import tab_widget
+
+        return tab_widget([outputs[n] for n in tabs], list(tabs.values()))
+
+    right = [place(n) for n in right]
+    lcol = w.VBox([*controls.values(), *[outputs[n] for n in left]])
+    rcol = w.VBox(right)
     lcol.add_class("simkit-left")
     rcol.add_class("simkit-right")
     box = w.HBox([lcol, rcol] if right else [lcol])
     box.add_class("simkit-columns")
     box.add_class(f"simkit-dashboard-{getattr(dashboard, 'name', 'page')}")
     return box
+
+
+def page_columns(outputs: dict[str, tuple[str, ...]], tabs=()) -> tuple[list, list]:
+    """A page's outputs by column, from their CSS classes: (left names, right names).
+
+    Left: the headline numbers and notes (:data:`LEFT_CLASSES`), under the controls.
+    Right: the rest, charts first; the outputs named in ``tabs`` become one entry,
+    ``None``, where the first of them would have gone (a set of tabs).
+    """
+    tabs = set(tabs)
+    left = [n for n, css in outputs.items() if n not in tabs and LEFT_CLASSES & set(css)]
+    right = sorted((n for n in outputs if n not in left),
+                   key=lambda n: "simkit-chart" not in outputs[n])
+    if tabs:
+        at = next(i for i, n in enumerate(right) if n in tabs)
+        right = [n for n in right if n not in tabs]
+        right.insert(at, None)
+    return left, right
 
 
 def page_language(default: str = "en") -> str:
@@ -158,6 +196,16 @@ def _controls(dashboard) -> dict:
     outputs = (w.HTML, w.HTMLMath, w.Label, w.Textarea, w.Valid)
     return {name: value for name, value in vars(dashboard).items()
             if isinstance(value, w.ValueWidget) and not isinstance(value, outputs)}
+
+
+def _tabs_in(widget) -> list:
+    """The sets of tabs under ``widget``, in page order."""
+    import ipywidgets as w
+
+    found = [widget] if isinstance(widget, w.Tab) else []
+    for child in getattr(widget, "children", ()):
+        found += _tabs_in(child)
+    return found
 
 
 def _lang_css(lang: str) -> str:
@@ -226,7 +274,12 @@ class LessonPage:
             self._watch(control)
         self.dashboard = dashboard
         self.lang_css.value = _lang_css(lang)
+        # The tab a trainer had open (lesson 10's scorecard) stays open in the other language.
+        was = _tabs_in(self.body)
         self.body.children = [projector_layout(dashboard)]
+        for old, new in zip(was, _tabs_in(self.body)):
+            if old.selected_index is not None and old.selected_index < len(new.children):
+                new.selected_index = old.selected_index
         self._relay_notices(dashboard)
         self._guard_page()
 

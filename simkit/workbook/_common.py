@@ -16,7 +16,8 @@ from simkit.workbook._guard import ERROR_TEXT, guard, spec_of
 log = logging.getLogger("simkit.app")
 
 __all__ = ["Chart", "ChartOutput", "Dashboard", "field_bounds", "field_slider", "html_out",
-           "output", "resolve_lang", "show_chart", "show_figure", "slider", "table_html"]
+           "output", "resolve_lang", "show_chart", "show_figure", "slider", "tab_widget",
+           "table_html"]
 
 _STYLE = {"description_width": "15em"}
 _LAYOUT = {"width": "30em"}
@@ -96,17 +97,26 @@ class Dashboard:
     options as built here, before anything is recomputed; a refused value
     leaves the control, the numbers and the simulation untouched and puts a
     short bilingual line in ``notice`` (an HTML widget that pages display).
+    ``tabs`` (output name -> tab title, in the page's language and tab order) names
+    outputs a page shows as tabs, one at a time, the first open: the app's pages
+    (:func:`simkit.app.webapp.projector_layout` and the room server) keep a long
+    page inside a projector's 720 px this way, every table one click away.
     A recomputation that fails after a control changed is logged (logger
     ``simkit.app``) and leaves the last good numbers on screen with a notice:
     no traceback reaches the browser. ``refused`` counts refused messages.
     """
 
     def __init__(self, name: str, lang: str, controls: dict, outputs: dict,
-                 compute: Callable[[Dashboard], None], layout: Callable[[Dashboard], W.Widget]):
+                 compute: Callable[[Dashboard], None], layout: Callable[[Dashboard], W.Widget],
+                 tabs: dict[str, str] | None = None):
         self.name = name
         self.lang = lang
         self.controls = controls
         self.outputs = outputs
+        self.tabs = dict(tabs or {})
+        unknown = [k for k in self.tabs if k not in outputs]
+        if unknown:
+            raise SimkitInputError("tabs", unknown[0], "one of the outputs: " + ", ".join(outputs))
         self.values: dict = {}
         self.refused = 0
         self.notice = html_out("simkit-notice")
@@ -202,6 +212,13 @@ def _min_text_pt(fig) -> float:
     sizes = [t.get_fontsize() for t in fig.findobj(Text)
              if t.get_visible() and t.get_text().strip()]
     return min(sizes) if sizes else 0.0
+
+
+def tab_widget(children: list, titles: list[str], css: str = "simkit-tabs") -> W.Tab:
+    """Widgets shown one at a time under a row of tab titles, the first open."""
+    tab = W.Tab(children=list(children), titles=list(titles), selected_index=0)
+    tab.add_class(css)
+    return tab
 
 
 def show_figure(out: W.HTML, fig) -> None:

@@ -57,6 +57,8 @@ class ControlSpec:
 
     @property
     def keys(self) -> frozenset[str]:
+        if self.kind == "tab":
+            return frozenset({"selected_index"})
         return frozenset({"index"} if self.kind in ("one", "many") else {"value"})
 
     def check(self, key: str, value) -> str | None:
@@ -76,6 +78,9 @@ class ControlSpec:
         if self.kind == "one":
             ok = _index(value, self.n_options)
             return None if ok else f"index {_short(value)} is not one of 0..{self.n_options - 1}"
+        if self.kind == "tab":  # which tab (or accordion section) is open
+            ok = value is None or _index(value, self.n_options)
+            return None if ok else f"tab {_short(value)} is not one of 0..{self.n_options - 1}"
         if self.kind == "many":
             if not isinstance(value, (list, tuple)) or len(set(map(repr, value))) != len(value):
                 return f"index {_short(value)} is not a list of distinct options"
@@ -157,7 +162,8 @@ def guard_outputs(root: W.Widget, skip=()) -> None:
     """Refuse every browser update to the widgets under ``root`` not in ``skip``.
 
     For a page's containers, HTML and Layout widgets: a person changes none of
-    them, so a message that tries is refused (never a traceback).
+    them, so a message that tries is refused (never a traceback). Tabs and
+    accordions accept which of their own sections is open, nothing else.
     """
     skip_ids = {id(w) for w in skip}
     seen: set[int] = set()
@@ -170,7 +176,10 @@ def guard_outputs(root: W.Widget, skip=()) -> None:
         # to the kernel (nothing reads them there): left as it is.
         if (id(w) not in skip_ids and not hasattr(w, "_simkit_spec")
                 and not isinstance(w, W.Output)):
-            guard(w, ControlSpec("none"))
+            if isinstance(w, (W.Tab, W.Accordion)):
+                guard(w, ControlSpec("tab", n_options=len(w.children)))
+            else:
+                guard(w, ControlSpec("none"))
         for child in getattr(w, "children", ()):
             walk(child)
         for trait in ("layout", "style"):

@@ -5,8 +5,10 @@ forecast from what was known at a cutoff (:func:`simkit.crm.forecast.forecast`)
 and compared with what happened next quarter: the team's split (won so far,
 from the open pipeline, from deals not yet created) with P10 / P50 / P90, the
 chance of reaching a quota set against last quarter, every rep's 80% interval
-beside the rep's actual, and the back-test scorecard at that cutoff (the model
-against the naive, seasonal and pipeline-weighted baselines).
+beside the rep's actual (a chart, and the same numbers in a per-rep table), and the
+back-test scorecard at that cutoff (the model against the naive, seasonal and
+pipeline-weighted baselines). The chart, the per-rep table and the scorecard are tabs
+(``Dashboard.tabs``), so the page fits a 1280x720 projector.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from simkit.workbook._common import (
     resolve_lang,
     show_chart,
     slider,
+    tab_widget,
     table_html,
 )
 
@@ -49,7 +52,8 @@ def calibration_dashboard(lang: str | None = None, *,
                           seed: int = CALIBRATION_SEED, chart: bool = True) -> Dashboard:
     """A cutoff, a target (won count or won amount) and a quota as a share of last quarter.
 
-    ``values`` holds ``split`` (the team's and every rep's parts with P10 / P50 / P90,
+    Outputs: ``headline``, ``notes``, and as tabs ``chart``, ``reps`` (the per-rep table),
+    ``scorecard``. ``values`` holds ``split`` (the team's and every rep's parts with P10 / P50 / P90,
     :meth:`simkit.crm.forecast.Forecast.split`), ``quota``, ``p_quota``, ``actual``
     (the team's actual next quarter), ``reps`` (per rep: P10, P50, P90, actual) and
     ``scorecard`` (this cutoff's rows of the back-test).
@@ -69,7 +73,13 @@ def calibration_dashboard(lang: str | None = None, *,
                             css="simkit-slider-quota-pct"),
     }
     outputs = {"headline": html_out("simkit-headline"), "notes": html_out("simkit-notes"),
-               "chart": output("simkit-chart"), "scorecard": html_out("simkit-scorecard")}
+               "chart": output("simkit-chart"), "reps": html_out("simkit-reps"),
+               "scorecard": html_out("simkit-scorecard")}
+    # On a 1280x720 projector the tables go under the chart's tab: the numbers a trainer
+    # talks about first (split, chance of the quota, chart) fit the screen, the per-rep
+    # table and the scorecard are one click away.
+    tabs = {"chart": t("cal.tab_chart", lang), "reps": t("cal.tab_reps", lang),
+            "scorecard": t("cal.tab_scorecard", lang)}
     bt = crm_backtest(replications=replications, seed=seed)
     wide = bt.wide()
     forecasts: dict[str, object] = {}  # per cutoff (one of the dropdown's options)
@@ -103,6 +113,7 @@ def calibration_dashboard(lang: str | None = None, *,
                     "replications": replications, "seed": seed}
         d.headline.value = _headline_html(team, quota, p_quota, actual, tgt, lang)
         d.notes.value = _notes_html(fc, replications, seed, lang)
+        d.reps.value = _reps_html(split, reps, tgt, lang)
         d.scorecard.value = _scorecard_html(score, lang)
         if chart:
             from simkit.workbook.plots import forecast_figure
@@ -116,10 +127,10 @@ def calibration_dashboard(lang: str | None = None, *,
                 lang=lang)
 
     def layout(d: Dashboard) -> W.Widget:
-        return W.VBox([W.HBox([W.VBox([*d.controls.values(), d.headline, d.notes]), d.chart]),
-                       d.scorecard])
+        return W.HBox([W.VBox([*d.controls.values(), d.headline, d.notes]),
+                       tab_widget([d.outputs[n] for n in tabs], list(tabs.values()))])
 
-    return Dashboard("calibration", lang, controls, outputs, compute, layout)
+    return Dashboard("calibration", lang, controls, outputs, compute, layout, tabs=tabs)
 
 
 def _fmt(v: float, target: str, lang: str) -> str:
@@ -151,6 +162,34 @@ def _notes_html(fc, replications: int, seed: int, lang: str) -> str:
     return (f"<small>{html.escape(t('cal.interval_note', lang))} "
             f"{html.escape(t('seed', lang, seed=seed, replications=replications))}</small>"
             + (f"<ul class='simkit-warnings'>{notes}</ul>" if notes else ""))
+
+
+def _reps_html(split, reps, target: str, lang: str) -> str:
+    """Every rep's split (median [P10 – P90]), what the rep won and whether it was inside
+    the 80% interval: the numbers behind the chart's per-rep panel."""
+    parts = [p for p in _PARTS if p != "won_so_far"
+             or (split[split["part"] == p]["p90"].abs() > 0).any()]
+    cells = {(r["part"], r["who"]): r for _, r in split.iterrows()}
+    head = "".join(f"<th>{html.escape(t(f'cli.fc.{p}', lang))}</th>" for p in parts)
+    body = []
+    for rep, row in reps.iterrows():
+        tds = []
+        for p in parts:
+            c = cells.get((p, rep))
+            tds.append("<td>–</td>" if c is None else
+                       f"<td>{_fmt(c['p50'], target, lang)} [{_fmt(c['p10'], target, lang)}–"
+                       f"{_fmt(c['p90'], target, lang)}]</td>")  # narrow: 6 columns in 720 px
+        actual = row["actual"]
+        known = actual is not None and not (isinstance(actual, float) and math.isnan(actual))
+        inside = (score_label("n/a", lang) if not known
+                  else t("yes" if row["p10"] <= actual <= row["p90"] else "no", lang))
+        body.append(f"<tr><th>{html.escape(str(rep))}</th>{''.join(tds)}"
+                    f"<td>{_fmt(actual, target, lang)}</td><td>{html.escape(inside)}</td></tr>")
+    caption = html.escape(t("cal.reps_caption", lang))
+    return (f"<table class='simkit-table simkit-reps-table'><caption>{caption}</caption>"
+            f"<tr><th>{html.escape(t('rep', lang))}</th>{head}"
+            f"<th>{html.escape(t('actual', lang))}</th>"
+            f"<th>{html.escape(t('cal.in_80', lang))}</th></tr>{''.join(body)}</table>")
 
 
 def _scorecard_html(score, lang: str) -> str:

@@ -147,3 +147,89 @@ def test_every_page_explains_itself_in_both_languages():
         assert le.explanation.strip() and le.explanation_zh.strip(), le.slug
         zh = re.sub(r"[\s\d.,%*()（）：:；;、。x-]", "", le.explanation_zh)
         assert len(re.findall(r"[\u4e00-\u9fff]", zh)) >= 0.9 * len(zh), le.slug
+
+
+def _tabbed_dashboard(lang: str = "en", **kw):
+    """A small dashboard whose chart and table are tabs (as lesson 10's)."""
+    from simkit.workbook._common import Dashboard, html_out, output, slider
+
+    x = slider("cal.quota_pct", 1.0, 0.5, 1.5, 0.05, lang=lang, css="simkit-slider-x")
+    outputs = {"headline": html_out("simkit-headline"), "other": html_out("simkit-other"),
+               "table": html_out("simkit-scorecard"), "chart": output("simkit-chart")}
+
+    def compute(d):
+        d.headline.value = f"<table><tr><td>{d.x.value:.2f}</td></tr></table>"
+
+    return Dashboard("tabbed", lang, {"x": x}, outputs, compute,
+                     lambda d: W.VBox(list(d.outputs.values())),
+                     tabs={"chart": "the chart", "table": "the table"})
+
+
+def test_page_columns_put_tabs_where_their_first_output_would_go():
+    from simkit.app.webapp import page_columns
+
+    outputs = {"headline": ("simkit-headline",), "notes": ("simkit-notes",),
+               "score": ("simkit-scorecard",), "chart": ("simkit-chart",),
+               "extra": ("simkit-extra",)}
+    assert page_columns(outputs) == (["headline", "notes"], ["chart", "score", "extra"])
+    assert page_columns(outputs, ["chart", "score"]) == (["headline", "notes"], [None, "extra"])
+    # an output named as a tab is never also in the left column
+    assert page_columns(outputs, {"notes": "n", "chart": "c"}) == (
+        ["headline"], [None, "score", "extra"])
+
+
+def test_projector_layout_shows_a_dashboards_tabs_chart_first():
+    from simkit.app.webapp import projector_layout
+
+    d = _tabbed_dashboard()
+    left, right = projector_layout(d).children
+    assert list(left.children) == [d.x, d.headline]
+    tab, other = right.children
+    assert isinstance(tab, W.Tab) and other is d.other
+    assert tab.children == (d.chart, d.table) and tab.titles == ("the chart", "the table")
+    assert tab.selected_index == 0 and "simkit-tabs" in tab._dom_classes
+
+
+def test_a_tab_named_that_is_no_output_is_refused():
+    from simkit.workbook._common import Dashboard, html_out
+
+    with pytest.raises(SimkitInputError, match="tabs"):
+        Dashboard("bad", "en", {}, {"a": html_out("simkit-a")}, lambda d: None,
+                  lambda d: W.VBox(), tabs={"b": "B"})
+
+
+def test_a_page_accepts_a_tab_click_and_refuses_anything_else_sent_to_its_tabs(caplog):
+    import logging
+
+    page = LessonPage(_tabbed_dashboard, lang="en")
+    (tab,) = _find(page.widget, W.Tab)
+
+    def send(state):
+        tab._handle_msg({"content": {"data": {"method": "update", "state": state}},
+                         "buffers": []})
+
+    send({"selected_index": 1})  # a click on the table's tab
+    assert tab.selected_index == 1 and page.notice.value == ""
+    for bad in ({"selected_index": 2}, {"selected_index": "1"}, {"titles": ["x", "y"]},
+                {"children": []}):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="simkit.app"):
+            send(bad)
+        assert tab.selected_index == 1 and tab.titles == ("the chart", "the table")
+        assert any("refused a browser update" in r.getMessage() for r in caplog.records), bad
+
+
+def _find(widget, kind) -> list:
+    found = [widget] if isinstance(widget, kind) else []
+    for child in getattr(widget, "children", ()):
+        found += _find(child, kind)
+    return found
+
+
+def test_the_open_tab_stays_open_across_the_language_switch():
+    page = LessonPage(_tabbed_dashboard, lang="en")
+    (tab,) = _find(page.widget, W.Tab)
+    tab.selected_index = 1
+    page.switch.value = "zh"
+    (new,) = _find(page.widget, W.Tab)
+    assert new is not tab and new.selected_index == 1

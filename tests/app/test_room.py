@@ -255,7 +255,7 @@ def test_lesson_10s_numbers_do_not_wait_for_its_chart_to_be_built():
 
     room = Room(projector=False, dashboard_kwargs=CALIBRATION_SMALL)
     key, numbers, pending = room.numbers("10-calibration", "en", {"quota_pct": 0.8})
-    assert set(numbers) == {"headline", "notes", "scorecard"}
+    assert set(numbers) == {"headline", "notes", "reps", "scorecard"}
     # The chart is a recipe, not a figure: nothing of it was built for the numbers.
     (chart,) = pending.figures.values()
     assert isinstance(chart, Chart) and not isinstance(chart, Figure)

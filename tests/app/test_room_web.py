@@ -19,7 +19,7 @@ with warnings.catch_warnings():  # starlette prefers httpx2; httpx works the sam
 
 from simkit.app.pages import LESSONS
 from simkit.app.room import Room, page_id
-from simkit.app.room_web import JS, MAX_BODY, create_app
+from simkit.app.room_web import CSS, JS, MAX_BODY, create_app
 
 BASE = "http://127.0.0.1:8866"
 SMALL = {"planning_dashboard": {"replications": 20}, "headline_dashboard": {"replications": 20},
@@ -132,7 +132,8 @@ def test_a_language_the_pages_do_not_have_is_400_naming_it(client):
     shown = html.unescape(r.text)
     assert r.status_code == 400 and "lang='fr'" in shown and "en / zh" in shown and _cjk(r.text)
     r = client.get("/06-forecast", params={"lang": "<b>" * 50})
-    assert r.status_code == 400 and "<b><b>" not in r.text and len(r.text) < 5000
+    # Cut short: the message (the page's style aside) stays a line, whatever was sent.
+    assert r.status_code == 400 and "<b><b>" not in r.text and len(r.text) - len(CSS) < 1500
     assert client.get("/06-forecast").status_code == 200  # no lang: the server's
 
 
@@ -254,3 +255,30 @@ def test_a_request_given_up_before_its_chart_is_drawn_costs_no_drawing():
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_lesson_10s_tables_are_tabs_that_need_no_script(client):
+    """The room page renders a dashboard's tabs as radio buttons and labels (CSS switches
+    them): the chart's tab open, the per-rep table and the scorecard one click away."""
+    html = client.get("/10-calibration?lang=zh").text
+    radios = re.findall(r'<input type="radio" class="simkit-tab-radio"[^>]*>', html)
+    assert len(radios) == 3 and "checked" in radios[0] and "checked" not in "".join(radios[1:])
+    titles = re.findall(r'<label class="simkit-tab-title"[^>]*>([^<]+)</label>', html)
+    assert titles == ["图表", "各销售", "回测"]
+    for name in ("chart", "reps", "scorecard"):
+        assert re.search(rf'<div class="simkit-tab-panel" data-tab="{name}">'
+                         rf'<div class="simkit-output [^"]*" data-output="{name}">', html), name
+    left = html.split('<div class="simkit-left">')[1].split('<div class="simkit-right">')[0]
+    assert 'data-output="headline"' in left and 'data-output="notes"' in left
+    assert ".simkit-tab-radio:checked + .simkit-tab-title + .simkit-tab-panel" in CSS
+
+
+def test_the_tab_in_the_address_is_open_and_anything_else_opens_the_first(client):
+    def checked(html):
+        return re.findall(r'<input type="radio" class="simkit-tab-radio"[^>]*value="(\w+)" '
+                          r'checked>', html)
+
+    assert checked(client.get("/10-calibration?lang=zh&tab=scorecard").text) == ["scorecard"]
+    for bad in ("<b>nope</b>", "", "headline"):
+        html = client.get("/10-calibration", params={"lang": "en", "tab": bad}).text
+        assert checked(html) == ["chart"] and "<b>nope" not in html

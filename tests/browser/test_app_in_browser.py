@@ -36,6 +36,8 @@ SIMULATED = {"headline", "gap", "planning"}
 # depend on new projects per rep, the standard funnel drawn does not.
 CHART_UNAFFECTED = {("headcount", "simkit-slider-leads")}
 LOAD_TIMEOUT_MS = 120_000
+# A dashboard's tab titles on a Voilà page (ipywidgets' Tab: a lumino tab bar).
+VOILA_TABS = ".simkit-tabs .lm-TabBar-tab"
 PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -185,6 +187,83 @@ def _check_projector_layout(page, has_chart: bool) -> dict:
     # Counting starts at 1 in everything a person reads.
     assert not re.search(r"(Rep|销售) 0\b|0 = (Jan|一月)", m["text"]), m["text"][:300]
     return m
+
+
+# Lesson 10 on the projector: where the numbers a trainer talks about first, the quota
+# control, the chart and the tables are; font sizes of the tables and of the tab titles.
+FOLD_JS = """(tabSel) => {
+  const shown = e => e && e.offsetParent !== null && e.getClientRects().length > 0;
+  const box = e => { if (!shown(e)) return null; const r = e.getBoundingClientRect();
+                     return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                             height: r.height}; };
+  const q = s => document.querySelector('.simkit-page ' + s);
+  const px = e => parseFloat(getComputedStyle(e).fontSize);
+  const tables = {};
+  for (const n of ['reps', 'scorecard']) {
+    const t = q('.simkit-' + n + ' table');
+    tables[n] = {box: box(t), rows: t ? t.querySelectorAll('tr').length : 0,
+                 text: t && shown(t) ? t.innerText : '',
+                 minPx: t && shown(t) ? Math.min(...[...t.querySelectorAll('td, th, caption')]
+                                                   .map(px)) : null};
+  }
+  return {
+    rows: [...document.querySelectorAll('.simkit-page .simkit-headline tr')]
+      .map(tr => ({text: tr.innerText, box: box(tr)})),
+    quota: box(q('.simkit-slider-quota-pct')), chart: box(q('.simkit-chart img')),
+    tables: tables,
+    tabs: [...document.querySelectorAll(tabSel)].filter(shown)
+      .map(e => ({text: e.innerText.trim(), box: box(e), px: px(e)})),
+    height: window.innerHeight,
+    scrolls: Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight)),
+  };
+}"""
+
+
+def check_lesson10_on_projector(page, lang: str, tab_selector: str) -> None:
+    """At 1280x720: the forecast split (median [P10 – P90]), the chance of reaching the
+    quota, the quota control and the chart on screen without scrolling; the per-rep table
+    and the back-test scorecard each on screen after at most one click (a tab), in type
+    a room can read; the page never needs scrolling; the chart comes back."""
+    from simkit.course.i18n import t
+
+    m = page.evaluate(FOLD_JS, tab_selector)
+    fold = m["height"]
+    on_screen = lambda b: b is not None and b["top"] >= -1 and b["bottom"] <= fold + 1
+    split = [r for r in m["rows"] if re.search(r"\d\s*\[\d[\d.,]* – \d[\d.,]*\]", r["text"])]
+    assert len(split) >= 3, m["rows"]  # the parts and the total, median [P10 – P90]
+    chance = [r for r in m["rows"] if re.search(r"\d+%", r["text"])]
+    assert chance, m["rows"]
+    below = [r["text"] for r in split + chance if not on_screen(r["box"])]
+    assert not below, f"numbers below the fold at {fold} px: {below}"
+    assert on_screen(m["quota"]), ("quota control", m["quota"])
+    assert on_screen(m["chart"]) and m["chart"]["height"] > 200, ("chart", m["chart"])
+    assert m["scrolls"] <= fold + 1, f"the page is {m['scrolls']} px tall at {fold} px"
+    for name, key, rows in (("reps", "cal.tab_reps", 11), ("scorecard", "cal.tab_scorecard", 7)):
+        if not on_screen(m["tables"][name]["box"]):
+            title = t(key, lang)
+            tab = page.locator(tab_selector, has_text=title)
+            assert tab.count() == 1, (
+                f"the {name} table is not on screen at {fold} px ({m['tables'][name]['box']}) "
+                f"and no tab {title!r} opens it; tabs: {[x['text'] for x in m['tabs']]}")
+            tab.click()  # the one click
+            page.wait_for_selector(f".simkit-page .simkit-{name} table", state="visible",
+                                   timeout=5000)
+            m = page.evaluate(FOLD_JS, tab_selector)
+        shown = m["tables"][name]
+        assert on_screen(shown["box"]), (f"the {name} table after one click", shown["box"])
+        assert shown["rows"] >= rows, shown["text"][:300]
+        assert shown["minPx"] >= 16, f"{name} table text {shown['minPx']} px"
+        assert m["scrolls"] <= fold + 1, f"{name}: the page is {m['scrolls']} px tall"
+        if lang == "zh":
+            # Only the reps' names (the export's) are in Latin letters.
+            words = set(re.findall(r"[A-Za-z]{3,}", shown["text"])) - {"CRM", "CRPS"}
+            assert name == "reps" or not words, words
+            assert len(re.findall(r"[\u4e00-\u9fff]", shown["text"])) > 10, shown["text"]
+    assert m["tabs"] and all(x["px"] >= 16 and on_screen(x["box"]) for x in m["tabs"]), m["tabs"]
+    page.locator(tab_selector, has_text=t("cal.tab_chart", lang)).click()
+    page.wait_for_selector(".simkit-page .simkit-chart img", state="visible", timeout=5000)
+    m = page.evaluate(FOLD_JS, tab_selector)
+    assert on_screen(m["chart"]) and m["chart"]["height"] > 200, ("chart again", m["chart"])
 
 
 def _whole_page_shot(page, path) -> None:
@@ -381,3 +460,15 @@ def test_english_page_shows_chinese_only_as_course_terms_in_parentheses(lesson, 
     found = [bare[max(0, m.start() - 60):m.end() + 20]
              for m in re.finditer(r"[\u4e00-\u9fff]+", bare)]
     assert not found, found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_lesson_10_fits_the_projector_with_its_tables_one_click_away(lang, open_page, shots):
+    page = open_page(f"10-calibration.ipynb?lang={lang}")
+    _wait_loaded(page, True)
+    page.wait_for_function("() => !document.querySelector('.simkit-busy-on')", timeout=60_000)
+    page.screenshot(path=shots / f"10-calibration-projector-{lang}.png")
+    check_lesson10_on_projector(page, lang, VOILA_TABS)
+    # The kernel accepted the tab changes (a refused one would put a notice in the header).
+    assert page.locator(".simkit-notice").inner_text().strip() == ""
+    assert page.errors == [], page.errors

@@ -17,7 +17,7 @@ import time
 import pytest
 from test_app_in_browser import (CHART_UNAFFECTED, LAPTOP, LATIN_ALLOWED, OVERFLOW_JS,
                                  PROJECTOR, STATE_JS, WATCH_BUSY_JS, _check_projector_layout,
-                                 _numbers, new_watched_page)
+                                 _numbers, check_lesson10_on_projector, new_watched_page)
 
 from simkit.app.pages import LESSONS
 from simkit.app.room import page_id
@@ -176,13 +176,13 @@ def test_a_move_before_the_script_runs_still_gets_its_numbers(browser, room_serv
 
 
 
-KEPT_JS = """() => ['notes', 'scorecard'].map(n => document.querySelector(
+KEPT_JS = """() => ['notes', 'reps', 'scorecard'].map(n => document.querySelector(
   '[data-output="' + n + '"] .widget-html-content').firstElementChild)"""
 
 
 def test_a_quota_move_leaves_what_it_does_not_change_alone(open_room):
-    """Lesson 10: a quota move changes the headline and the chart; the back-test table and
-    the notes, whose HTML is the same, are not parsed, laid out and painted again."""
+    """Lesson 10: a quota move changes the headline and the chart; the per-rep and back-test
+    tables and the notes, whose HTML is the same, are not parsed, laid out and painted again."""
     page = open_room("10-calibration?lang=en")
     slider = page.locator(".simkit-slider-quota-pct input[type=range]")
 
@@ -199,5 +199,57 @@ def test_a_quota_move_leaves_what_it_does_not_change_alone(open_room):
     move("PageDown")
     move("PageDown")
     kept = page.evaluate(f"() => ({KEPT_JS})().map((el, i) => el === window.__kept[i])")
-    assert kept == [True, True]
+    assert kept == [True, True, True]
+    assert page.errors == [], page.errors
+
+
+# The room page's tab titles (room_web._tabs_html: labels of radio buttons).
+ROOM_TABS = ".simkit-tab-title"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_lesson_10_fits_the_projector_with_its_tables_one_click_away(lang, open_room, shots):
+    page = open_room(f"10-calibration?lang={lang}")
+    page.screenshot(path=shots / f"room-10-calibration-fold-{lang}.png")
+    check_lesson10_on_projector(page, lang, ROOM_TABS)
+    assert page.errors == [], page.errors
+
+
+def test_lesson_10s_tabs_work_without_the_pages_script(browser, room_server):
+    """The tabs are the page's own HTML and style: they switch with the script held back."""
+    ctx = browser.new_context(viewport=PROJECTOR)
+    held = []
+    ctx.route("**/static/room.js", lambda route: held.append(route))
+    try:
+        page = ctx.new_page()
+        page.goto(f"{room_server}/10-calibration?lang=zh", wait_until="commit", timeout=60_000)
+        page.wait_for_selector(".simkit-page .simkit-chart img", timeout=10_000)
+        assert not page.locator(".simkit-scorecard table").is_visible()
+        page.locator(ROOM_TABS, has_text="回测").click()
+        page.wait_for_selector(".simkit-scorecard table", state="visible", timeout=5000)
+        assert not page.locator(".simkit-chart img").is_visible()
+    finally:
+        ctx.close()
+
+
+def test_lesson_10s_open_tab_shows_new_numbers(open_room):
+    """A table in a tab is updated like any output: the per-rep table follows the target."""
+    page = open_room("10-calibration?lang=zh")
+    page.locator(ROOM_TABS, has_text="各销售").click()
+    table = page.locator(".simkit-reps table")
+    before = table.inner_text()
+    page.locator(".simkit-target select").select_option(index=1)  # won amount
+    page.wait_for_function("(old) => document.querySelector('.simkit-reps table').innerText "
+                           "!== old", arg=before, timeout=BOUND_S * 1000)
+    assert table.is_visible() and re.search(r"\d+\.\d \[", table.inner_text())
+    assert page.errors == [], page.errors
+
+
+def test_lesson_10s_open_tab_stays_open_in_the_other_language(open_room):
+    page = open_room("10-calibration?lang=en")
+    page.locator(ROOM_TABS, has_text="back-test").click()
+    page.locator(".simkit-lang button", has_text="中文").click()
+    page.wait_for_url(re.compile(r"lang=zh"), timeout=BOUND_S * 1000)
+    page.wait_for_selector(".simkit-scorecard table", state="visible", timeout=BOUND_S * 1000)
+    assert "回测" in page.locator(".simkit-scorecard table caption").inner_text()
     assert page.errors == [], page.errors

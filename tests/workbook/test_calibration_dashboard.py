@@ -124,3 +124,40 @@ def test_outside_a_kernel_the_chart_is_built_when_first_read():
     assert fig is d.chart.figure and d.chart._figure is fig
     d.quota_pct.value = 0.9  # a new computation: a new recipe, nothing built yet
     assert d.chart._figure is None and d.chart.figure is not fig
+
+
+@pytest.mark.parametrize("target", ["wins", "won_amount"])
+def test_per_rep_table_shows_every_reps_split_and_actual(dash, target):
+    dash.cutoff.value, dash.target.value = CRM_CUTOFFS[-1], target
+    v = dash.values
+    rows = re.findall(r"<tr><th>([^<]+)</th>(.*?)</tr>", dash.reps.value)[1:]  # header row
+    assert [name for name, _ in rows] == list(v["reps"].index)
+    fmt = "{:,.0f}" if target == "wins" else "{:,.1f}"
+    split = v["split"].set_index(["part", "who"])
+    for name, cells in rows:
+        tds = re.findall(r"<td>([^<]*)</td>", cells)
+        total = split.loc[("total", name)]
+        rep = v["reps"].loc[name]
+        assert (f"{fmt.format(total['p50'])} [{fmt.format(total['p10'])}–"
+                f"{fmt.format(total['p90'])}]") in tds
+        # the chart's interval is the table's, and the rep's actual beside it
+        assert (total["p10"], total["p90"]) == (rep["p10"], rep["p90"])
+        assert tds[-2] == fmt.format(rep["actual"])
+        assert tds[-1] == ("yes" if rep["p10"] <= rep["actual"] <= rep["p90"] else "no")
+
+
+def test_the_tables_are_tabs_behind_the_chart():
+    d = calibration_dashboard("zh", replications=REPS, chart=False)
+    assert d.tabs == {"chart": "图表", "reps": "各销售", "scorecard": "回测"}
+    text = re.sub(r"<[^>]+>", " ", d.reps.value)
+    # The reps' names are the export's; everything else on the table reads in Chinese.
+    for name in d.values["reps"].index:
+        text = text.replace(name, "")
+    assert not re.findall(r"[A-Za-z]{3,}", text), text
+    assert "来自在手商机" in text and "在 80% 区间内" in text
+    # the notebook shows the same tabs
+    import ipywidgets as W
+
+    tabs = [w for w in d.widget.children if isinstance(w, W.Tab)]
+    assert len(tabs) == 1 and tabs[0].titles == ("图表", "各销售", "回测")
+    assert tabs[0].children == (d.chart, d.reps, d.scorecard)
