@@ -233,13 +233,16 @@ CALIBRATION_SMALL = {"calibration_dashboard": {"replications": 20}}
     ("06-forecast", {"quota": 640.0, "possible": 300.0}),
     # Its chart is built in the worker process too (show_chart), in the server's style.
     ("10-calibration", {"quota_pct": 1.2}),
+    # A recipe whose values depend on the style (the open funnel: not drawn on a projector).
+    ("02-headline", {"leads": 6.0}),
 ])
 @pytest.mark.parametrize("projector", [False, True])
 def test_charts_drawn_in_a_worker_process_are_the_same_pictures(page, values, projector):
     from simkit.workbook import plots
 
-    here = Room(projector=projector, dashboard_kwargs=CALIBRATION_SMALL)
-    there = Room(projector=projector, chart_processes=1, dashboard_kwargs=CALIBRATION_SMALL)
+    small = {**SMALL, **CALIBRATION_SMALL}
+    here = Room(projector=projector, dashboard_kwargs=small)
+    there = Room(projector=projector, chart_processes=1, dashboard_kwargs=small)
     try:
         assert there.render(page, "zh", values) == here.render(page, "zh", values)
     finally:
