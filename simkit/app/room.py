@@ -26,11 +26,13 @@ numbers and chart?" for every viewer:
    :meth:`Room.render` does both): a chart is drawn from ``out.figure`` with
    :func:`simkit.workbook._common.figure_html`, one drawing at a time in the
    process. Drawing is most of the cost (~40 ms of ~50 ms on a calculator page),
-   so the numbers can go to the page at once and the chart follow. A dashboard that
-   shows its chart with :func:`simkit.workbook._common.show_chart` leaves the
-   figure unbuilt (``out.chart``): it is built where it is drawn, so building it
-   (lesson 10's two panels: 0.03-0.2 s, 70-90% of its computation) no longer delays
-   the numbers nor holds this process's interpreter.
+   so the numbers can go to the page at once and the chart follow. Every dashboard
+   shows its chart with :func:`simkit.workbook._common.show_chart`, which leaves the
+   figure unbuilt (``out.chart``, a recipe): it is built where it is drawn, so building
+   it (lesson 10's two panels: 0.03-0.2 s, 70-90% of its computation; the headline
+   page's up to 0.13 s) no longer delays the numbers nor holds this process's
+   interpreter. A recipe drawn already (a chart that does not change with the
+   controls: the coaching page's team) is not drawn again.
 
 The coaching page has a session (the team's seed, ``?seed=N``, shown on the
 page so a trainer can replay it): its dashboards are kept per seed, at most
@@ -65,6 +67,8 @@ MAX_SESSIONS = 8
 #: Computations at once (the machine's two cores; Python runs one at a time anyway).
 WORKERS = 2
 LANGUAGES = ("en", "zh")
+#: Pictures kept by the recipe they were drawn from (see Room._picture).
+_PICTURES = 16
 _SESSION_ARG = "team_seed"
 
 
@@ -194,6 +198,10 @@ class Room:
         self._pending: OrderedDict[tuple, _Pending] = OrderedDict()
         self._pending_lock = threading.Lock()
         self._draw_lock = threading.Lock()
+        # The pictures of the last charts drawn, by the recipe (Chart) they were drawn from:
+        # a dashboard whose chart does not change with its controls (the coaching page's
+        # team) keeps one recipe for all its answers, drawn once.
+        self._pictures: OrderedDict[int, tuple[object, str]] = OrderedDict()
         # Drawings under way at once (one per chart process, or one here): a request
         # waits for its turn here, not in the process pool's queue, so one given up
         # meanwhile is not drawn.
@@ -398,6 +406,10 @@ class Room:
             if pending.result is None:
                 drawn = {}
                 for name, fig in pending.figures.items():
+                    picture = self._picture(fig)
+                    if picture is not None:
+                        drawn[name] = picture
+                        continue
                     with self._drawing:
                         if unless_abandoned and pending.abandoned:
                             raise RoomAbandonedError(name)  # counted in leave()
@@ -411,6 +423,7 @@ class Room:
                             log.exception("room: drawing %s failed", name)
                             raise RoomComputeError(name) from None
                         self._tally("drawn")
+                        self._keep_picture(fig, drawn[name])
                 pending.result = {**pending.numbers, **drawn}
                 pending.figures = {}
                 with self._cache_lock:
@@ -430,6 +443,26 @@ class Room:
     def _tally(self, counter: str) -> None:
         with self._tally_lock:
             setattr(self, counter, getattr(self, counter) + 1)
+
+    def _picture(self, chart) -> str | None:
+        """The picture drawn from this very recipe already, if it is still kept."""
+        with self._pending_lock:
+            kept = self._pictures.get(id(chart))
+            if kept is None or kept[0] is not chart:
+                return None
+            self._pictures.move_to_end(id(chart))
+            return kept[1]
+
+    def _keep_picture(self, chart, picture: str) -> None:
+        from simkit.workbook._common import Chart
+
+        if not isinstance(chart, Chart):  # a figure may change after it was drawn
+            return
+        with self._pending_lock:
+            # The recipe is kept with its picture, so its id is not reused meanwhile.
+            self._pictures[id(chart)] = (chart, picture)
+            while len(self._pictures) > _PICTURES:
+                self._pictures.popitem(last=False)
 
     def waiting(self, key: tuple) -> _Pending | None:
         """The answer for ``key`` whose numbers are known and charts not yet drawn, if any

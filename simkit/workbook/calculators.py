@@ -19,7 +19,7 @@ from simkit.workbook._common import (
     html_out,
     output,
     resolve_lang,
-    show_figure,
+    show_chart,
     slider,
     table_html,
 )
@@ -73,8 +73,8 @@ def funnel_dashboard(lang: str | None = None, *, chart: bool = True) -> Dashboar
         if chart:
             from simkit.workbook.plots import funnel_chart
 
-            show_figure(d.chart, funnel_chart(sf.stages, sf.stage_counts, lang=lang,
-                                              title=t("standard_funnel_title", lang)))
+            show_chart(d.chart, funnel_chart, sf.stages, sf.stage_counts, lang=lang,
+                       title=t("standard_funnel_title", lang))
 
     return Dashboard("funnel", lang, controls, outputs, compute,
                      lambda d: W.VBox([d.preset, d.wins, d.table, d.chart]))
@@ -126,7 +126,7 @@ def headcount_dashboard(lang: str | None = None, *, chart: bool = True) -> Dashb
             # The title carries the headcount, so every slider visibly changes the chart.
             title = (f"{t('standard_funnel_title', lang)}: {sf.reps_needed:.1f} "
                      f"{t('reps', lang).lower()}")
-            show_figure(d.chart, funnel_chart(sf.stages, sf.stage_counts, lang=lang, title=title))
+            show_chart(d.chart, funnel_chart, sf.stages, sf.stage_counts, lang=lang, title=title)
 
     return Dashboard("headcount", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())),
@@ -170,10 +170,10 @@ def large_projects_dashboard(lang: str | None = None, amounts=(600, 400, 300, 25
             from simkit.workbook.plots import bar_chart
 
             signable = set(f.signable_stages)
-            show_figure(d.chart, bar_chart(
-                [stage_label(s, lang) for s in stages], f.expected_by_stage,
-                title=t("expected_revenue_title", lang), ylabel=t("expected_revenue", lang),
-                lang=lang, highlight=[s in signable for s in stages]))
+            show_chart(d.chart, bar_chart, [stage_label(s, lang) for s in stages],
+                       f.expected_by_stage, title=t("expected_revenue_title", lang),
+                       ylabel=t("expected_revenue", lang), lang=lang,
+                       highlight=[s in signable for s in stages])
 
     return Dashboard("large_projects", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())), d.headline]),
@@ -216,9 +216,8 @@ def forecast_dashboard(lang: str | None = None, *, chart: bool = True) -> Dashbo
 
             parts = [f.realised, f.committed_part, f.possible_part, f.unforecast_part]
             keys = ["realised_part", "committed_part", "possible_part", "unforecast_part"]
-            show_figure(d.chart, bar_chart([t(k, lang) for k in keys], parts,
-                                           title=t("forecast_title", lang),
-                                           ylabel=t("amount", lang), lang=lang))
+            show_chart(d.chart, bar_chart, [t(k, lang) for k in keys], parts,
+                       title=t("forecast_title", lang), ylabel=t("amount", lang), lang=lang)
 
     return Dashboard("forecast", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())), d.headline]),

@@ -16,7 +16,7 @@ from simkit.workbook._common import (
     html_out,
     output,
     resolve_lang,
-    show_figure,
+    show_chart,
     table_html,
 )
 
@@ -68,8 +68,8 @@ def commission_dashboard(lang: str | None = None, scenario=DEFAULT_PRESET, *,
         if chart:
             from simkit.workbook.plots import payout_curve
 
-            show_figure(d.chart, payout_curve(plan, float(rq["quota"].mean()),
-                                              rq["attainment"].to_numpy(), lang=lang))
+            show_chart(d.chart, payout_curve, plan, float(rq["quota"].mean()),
+                       rq["attainment"].to_numpy(), lang=lang)
 
     return Dashboard("commission", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())), d.headline]),

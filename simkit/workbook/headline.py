@@ -14,7 +14,7 @@ from simkit.workbook._common import (
     html_out,
     output,
     resolve_lang,
-    show_figure,
+    show_chart,
     table_html,
 )
 
@@ -78,9 +78,10 @@ def headline_dashboard(lang: str | None = None, scenario: Scenario | str = DEFAU
         d.headline.value = _headline_html(s, baseline, lang)
         d.seed_label.value = f"<small>{t('seed', lang, seed=seed, replications=replications)}</small>"
         if chart:
-            from simkit.workbook.plots import headline_figure
+            from simkit.workbook.plots import headline_data, headline_figure_from
 
-            show_figure(d.chart, headline_figure(res, lang=lang))
+            # Built where it is drawn (the room server's chart process), after the numbers.
+            show_chart(d.chart, headline_figure_from, **headline_data(res), lang=lang)
 
     def layout(d: Dashboard) -> W.Widget:
         return W.VBox([W.HBox([W.VBox(list(d.controls.values())),

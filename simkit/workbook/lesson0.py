@@ -14,7 +14,7 @@ import numpy as np
 
 from simkit.model.presets import DEFAULT_PRESET, preset
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
-from simkit.workbook._common import Dashboard, html_out, output, resolve_lang, show_figure, slider, table_html
+from simkit.workbook._common import Dashboard, html_out, output, resolve_lang, show_chart, slider, table_html
 
 __all__ = ["PLAN_REPLICATIONS", "miss_phrase", "plan_dashboard"]
 
@@ -93,7 +93,7 @@ def plan_dashboard(lang: str | None = None, scenario=DEFAULT_PRESET, *,
         if chart:
             from simkit.workbook.plots import attainment_histogram
 
-            show_figure(d.chart, attainment_histogram(attainment, lang=lang))
+            show_chart(d.chart, attainment_histogram, attainment, lang=lang)
 
     return Dashboard("plan", lang, controls, outputs, compute,
                      lambda d: _layout(d))

@@ -16,7 +16,7 @@ from simkit.workbook._common import (
     html_out,
     output,
     resolve_lang,
-    show_figure,
+    show_chart,
     slider,
     table_html,
 )
@@ -103,9 +103,10 @@ def planning_dashboard(lang: str | None = None, *, replications: int = PLANNING_
         d.seed_label.value = (f"<small>{t('seed', lang, seed=seed, replications=res.replications)}"
                               f"</small>")
         if chart:
-            from simkit.workbook.plots import quarter_chart
+            from simkit.workbook.plots import quarter_chart_from, quarter_data
 
-            show_figure(d.chart, quarter_chart(res, lang=lang))
+            # Built where it is drawn (the room server's chart process), after the numbers.
+            show_chart(d.chart, quarter_chart_from, quarter_data(res), lang=lang)
 
     return Dashboard("planning", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())),

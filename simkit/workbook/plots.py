@@ -30,18 +30,24 @@ __all__ = [
     "attainment_histogram",
     "backtest_chart",
     "bar_chart",
+    "bookings_data",
     "calibration_chart",
     "chart_language",
     "coaching_chart",
     "cumulative_bookings",
+    "cumulative_bookings_from",
     "funnel_chart",
     "headcount_curve",
     "forecast_figure",
+    "headline_data",
     "headline_figure",
+    "headline_figure_from",
     "interval_chart",
     "payout_curve",
     "projector_style",
     "quarter_chart",
+    "quarter_chart_from",
+    "quarter_data",
     "sweep_heatmap",
 ]
 
@@ -198,12 +204,23 @@ def attainment_histogram(attainment: Sequence[float], *, lang: str | None = None
 
 def cumulative_bookings(results, *, quarter: int = 1, lang: str | None = None, ax=None):
     """Won amount accumulated week by week in a quarter: median and 10-90% band vs the quota."""
+    return cumulative_bookings_from(**bookings_data(results, quarter), lang=lang, ax=ax)
+
+
+def bookings_data(results, quarter: int = 1) -> dict:
+    """What :func:`cumulative_bookings` draws, as plain values (``weeks``, ``curves``,
+    ``quota``): the arguments of :func:`cumulative_bookings_from`."""
+    weeks, curves = bookings_curves(results, quarter)
+    return {"weeks": weeks, "curves": curves,
+            "quota": results.scenario.quota.team_per_quarter}
+
+
+def cumulative_bookings_from(weeks, curves, quota: float, *, lang: str | None = None, ax=None):
+    """:func:`cumulative_bookings` from :func:`bookings_data`'s values (no results needed)."""
     lang = chart_language(lang)
     fig = None
     if ax is None:
         fig, ax = _figure(FIGSIZE, lang=lang)
-    weeks, curves = bookings_curves(results, quarter)
-    quota = results.scenario.quota.team_per_quarter
     lo, med, hi = np.quantile(curves, [0.1, 0.5, 0.9], axis=0)
     ax.fill_between(weeks, lo, hi, color=_BLUE, alpha=0.25, label=t("band", lang))
     ax.plot(weeks, med, color=_BLUE, lw=2, label=t("median", lang))
@@ -248,20 +265,44 @@ def bookings_curves(results, quarter: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 def headline_figure(results, *, lang: str | None = None):
     """The headline dashboard's three panels: attainment histogram, bookings, open funnel."""
+    return headline_figure_from(**headline_data(results), lang=lang)
+
+
+def headline_data(results, *, funnel: bool | None = None) -> dict:
+    """What :func:`headline_figure` draws, as plain values: the arguments of
+    :func:`headline_figure_from`. ``funnel``: whether to include the open funnel (the
+    third panel, not drawn in projector style); by default when the style draws it."""
+    data = {"attainment": results.team_quarters["attainment"].to_numpy(dtype=float),
+            **bookings_data(results)}
+    if funnel is None:
+        funnel = not _style["projector"]
+    if funnel:
+        snap = results.snapshots
+        mean = (snap[snap["week"] == snap["week"].min()]
+                .groupby("stage", observed=False)["count"].mean())
+        data |= {"stages": list(mean.index), "counts": mean.to_numpy()}
+    return data
+
+
+def headline_figure_from(attainment, weeks, curves, quota: float,
+                         stages: Sequence[str] | None = None, counts=None, *,
+                         lang: str | None = None):
+    """:func:`headline_figure` from :func:`headline_data`'s values (no results needed)."""
     lang = chart_language(lang)
     if _style["projector"]:
         # Beside the controls on a projector: the two panels that carry the
         # lesson, one above the other, large enough to read from the back.
         fig, (a1, a2) = _figure(WIDE, nrows=2, lang=lang)
-        attainment_histogram(results.team_quarters["attainment"], lang=lang, ax=a1)
-        cumulative_bookings(results, lang=lang, ax=a2)
+        attainment_histogram(attainment, lang=lang, ax=a1)
+        cumulative_bookings_from(weeks, curves, quota, lang=lang, ax=a2)
         return fig
+    if stages is None:
+        raise ValueError("headline_figure_from: the open funnel (stages, counts) is needed "
+                         "outside projector style; see headline_data")
     fig, (a1, a2, a3) = _figure(WIDE, ncols=3, lang=lang)
-    attainment_histogram(results.team_quarters["attainment"], lang=lang, ax=a1)
-    cumulative_bookings(results, lang=lang, ax=a2)
-    snap = results.snapshots
-    mean = snap[snap["week"] == snap["week"].min()].groupby("stage", observed=False)["count"].mean()
-    funnel_chart(list(mean.index), mean.to_numpy(), lang=lang, ax=a3)
+    attainment_histogram(attainment, lang=lang, ax=a1)
+    cumulative_bookings_from(weeks, curves, quota, lang=lang, ax=a2)
+    funnel_chart(stages, counts, lang=lang, ax=a3)
     return fig
 
 
@@ -337,9 +378,21 @@ def payout_curve(commission, quota: float, attainment: Sequence[float] | None = 
 
 def quarter_chart(results, *, lang: str | None = None):
     """Team attainment by quarter (mean, 10-90% band, share of runs at quota) and headcount."""
+    return quarter_chart_from(quarter_data(results), lang=lang)
+
+
+def quarter_data(results) -> pd.DataFrame:
+    """What :func:`quarter_chart` draws: the team quarters' ``quarter``, ``attainment`` and
+    (when simulated) ``headcount`` columns, a copy (the argument of :func:`quarter_chart_from`)."""
+    tq = results.team_quarters
+    return tq[[c for c in ("quarter", "attainment", "headcount") if c in tq.columns]].copy()
+
+
+def quarter_chart_from(team_quarters: pd.DataFrame, *, lang: str | None = None):
+    """:func:`quarter_chart` from :func:`quarter_data`'s table (no results needed)."""
     lang = chart_language(lang)
     fig, ax = _figure(FIGSIZE, lang=lang)
-    tq = results.team_quarters
+    tq = team_quarters
     g = tq.groupby("quarter")
     q = np.asarray(sorted(tq["quarter"].unique()))
     mean = g["attainment"].mean().to_numpy()

@@ -17,7 +17,7 @@ from simkit.workbook._common import (
     html_out,
     output,
     resolve_lang,
-    show_figure,
+    show_chart,
     slider,
     table_html,
 )
@@ -85,9 +85,10 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
                                               float_format=lambda v: f"{v:.1f}"))
         d.seed_label.value = f"<small>{t('seed', lang, seed=seed, replications=replications)}</small>"
         if chart:
-            from simkit.workbook.plots import cumulative_bookings
+            from simkit.workbook.plots import bookings_data, cumulative_bookings_from
 
-            show_figure(d.chart, cumulative_bookings(res, lang=lang))
+            # Built where it is drawn (the room server's chart process), after the numbers.
+            show_chart(d.chart, cumulative_bookings_from, **bookings_data(res), lang=lang)
 
     return Dashboard("gap", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())),
@@ -147,8 +148,8 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int | None = None,
     if chart:
         from simkit.workbook.plots import coaching_chart
 
-        fig = coaching_chart(diag.reps, diag.balance, diag.time_in_step, lang=lang, labels=names)
-        show_figure(outputs["chart"], fig)
+        show_chart(outputs["chart"], coaching_chart, diag.reps, diag.balance, diag.time_in_step,
+                   lang=lang, labels=names)
 
     def compute(d: Dashboard) -> None:
         rep = int(d.rep.value)

@@ -233,13 +233,16 @@ CALIBRATION_SMALL = {"calibration_dashboard": {"replications": 20}}
     ("06-forecast", {"quota": 640.0, "possible": 300.0}),
     # Its chart is built in the worker process too (show_chart), in the server's style.
     ("10-calibration", {"quota_pct": 1.2}),
+    # A recipe whose values depend on the style (the open funnel: not drawn on a projector).
+    ("02-headline", {"leads": 6.0}),
 ])
 @pytest.mark.parametrize("projector", [False, True])
 def test_charts_drawn_in_a_worker_process_are_the_same_pictures(page, values, projector):
     from simkit.workbook import plots
 
-    here = Room(projector=projector, dashboard_kwargs=CALIBRATION_SMALL)
-    there = Room(projector=projector, chart_processes=1, dashboard_kwargs=CALIBRATION_SMALL)
+    small = {**SMALL, **CALIBRATION_SMALL}
+    here = Room(projector=projector, dashboard_kwargs=small)
+    there = Room(projector=projector, chart_processes=1, dashboard_kwargs=small)
     try:
         assert there.render(page, "zh", values) == here.render(page, "zh", values)
     finally:
@@ -309,3 +312,73 @@ def test_charts_nobody_waits_for_any_more_are_not_drawn():
     pending2.join()
     pending2.leave()
     assert pending2.abandoned and room.charts(key2, pending2)["chart"].startswith("<img")
+
+
+def _a_move(model) -> dict:
+    """A value of the page's first control other than its default."""
+    c = next(iter(model.controls.values()))
+    if c.kind == "number":
+        v = c.value + c.step if c.value + c.step <= c.hi else c.value - c.step
+    elif c.kind == "bool":
+        v = not c.value
+    elif c.kind == "one":
+        v = (c.value + 1) % len(c.options)
+    else:
+        v = tuple(sorted(set(c.value) ^ {0})) or (1,)
+    return {c.name: v}
+
+
+@pytest.fixture(scope="module")
+def recipe_room():
+    return Room(projector=False, dashboard_kwargs={**SMALL, **CALIBRATION_SMALL})
+
+
+@pytest.mark.parametrize("page", [page_id(le) for le in LESSONS])
+def test_every_pages_numbers_come_without_building_a_figure(recipe_room, page, monkeypatch):
+    """Every page hands its chart over as a recipe (show_chart): neither building its
+    dashboard nor a move's numbers build a matplotlib figure in the serving process; the
+    chart is built where it is drawn, after the numbers have gone."""
+    import pickle
+
+    from matplotlib.figure import Figure
+
+    from simkit.workbook._common import Chart
+
+    built = []
+    init = Figure.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "__init__", counting)
+    room = recipe_room
+    session = 4321 if room.has_session(page) else None
+    model = room.model(page, "en", session)
+    key, numbers, pending = room.numbers(page, "en", _a_move(model), session)
+    assert built == []
+    assert pending is not None and set(pending.figures) == room.chart_names(page, "en", session)
+    assert set(numbers).isdisjoint(pending.figures)
+    for chart in pending.figures.values():
+        assert isinstance(chart, Chart)
+        pickle.loads(pickle.dumps(chart))  # as it goes to the chart process
+    assert built == []
+    names = set(pending.figures)
+    full = room.charts(key, pending)
+    assert len(built) == len(names)  # built here, now, to be drawn (no chart process)
+    for name in names:
+        assert full[name].startswith("<img class='simkit-chart-img'"), name
+
+
+def test_a_chart_that_does_not_change_with_the_controls_is_drawn_once():
+    """The coaching page's chart (the whole team) is one recipe for every answer of a
+    session: drawn for the first, its picture reused for the others."""
+    room = Room(projector=False)
+    page = page_id(next(le for le in LESSONS if le.dashboard == "coaching_dashboard"))
+    answers = [room.render(page, "en", {"rep": rep}, session=4321) for rep in (0, 1, 2)]
+    assert room.computations == 3 and room.drawn == 1
+    assert answers[0]["chart"] == answers[1]["chart"] == answers[2]["chart"]
+    assert answers[0]["headline"] != answers[1]["headline"]
+    # Another session's team is another chart.
+    other = room.render(page, "en", {"rep": 0}, session=4322)
+    assert room.drawn == 2 and other["chart"].startswith("<img")
