@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pytest
 from test_app_in_browser import (CHART_UNAFFECTED, LAPTOP, LATIN_ALLOWED, OVERFLOW_JS,
@@ -146,16 +147,26 @@ def test_a_stalled_request_to_another_host_does_not_hold_a_room_page(browser, ro
         ctx.close()
 
 
-def test_a_move_before_the_script_runs_still_gets_its_numbers(browser, room_server):
-    """A slow network: the page shows, a trainee moves a slider, the script arrives later."""
+@contextmanager
+def _script_held(browser, url):
+    """A page at the projector's size whose ``room.js`` is held back (a slow network):
+    ``(page, held)``, with the parser waiting for the script and everything above it,
+    chart included, on screen; ``held`` gets the script's route once it is asked for."""
     ctx = browser.new_context(viewport=PROJECTOR)
     held = []
     ctx.route("**/static/room.js", lambda route: held.append(route))
     try:
         page = ctx.new_page()
-        # The parser waits for the held script; everything above it is on screen.
-        page.goto(f"{room_server}/06-forecast?lang=en", wait_until="commit", timeout=60_000)
+        page.goto(url, wait_until="commit", timeout=60_000)
         page.wait_for_selector(".simkit-page .simkit-chart img", timeout=10_000)
+        yield page, held
+    finally:
+        ctx.close()
+
+
+def test_a_move_before_the_script_runs_still_gets_its_numbers(browser, room_server):
+    """A slow network: the page shows, a trainee moves a slider, the script arrives later."""
+    with _script_held(browser, f"{room_server}/06-forecast?lang=en") as (page, held):
         before = page.evaluate(STATE_JS)
         page.evaluate("""() => { const el = document.querySelector(
             '.simkit-slider-realised input[type=range]');
@@ -171,9 +182,6 @@ def test_a_move_before_the_script_runs_still_gets_its_numbers(browser, room_serv
         _wait_changed(page, "headline", before["headline"])
         _wait_changed(page, "chart", before["chart"])
         assert page.locator(".simkit-slider-realised .widget-readout").inner_text() == "400"
-    finally:
-        ctx.close()
-
 
 
 KEPT_JS = """() => ['notes', 'reps', 'scorecard'].map(n => document.querySelector(
@@ -217,19 +225,11 @@ def test_lesson_10_fits_the_projector_with_its_tables_one_click_away(lang, open_
 
 def test_lesson_10s_tabs_work_without_the_pages_script(browser, room_server):
     """The tabs are the page's own HTML and style: they switch with the script held back."""
-    ctx = browser.new_context(viewport=PROJECTOR)
-    held = []
-    ctx.route("**/static/room.js", lambda route: held.append(route))
-    try:
-        page = ctx.new_page()
-        page.goto(f"{room_server}/10-calibration?lang=zh", wait_until="commit", timeout=60_000)
-        page.wait_for_selector(".simkit-page .simkit-chart img", timeout=10_000)
+    with _script_held(browser, f"{room_server}/10-calibration?lang=zh") as (page, _held):
         assert not page.locator(".simkit-scorecard table").is_visible()
         page.locator(ROOM_TABS, has_text="回测").click()
         page.wait_for_selector(".simkit-scorecard table", state="visible", timeout=5000)
         assert not page.locator(".simkit-chart img").is_visible()
-    finally:
-        ctx.close()
 
 
 def test_lesson_10s_open_tab_shows_new_numbers(open_room):
