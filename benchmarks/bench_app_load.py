@@ -292,6 +292,10 @@ async def _loads(browser, base: str, n: int, timeout_s: float, server: str) -> d
             "load_s_max": _r(max(times) if times else None)}
 
 
+class TooFewValues(Exception):
+    """--distinct asked for more moves than the page's slider has values."""
+
+
 async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float, out: dict,
                   server: str = "voila", distinct: int | None = None,
                   barrier: asyncio.Barrier | None = None, delay: float = 0.0, total: int = 0,
@@ -331,16 +335,23 @@ async def _viewer(browser, url: str, moves: int, pause: float, timeout_s: float,
             if distinct is not None:
                 # The slider's maximum less a step per move of every viewer: no two
                 # moves ask for the same value (the room server's default is not among them).
-                # A slider with fewer steps than moves (lesson 10's quota: 21) takes finer ones.
-                await handle.evaluate(
+                # A slider with fewer steps than moves (lesson 10's quota: 21) takes finer ones;
+                # a whole-number slider cannot (the server refuses 3.5 reps): refused here.
+                few = await handle.evaluate(
                     "(el, [k, n]) => { const lo = Number(el.min), hi = Number(el.max);"
                     " let s = Number(el.step);"
-                    " if (!(s > 0) || (hi - lo) / s < n + 1) { s = (hi - lo) / (n + 1);"
-                    " el.step = 'any'; }"
+                    " if (!(s > 0) || (hi - lo) / s < n + 1) {"
+                    "  if (Number.isInteger(s) && s >= 1)"
+                    "   return `${Math.floor((hi - lo) / s) + 1} whole values (${lo}..${hi})`;"
+                    "  s = (hi - lo) / (n + 1); el.step = 'any'; }"
                     " el.value = hi - k * s;"
                     " el.dispatchEvent(new Event('input', {bubbles: true}));"
-                    " el.dispatchEvent(new Event('change', {bubbles: true})); }",
+                    " el.dispatchEvent(new Event('change', {bubbles: true})); return null; }",
                     [distinct * moves + i, total])
+                if few:
+                    raise TooFewValues(f"--distinct: the page's first slider ({slider}) has "
+                                       f"{few}, fewer than the {total} moves asked "
+                                       f"(--viewers x --moves); ask for fewer moves")
             else:
                 await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             try:
@@ -529,7 +540,10 @@ def main() -> None:
         ap.error(f"--page {args.page!r}: one of " + ", ".join(pages))
     if pages[args.page].dashboard == "coaching_dashboard":
         ap.error(f"--page {args.page}: the coaching page has no slider to move (a rep menu)")
-    result = asyncio.run(_run(args))
+    try:
+        result = asyncio.run(_run(args))
+    except TooFewValues as exc:
+        ap.error(str(exc))
     emit("app_load", server=args.server, max_kernels=args.max_kernels, preheat=args.preheat,
          distinct=args.distinct, **result)
 
