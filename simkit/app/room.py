@@ -66,6 +66,8 @@ CACHE_SIZE = 256
 MAX_SESSIONS = 8
 #: Computations at once (the machine's two cores; Python runs one at a time anyway).
 WORKERS = 2
+# The bounds a room accepts (memory: 4,096 answers ~0.3 GB, 8 chart processes ~0.8 GB).
+MAX_CACHE_SIZE, MAX_WORKERS, MAX_CHART_PROCESSES = 4096, 16, 8
 LANGUAGES = ("en", "zh")
 #: Pictures kept by the recipe they were drawn from (see Room._picture).
 _PICTURES = 16
@@ -175,8 +177,13 @@ class Room:
     def __init__(self, lessons=LESSONS, *, cache_size: int = CACHE_SIZE, workers: int = WORKERS,
                  projector: bool = True, dashboard_kwargs: dict | None = None,
                  chart_processes: int = 0):
-        if cache_size < 1 or workers < 1:
-            raise SimkitInputError("cache_size/workers", (cache_size, workers), "1 or more")
+        # Sized before anything starts: each answer kept is ~80 kB, each worker may hold a
+        # simulation, each chart process is a Python with matplotlib (~100 MB).
+        for name, value, lo, hi in (("cache_size", cache_size, 1, MAX_CACHE_SIZE),
+                                    ("workers", workers, 1, MAX_WORKERS),
+                                    ("chart_processes", chart_processes, 0, MAX_CHART_PROCESSES)):
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                raise SimkitInputError(name, value, f"a whole number from {lo} to {hi}")
         import simkit.workbook
         from simkit.workbook import plots
 

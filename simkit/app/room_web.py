@@ -59,6 +59,7 @@ from starlette.routing import Route
 from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomAbandonedError, RoomBusyError,
                              RoomComputeError, RoomInputError, page_id)
 from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, page_columns
+from simkit.model.errors import SimkitInputError
 from simkit.sandbox.serving import Guard, LocalAddress
 from simkit.workbook._guard import ERROR_TEXT
 
@@ -537,8 +538,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="processes that draw the charts (0: in the server's own)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app(args.host, args.port, args.lang, workers=args.workers,
-                     cache_size=args.cache_size, chart_processes=args.chart_processes)
+    try:
+        app = create_app(args.host, args.port, args.lang, workers=args.workers,
+                         cache_size=args.cache_size, chart_processes=args.chart_processes)
+    except SimkitInputError as exc:
+        ap.error(f"--{exc.field.replace('_', '-')} {exc.value}: {exc.allowed}")
     # Pages are warmed in the background while the server already answers: the first
     # viewer of a page then seldom waits for its dashboard to be built (the planning
     # page simulates for a few seconds); one who does waits on the same build.

@@ -382,3 +382,26 @@ def test_a_chart_that_does_not_change_with_the_controls_is_drawn_once():
     # Another session's team is another chart.
     other = room.render(page, "en", {"rep": 0}, session=4322)
     assert room.drawn == 2 and other["chart"].startswith("<img")
+
+
+@pytest.mark.parametrize("kw", [{"cache_size": 0}, {"cache_size": 10**9}, {"workers": 0},
+                                {"workers": 1000}, {"chart_processes": -1},
+                                {"chart_processes": 99}, {"workers": 2.5}, {"workers": True}])
+def test_a_room_is_sized_before_it_starts(kw):
+    """Out-of-bounds sizes are refused up front, naming the field, the value and the range
+    (a thousand chart processes would each be a Python with matplotlib)."""
+    (field, value), = kw.items()
+    with pytest.raises(SimkitInputError) as err:
+        Room(projector=False, **kw)
+    assert err.value.field == field and err.value.value == value
+    assert "whole number from" in err.value.allowed
+
+
+def test_the_room_server_command_refuses_a_size_out_of_bounds():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "simkit.app.room_web", "--chart-processes", "99"],
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--chart-processes 99: a whole number from 0 to 8" in r.stderr
