@@ -38,8 +38,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import threading
-from collections import OrderedDict
 from functools import cached_property
 
 import numpy as np
@@ -48,7 +46,7 @@ import pandas as pd
 from simkit.model import team as pt
 from simkit.model.distributions import _Dist
 from simkit.sim.dynamics import queue_warmup_weeks
-from simkit.sim.draws import BLOCK, DEAL_STREAMS, TEAM_STREAMS, stream_addresses
+from simkit.sim.draws import BLOCK
 from simkit.sim.fastpath import _KNOWN as FAST_KNOWN
 from simkit.sim.support import first_unknown
 from simkit.sim.engine import OUTCOMES, FunnelModel
@@ -59,11 +57,11 @@ from simkit.model.params import (
 )
 from simkit.sim.results import Results
 from simkit.sim.streams import stream
+from simkit.sim.teamfast_draws import LOCK, Draws, clear_cache, draws, keep, kept
+from simkit.sim.teamfast_draws import people as people_draws
 from simkit.sim.teamfast_kernel import HAVE_NUMBA, run_replication
 
 __all__ = ["TeamFastResults", "simulate_team_fast", "unsupported_reason"]
-
-_INITIAL = DEAL_STREAMS
 
 _KNOWN = {  # the fast path's fields, plus the team sections and the queue warm-up
     **FAST_KNOWN,
@@ -206,7 +204,7 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
         if not rp.act < math.inf:
             return  # hired at or after the horizon: never starts
         s = rp.act
-        leave = max(rp.hired, s) + _people(seed, r, rp.key, 0)[0] / p.hazard
+        leave = max(rp.hired, s) + people_draws(seed, r, rp.key, 0)[0] / p.hazard
         if leave >= p.t_end:
             return
         rp.leave = s + (leave - s)
@@ -226,172 +224,7 @@ def _roster(p: _Plan, seed: int, r: int) -> list[_Rep]:
     return reps
 
 
-# ---------------------------------------------------------------- raw numbers, kept
-# A slider move (hire month, ramp, attrition, capacity, pool size) leaves every stream's
-# numbers as they were, so each (replication, stream set, rep key)'s draws are kept in a
-# bounded LRU keyed by what shapes them (seed, stage-duration and deal-size
-# distributions), and drawn further on demand, exactly continuing each generator.
-
-_KEPT: OrderedDict = OrderedDict()
-_LOCK = threading.RLock()
-_KEPT_MAX_FLOATS = 20_000_000  # 160 MB: lesson 8's year plan at 200 replications keeps 88 MB
-_kept_floats = 0
-
-
-def clear_cache() -> None:
-    """Forget the kept random numbers (they are drawn again on demand)."""
-    global _kept_floats
-    with _LOCK:
-        _KEPT.clear()
-        _kept_floats = 0
-
-
-def _durations_raw(dists) -> tuple | None:
-    """(draw, transforms) when every stage's ``sample`` is one call of the same standard
-    draw followed by elementwise arithmetic (gamma of one shape, exponential, lognormal),
-    so the block-by-block, stage-by-stage draws of DealDraws are one call; else None."""
-    from simkit.model.distributions import Deterministic, Exponential, Gamma, LogNormal
-
-    live = [d for d in dists if not isinstance(d, Deterministic)]
-    if not live:
-        return None
-    kinds = {(type(d), d.shape if isinstance(d, Gamma) else None) for d in live}
-    if len(kinds) != 1:
-        return None
-    cls, shape = kinds.pop()
-    if cls is Gamma:
-        return ("gamma", shape)
-    if cls is Exponential:
-        return ("exponential", None)
-    if cls is LogNormal:
-        return ("normal", None)
-    return None
-
-
-def _durations_from_raw(d, z: np.ndarray) -> np.ndarray:
-    """``d.sample``'s arithmetic on its standard draws (simkit.model.distributions)."""
-    from simkit.model.distributions import Exponential, Gamma, LogNormal
-
-    if isinstance(d, Gamma):
-        return z * (d.mean_ / d.shape)
-    if isinstance(d, Exponential):
-        return z * d.mean_
-    if isinstance(d, LogNormal):
-        return np.exp(d.mu + d.sigma * z)
-    raise TypeError(type(d).__name__)  # pragma: no cover
-
-
-class _Draws:
-    """One DealDraws' numbers in one replication: arrival exponentials and deal rows."""
-
-    def __init__(self, p: _Plan, names: dict):
-        self.names = names  # stream name -> (stream, *key) arguments after seed, replication
-        self.gens: dict | None = None
-        self.stage_dists, self.size_dist = p.stage_dists, p.size_dist
-        self.S = p.S
-        self.E = np.empty(0)
-        self.n = 0  # rows drawn
-        self.U = self.TH = self.Z = np.empty(0)
-        self.C = self.D = np.empty((0, p.S))
-
-    def _g(self, name):
-        if self.gens is None:
-            self.gens = {k: stream(*v) for k, v in self.names.items()}
-        return self.gens[name]
-
-    def exps(self, m: int) -> np.ndarray:
-        if len(self.E) < m:
-            self._grow(self._g("arrivals").standard_exponential(m - len(self.E)), None)
-        return self.E
-
-    def rows(self, n: int):
-        if self.n < n:
-            nb = -(-(n - self.n) // BLOCK)
-            m = nb * BLOCK
-            g = self._g
-            u = g("sources").random(m) if "sources" in self.names else np.zeros(m)
-            c = g("conversion").random((m, self.S))
-            dg = g("durations")
-            raw = _durations_raw(self.stage_dists)
-            if raw is None:
-                d = np.concatenate([np.column_stack([x.sample(dg, BLOCK)
-                                                     for x in self.stage_dists])
-                                    for _ in range(nb)])
-            else:
-                live = [k for k, x in enumerate(self.stage_dists) if x.kind != "deterministic"]
-                size = nb * len(live) * BLOCK
-                z = (dg.standard_gamma(raw[1], size) if raw[0] == "gamma" else
-                     dg.standard_exponential(size) if raw[0] == "exponential" else
-                     dg.standard_normal(size)).reshape(nb, len(live), BLOCK)
-                d = np.empty((nb, BLOCK, self.S))
-                for k, x in enumerate(self.stage_dists):
-                    if k in live:
-                        d[:, :, k] = _durations_from_raw(x, z[:, live.index(k), :])
-                    else:
-                        d[:, :, k] = x.sample(dg, BLOCK)
-                d = d.reshape(m, self.S)
-            zsize = self.size_dist.sample(g("deal_size"), m)
-            th = g("thinning").random(m) if "thinning" in self.names else np.zeros(m)
-            self._grow(None, (u, c, d, zsize, th))
-        return self.U, self.C, self.D, self.Z, self.TH
-
-    def _grow(self, e, rows) -> None:
-        global _kept_floats
-        before = self.floats()
-        if e is not None:
-            self.E = np.concatenate([self.E, e])
-        if rows is not None:
-            u, c, d, z, th = rows
-            self.U, self.C, self.D = (np.concatenate([self.U, u]),
-                                      np.concatenate([self.C, c]), np.concatenate([self.D, d]))
-            self.Z, self.TH = np.concatenate([self.Z, z]), np.concatenate([self.TH, th])
-            self.n += len(u)
-        _kept_floats += self.floats() - before
-
-    def floats(self) -> int:
-        return len(self.E) + self.n * (3 + 2 * self.S)
-
-
-def _size(kept) -> int:
-    return kept.floats() if isinstance(kept, _Draws) else kept[1]
-
-
-def _draws(p: _Plan, seed: int, r: int, kind: str, key: tuple) -> _Draws:
-    """The kept draws of one stream set: "main" (a rep's own streams), "warm" (its
-    warm-up streams) or "initial" (its starting funnel's)."""
-    global _kept_floats
-    k = (seed, r, kind, key, p.shape_id)
-    hit = _KEPT.get(k)
-    if hit is not None:
-        _KEPT.move_to_end(k)
-        return hit
-    if kind in ("main", "warm"):
-        names = stream_addresses(kind, seed, r, *key, names=TEAM_STREAMS)
-    else:  # the starting funnel's rows: their source is given, no thinning
-        names = stream_addresses("initial", seed, r, *key,
-                                 names=tuple(n for n in _INITIAL
-                                             if n not in ("arrivals", "sources")))
-    d = _KEPT[k] = _Draws(p, names)
-    while len(_KEPT) > 1 and _kept_floats > _KEPT_MAX_FLOATS:
-        _kept_floats -= _size(_KEPT.popitem(last=False)[1])
-    return d
-
-
-def _people(seed: int, r: int, key: tuple, n: int) -> tuple[float, np.ndarray]:
-    """A rep's "people" stream: the standard exponential of its time to leave, then
-    ``n`` uniforms (one per open deal when it leaves: lost or reassigned)."""
-    global _kept_floats
-    k = (seed, r, "people", key)
-    hit = _KEPT.get(k)
-    if hit is None or len(hit[0][1]) < n:
-        g = stream(seed, r, "people", *key)
-        hit = ((float(g.standard_exponential()), g.random(max(n, 256))), max(n, 256) + 1)
-        _KEPT[k] = hit
-        _kept_floats += hit[1]
-    return hit[0]
-
-
-def _arrivals(p: _Plan, src: _Draws, full: float, start: float, limit: float, initial: bool):
+def _arrivals(p: _Plan, src: Draws, full: float, start: float, limit: float, initial: bool):
     """Times and numbers of the candidate leads from one set of streams, from ``start``
     until ``limit`` (as FunnelModel._leads meets them: each time the last plus a gap)."""
     S = p.S
@@ -418,30 +251,25 @@ def _arrivals(p: _Plan, src: _Draws, full: float, start: float, limit: float, in
 def _candidates(p: _Plan, seed: int, r: int, rp: _Rep):
     """The rep's candidate leads (a warm-up's first) before it leaves or the run ends
     (kept: a slider move that leaves the rep's times alone finds them ready)."""
-    global _kept_floats
     key = (seed, r, "candidates", rp.key, rp.full, rp.act, rp.leave, rp.initial,
            rp.arch.deal_size, p.warmup, p.t0, p.t_stop, p.shape_id, p.sources_id)
-    hit = _KEPT.get(key)
+    hit = kept(key)
     if hit is not None:
-        _KEPT.move_to_end(key)
-        return hit[0]
+        return hit
     out = _candidates_drawn(p, seed, r, rp)
-    floats = len(out[0]) * 5
-    _KEPT[key] = (out, floats)
-    _kept_floats += floats
-    return out
+    return keep(key, out, len(out[0]) * 5)
 
 
 def _candidates_drawn(p: _Plan, seed: int, r: int, rp: _Rep):
     parts = []
     start = rp.act
     if rp.initial and p.warmup > 0 and rp.full > 0:
-        warm = _arrivals(p, _draws(p, seed, r, "warm", rp.key), rp.full, start, p.t0, True)
+        warm = _arrivals(p, draws(p, seed, r, "warm", rp.key), rp.full, start, p.t0, True)
         parts.append(warm)
         last = warm[0][-1] if len(warm[0]) else start
         start = last + (p.t0 - last) if p.t0 > last else last
     if rp.full > 0:
-        parts.append(_arrivals(p, _draws(p, seed, r, "main", rp.key), rp.full, start,
+        parts.append(_arrivals(p, draws(p, seed, r, "main", rp.key), rp.full, start,
                                min(p.t_stop, rp.leave), False))
     S = p.S
     if not parts:
@@ -456,15 +284,13 @@ def _candidates_drawn(p: _Plan, seed: int, r: int, rp: _Rep):
 
 def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
     """The starting funnel as FunnelModel._initial_funnel places it (creation order)."""
-    global _kept_floats
     sc = p.sc
     start = sc.horizon.start
     n0 = len(p.archetypes)
     key = (seed, r, "starting funnel", p.start_id)
-    hit = _KEPT.get(key)
+    hit = kept(key)
     if hit is not None:
-        _KEPT.move_to_end(key)
-        return hit[0]
+        return hit
     gens = [stream(seed, r, "initial", 0, i) for i in range(n0)]  # counts and remaining times
     deals: list[tuple[int, int, int, float]] = []  # (rep, source, stage, remaining)
     stages = sc.funnel.stages
@@ -508,17 +334,14 @@ def _initial(p: _Plan, seed: int, r: int, reps: list[_Rep]):
         idx = np.flatnonzero(out_rep == i)
         if not len(idx):
             continue
-        _u, c, d, z, _th = _draws(p, seed, r, "initial", (i,)).rows(len(idx))
+        _u, c, d, z, _th = draws(p, seed, r, "initial", (i,)).rows(len(idx))
         k = len(idx)
         cu[idx], du[idx] = c[:k], d[:k]
         src = out_src[idx]
         mult = np.where(src >= 0, p.src_mult[np.maximum(src, 0)], 1.0)
         amount[idx] = z[:k] * mult * reps[i].arch.deal_size
     out = (out_rep, out_src, out_stage, out_rem, amount, cu, du)
-    floats = n * (5 + 2 * S)
-    _KEPT[key] = (out, floats)
-    _kept_floats += floats
-    return out
+    return keep(key, out, n * (5 + 2 * S))
 
 
 def _one(p: _Plan, seed: int, r: int) -> dict:
@@ -554,7 +377,7 @@ def _one(p: _Plan, seed: int, r: int) -> dict:
         people = np.zeros((NR, n_people))
         for i, x in enumerate(reps):
             if x.people is not None:
-                people[i] = _people(seed, r, x.key, n_people)[1]
+                people[i] = people_draws(seed, r, x.key, n_people)[1]
         ramp = sc.ramp
         out = run_replication(
             p.t_begin, p.t_stop, S, r_full, r_conv, r_new, r_hired, r_act, r_leave, r_slots,
@@ -589,7 +412,7 @@ def simulate_team_fast(scenario: Scenario, replications: int, seed: int,
     reason = unsupported_reason(scenario)
     if reason is not None:
         raise ValueError(f"the fast team engine does not model {reason}")
-    with _LOCK:  # the kept numbers are shared: one run at a time (threads of a sweep)
+    with LOCK:  # the kept numbers are shared: one run at a time (threads of a sweep)
         p = _Plan(scenario)
         runs = [_one(p, seed, first + i) for i in range(replications)]
     return TeamFastResults(scenario, seed, replications, runs, p)
