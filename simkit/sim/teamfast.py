@@ -4,7 +4,7 @@
 engine runs the same model for scenarios with capacity, a pre-sales pool,
 hiring, ramp, attrition or a commission plan, more than ten times faster,
 and gives the same tables to the last bit on the scenarios the tests check
-(``tests/team/test_teamfast_*``).
+(``tests/sim/test_teamfast_*``).
 
 Design (measured against the alternatives, see ``benchmarks/bench_team.py``):
 
