@@ -63,6 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "attainment_axis": ("team attainment (won / quota)", "团队完成率（成交额 / 指标）"),
     "replications_axis": ("share of simulated quarters", "模拟季度占比"),
     "quota_line": ("quota", "指标"),
+    "quota_reached": ("{share} reach quota", "达到指标 {share}"),
     "funnel_title": ("Open deals in the funnel, by stage", "漏斗各阶段项目数"),
     "standard_funnel_title": ("Standard funnel", "标准漏斗"),
     "cumulative_title": ("Cumulative bookings in the quarter", "季度累计成交额"),

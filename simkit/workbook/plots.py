@@ -192,8 +192,12 @@ def attainment_histogram(attainment: Sequence[float], *, lang: str | None = None
     # Headroom above the tallest bar, so the quota label sits clear of the bars.
     top = ax.get_ylim()[1] * 1.25
     ax.set_ylim(0, top)
-    ax.text(quota, top * 0.97, f" {t('quota_line', lang)}  {np.mean(a >= quota):.0%}",
-            color=_ORANGE, va="top", fontsize=_pt(10), **_font(ax))
+    # The share of quarters at or above the quota, said as such ("quota 14%" read as a
+    # quota of 14%); on the line's left when the line is in the right part of the chart.
+    right = quota > lo + 0.6 * (hi - lo)
+    label = t("quota_reached", lang, share=f"{np.mean(a >= quota):.0%}")
+    ax.text(quota, top * 0.97, f"{label} " if right else f" {label}", ha="right" if right
+            else "left", color=_ORANGE, va="top", fontsize=_pt(10), **_font(ax))
     ax.xaxis.set_major_formatter(_percent())
     ax.yaxis.set_major_formatter(_percent())
     ax.set_xlabel(t("attainment_axis", lang), **_font(ax))

@@ -157,3 +157,17 @@ def test_chart_pictures_keep_a_palette_and_look_the_same():
     assert np.abs(a - b).mean() < 2.0  # of 255
     w, h = (round(v * 100) for v in fig.get_size_inches())
     assert f"width='{w}' height='{h}'" in figure_html(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("quota", [0.55, 1.0, 1.45])
+def test_the_quota_label_says_what_share_reaches_it_and_stays_on_the_chart(quota, lang):
+    a = np.linspace(0.5, 1.5, 201)
+    fig = plots.attainment_histogram(a, lang=lang, quota=quota)
+    ax = fig.axes[0]
+    share = f"{np.mean(a >= quota):.0%}"
+    label = next(x for x in ax.texts if share in x.get_text())
+    assert t("quota_reached", lang, share=share).strip() == label.get_text().strip()
+    fig.canvas.draw()
+    box, frame = label.get_window_extent(), ax.get_window_extent()
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (box, frame)
