@@ -87,6 +87,8 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
 }
 .simkit-right { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
 .simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
+/* A table's first column (a rep's name, a stage) stays on one line: 销售 1, not 销 / 售 / 1. */
+.simkit-table tr > :first-child { white-space: nowrap; }
 .simkit-chart img { display: block; max-width: 100%; height: auto; max-height: calc(100vh - 130px);
   width: auto; }
 /* A dashboard's tabs (lesson 10: chart, per rep, back-test): titles as large as the text,

@@ -98,6 +98,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "deals_gap": ("More wins needed", "还需成交数"),
     "project_gap": ("Project gap (new projects needed)", "项目缺口"),
     "projection_title": ("Weekly projection", "每周推演"),
+    "gap.tab_projection": ("weekly projection", "每周推演"),
     "wins": ("wins", "成交"),
     "now": ("now", "现在"),
     # large projects (lesson 5)
@@ -150,6 +151,7 @@ LABELS: dict[str, tuple[str, str]] = {
                     "{reps} 名销售、一年的数据；其中 {hidden} 人各有一个隐藏的问题。把每个人和团队比较，"
                     "选一名销售和你要辅导的问题。"),
     "coach_days": ("days in step (median)", "每步停留天数（中位数）"),
+    "coach.tab_team": ("team", "团队"),
     "coach_wrong": ("✗ Not this one: compare the rep with the team",
                     "✗ 不对：和团队其他人比较一下"),
     "coaching_title": ("Open deals by stage, per rep", "各销售各阶段项目占比"),
@@ -223,7 +225,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "数字为模拟季度的中位数 [P10 – P90]。"),
     "cal.scorecard": ("Back-test at this cutoff: the model against the baselines",
                       "本截止日期的回测：模型与各基准方法对比"),
-    "cal.tab_chart": ("chart", "图表"),
+    "cal.tab_chart": ("chart", "图表"),  # also lessons 4 and 7's chart tab
     "cal.tab_reps": ("per rep", "各销售"),
     "cal.tab_scorecard": ("back-test", "回测"),
     "cal.reps_caption": ("Per rep at this cutoff: median [P10 – P90] and what happened",

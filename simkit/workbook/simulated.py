@@ -19,6 +19,7 @@ from simkit.workbook._common import (
     resolve_lang,
     show_chart,
     slider,
+    tab_widget,
     table_html,
 )
 
@@ -30,7 +31,10 @@ GAP_REPLICATIONS = 100
 def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIONS,
                   seed: int = DEFAULT_SEED, chart: bool = True) -> Dashboard:
     """Lesson 4 (case B): today's funnel, the project gap, the weekly projection and the
-    simulated chance to make the quarter with the injection plan the trainee sets."""
+    simulated chance to make the quarter with the injection plan the trainee sets.
+
+    The chart and the weekly projection are tabs (``Dashboard.tabs``, the chart open), so
+    the page fits a 1280x720 projector."""
     lang = resolve_lang(lang)
     funnel = preset("small-projects").funnel
     c = CASE_B["counts"]
@@ -50,6 +54,8 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
     }
     outputs = {"headline": html_out("simkit-headline"), "projection": html_out("simkit-table"),
                "seed_label": html_out("simkit-seed"), "chart": output("simkit-chart")}
+    # On a 1280x720 projector the weekly projection goes behind the chart, one click away.
+    tabs = {"chart": t("cal.tab_chart", lang), "projection": t("gap.tab_projection", lang)}
 
     def compute(d: Dashboard) -> None:
         counts = (d.intent.value, d.solution.value, d.negotiation.value)
@@ -81,7 +87,8 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
         # The stage is the first column (its header in the corner), not an extra header row.
         shown = shown.rename_axis(t("stage", lang)).reset_index()
         d.projection.value = (f"<b>{t('projection_title', lang)}</b>"
-                              + shown.to_html(classes="simkit-table", na_rep="", index=False,
+                              + shown.to_html(classes="simkit-table simkit-projection-table",
+                                              na_rep="", index=False,
                                               float_format=lambda v: f"{v:.1f}"))
         d.seed_label.value = f"<small>{t('seed', lang, seed=seed, replications=replications)}</small>"
         if chart:
@@ -93,7 +100,9 @@ def gap_dashboard(lang: str | None = None, *, replications: int = GAP_REPLICATIO
     return Dashboard("gap", lang, controls, outputs, compute,
                      lambda d: W.VBox([W.HBox([W.VBox(list(d.controls.values())),
                                                W.VBox([d.headline, d.seed_label])]),
-                                       d.projection, d.chart]))
+                                       tab_widget([d.outputs[n] for n in tabs],
+                                                  list(tabs.values()))]),
+                     tabs=tabs)
 
 
 SESSION_SEED_ENV = "QUERY_STRING"
@@ -121,6 +130,8 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int | None = None,
     ones depends on ``team_seed``, by default a fresh seed per session
     (:func:`session_seed`), shown on the page so a trainer can replay it.
     Reps are numbered from 1 on screen (``values["rep"]`` is the 0-based index).
+    The chart and the team table are tabs (``Dashboard.tabs``, the chart open), so the
+    page fits a 1280x720 projector.
     """
     lang = resolve_lang(lang)
     team_seed = session_seed() if team_seed is None else int(team_seed)
@@ -140,6 +151,8 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int | None = None,
     outputs = {"headline": html_out("simkit-headline"), "feedback": html_out("simkit-feedback"),
                "seed_label": html_out("simkit-seed"), "chart": output("simkit-chart"),
                "table": html_out("simkit-table")}
+    # On a 1280x720 projector the team table goes behind the chart, one click away.
+    tabs = {"chart": t("cal.tab_chart", lang), "table": t("coach.tab_team", lang)}
     hidden = sum(p != "on track" for p in truth.values())
     intro = t("coach_intro", lang, reps=sc.team.reps, hidden=hidden)
     outputs["seed_label"].value = (f"<p>{intro}</p><small>"
@@ -171,7 +184,9 @@ def coaching_dashboard(lang: str | None = None, *, team_seed: int | None = None,
 
     d = Dashboard("coaching", lang, controls, outputs, compute,
                   lambda d: W.VBox([d.seed_label, d.rep, d.headline, d.diagnosis, d.feedback,
-                                    d.chart, d.table]))
+                                    tab_widget([d.outputs[n] for n in tabs],
+                                               list(tabs.values()))]),
+                  tabs=tabs)
     d.team = diag.reps
     d.team_seed = team_seed
     # What a page must pass again when it rebuilds the dashboard (language switch).

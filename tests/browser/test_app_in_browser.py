@@ -189,22 +189,30 @@ def _check_projector_layout(page, has_chart: bool) -> dict:
     return m
 
 
-# Lesson 10 on the projector: where the numbers a trainer talks about first, the quota
-# control, the chart and the tables are; font sizes of the tables and of the tab titles.
-FOLD_JS = """(tabSel) => {
+# A page with tabs on the projector: where the headline numbers, the quota control, the chart
+# and the tables (by CSS selector) are; font sizes of the tables and of the tab titles; how
+# many lines the longest cell of a table's first column (a rep's name, a stage) takes.
+FOLD_JS = """([tabSel, tableSels]) => {
   const shown = e => e && e.offsetParent !== null && e.getClientRects().length > 0;
   const box = e => { if (!shown(e)) return null; const r = e.getBoundingClientRect();
                      return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
                              height: r.height}; };
   const q = s => document.querySelector('.simkit-page ' + s);
   const px = e => parseFloat(getComputedStyle(e).fontSize);
+  const lines = e => { const r = document.createRange(); r.selectNodeContents(e);
+                       return new Set([...r.getClientRects()].filter(x => x.width > 0)
+                                      .map(x => Math.round(x.bottom))).size; };
   const tables = {};
-  for (const n of ['reps', 'scorecard']) {
-    const t = q('.simkit-' + n + ' table');
+  for (const n of tableSels) {
+    const t = q(n);
+    const first = t && shown(t) ? [...t.querySelectorAll('tr')].map(tr => tr.cells[0])
+                                      .filter(c => c && c.innerText.trim()) : [];
     tables[n] = {box: box(t), rows: t ? t.querySelectorAll('tr').length : 0,
                  text: t && shown(t) ? t.innerText : '',
                  minPx: t && shown(t) ? Math.min(...[...t.querySelectorAll('td, th, caption')]
-                                                   .map(px)) : null};
+                                                   .map(px)) : null,
+                 firstLines: first.length ? Math.max(...first.map(lines)) : null,
+                 firstText: first.map(c => c.innerText)};
   }
   return {
     rows: [...document.querySelectorAll('.simkit-page .simkit-headline tr')]
@@ -218,52 +226,81 @@ FOLD_JS = """(tabSel) => {
   };
 }"""
 
+# The pages whose tables sit behind the chart as tabs: CSS selector of each table -> the
+# i18n key of its tab's title and the fewest rows (header included) it shows.
+LESSON10_TABLES = {".simkit-reps table": ("cal.tab_reps", 11),
+                   ".simkit-scorecard table": ("cal.tab_scorecard", 7)}
+GAP_TABLES = {"table.simkit-projection-table": ("gap.tab_projection", 4)}
+COACHING_TABLES = {"table.simkit-team-table": ("coach.tab_team", 7)}
+# Room page id -> its tables behind tabs (lessons 4 and 7; lesson 10 has a check of its own).
+TABBED_PAGES = {"04-gap": GAP_TABLES, "07-coaching": COACHING_TABLES}
+
+
+def _on_screen(fold):
+    return lambda b: b is not None and b["top"] >= -1 and b["bottom"] <= fold + 1
+
+
+def check_tabs_on_projector(page, lang: str, tab_selector: str, tables: dict) -> dict:
+    """At 1280x720: the page never needs scrolling, the chart is on screen (the first tab
+    open); each table in ``tables`` (selector -> (tab title key, fewest rows)) is on screen
+    after at most one click (a tab), in type a room can read (>= 16 px), with every cell of
+    its first column (a rep's name, a stage) on one line; the chart comes back.
+    Returns what each table showed (selector -> measurements)."""
+    from simkit.course.i18n import t
+
+    m = page.evaluate(FOLD_JS, [tab_selector, list(tables)])
+    fold = m["height"]
+    on_screen = _on_screen(fold)
+    assert on_screen(m["chart"]) and m["chart"]["height"] > 200, ("chart", m["chart"])
+    assert m["scrolls"] <= fold + 1, f"the page is {m['scrolls']} px tall at {fold} px"
+    shown_tables = {}
+    for sel, (key, rows) in tables.items():
+        if not on_screen(m["tables"][sel]["box"]):
+            title = t(key, lang)
+            tab = page.locator(tab_selector, has_text=title)
+            assert tab.count() == 1, (
+                f"the table {sel} is not on screen at {fold} px ({m['tables'][sel]['box']}) "
+                f"and no tab {title!r} opens it; tabs: {[x['text'] for x in m['tabs']]}")
+            tab.click()  # the one click
+            page.wait_for_selector(f".simkit-page {sel}", state="visible", timeout=5000)
+            m = page.evaluate(FOLD_JS, [tab_selector, list(tables)])
+        shown = shown_tables[sel] = m["tables"][sel]
+        assert on_screen(shown["box"]), (f"the table {sel} after one click", shown["box"])
+        assert shown["rows"] >= rows, shown["text"][:300]
+        assert shown["minPx"] >= 16, f"{sel} text {shown['minPx']} px"
+        assert shown["firstLines"] == 1, (f"{sel}: a first-column cell wraps onto "
+                                          f"{shown['firstLines']} lines", shown["firstText"])
+        assert m["scrolls"] <= fold + 1, f"{sel}: the page is {m['scrolls']} px tall"
+        if lang == "zh":
+            assert len(re.findall(r"[\u4e00-\u9fff]", shown["text"])) > 10, shown["text"]
+    assert m["tabs"] and all(x["px"] >= 16 and on_screen(x["box"]) for x in m["tabs"]), m["tabs"]
+    page.locator(tab_selector, has_text=t("cal.tab_chart", lang)).click()
+    page.wait_for_selector(".simkit-page .simkit-chart img", state="visible", timeout=5000)
+    m = page.evaluate(FOLD_JS, [tab_selector, list(tables)])
+    assert on_screen(m["chart"]) and m["chart"]["height"] > 200, ("chart again", m["chart"])
+    return shown_tables
+
 
 def check_lesson10_on_projector(page, lang: str, tab_selector: str) -> None:
     """At 1280x720: the forecast split (median [P10 – P90]), the chance of reaching the
     quota, the quota control and the chart on screen without scrolling; the per-rep table
     and the back-test scorecard each on screen after at most one click (a tab), in type
     a room can read; the page never needs scrolling; the chart comes back."""
-    from simkit.course.i18n import t
-
-    m = page.evaluate(FOLD_JS, tab_selector)
-    fold = m["height"]
-    on_screen = lambda b: b is not None and b["top"] >= -1 and b["bottom"] <= fold + 1
+    m = page.evaluate(FOLD_JS, [tab_selector, list(LESSON10_TABLES)])
+    on_screen = _on_screen(m["height"])
     split = [r for r in m["rows"] if re.search(r"\d\s*\[\d[\d.,]* – \d[\d.,]*\]", r["text"])]
     assert len(split) >= 3, m["rows"]  # the parts and the total, median [P10 – P90]
     chance = [r for r in m["rows"] if re.search(r"\d+%", r["text"])]
     assert chance, m["rows"]
     below = [r["text"] for r in split + chance if not on_screen(r["box"])]
-    assert not below, f"numbers below the fold at {fold} px: {below}"
+    assert not below, f"numbers below the fold at {m['height']} px: {below}"
     assert on_screen(m["quota"]), ("quota control", m["quota"])
-    assert on_screen(m["chart"]) and m["chart"]["height"] > 200, ("chart", m["chart"])
-    assert m["scrolls"] <= fold + 1, f"the page is {m['scrolls']} px tall at {fold} px"
-    for name, key, rows in (("reps", "cal.tab_reps", 11), ("scorecard", "cal.tab_scorecard", 7)):
-        if not on_screen(m["tables"][name]["box"]):
-            title = t(key, lang)
-            tab = page.locator(tab_selector, has_text=title)
-            assert tab.count() == 1, (
-                f"the {name} table is not on screen at {fold} px ({m['tables'][name]['box']}) "
-                f"and no tab {title!r} opens it; tabs: {[x['text'] for x in m['tabs']]}")
-            tab.click()  # the one click
-            page.wait_for_selector(f".simkit-page .simkit-{name} table", state="visible",
-                                   timeout=5000)
-            m = page.evaluate(FOLD_JS, tab_selector)
-        shown = m["tables"][name]
-        assert on_screen(shown["box"]), (f"the {name} table after one click", shown["box"])
-        assert shown["rows"] >= rows, shown["text"][:300]
-        assert shown["minPx"] >= 16, f"{name} table text {shown['minPx']} px"
-        assert m["scrolls"] <= fold + 1, f"{name}: the page is {m['scrolls']} px tall"
-        if lang == "zh":
+    shown = check_tabs_on_projector(page, lang, tab_selector, LESSON10_TABLES)
+    if lang == "zh":
+        for sel, table in shown.items():
             # Only the reps' names (the export's) are in Latin letters.
-            words = set(re.findall(r"[A-Za-z]{3,}", shown["text"])) - {"CRM", "CRPS"}
-            assert name == "reps" or not words, words
-            assert len(re.findall(r"[\u4e00-\u9fff]", shown["text"])) > 10, shown["text"]
-    assert m["tabs"] and all(x["px"] >= 16 and on_screen(x["box"]) for x in m["tabs"]), m["tabs"]
-    page.locator(tab_selector, has_text=t("cal.tab_chart", lang)).click()
-    page.wait_for_selector(".simkit-page .simkit-chart img", state="visible", timeout=5000)
-    m = page.evaluate(FOLD_JS, tab_selector)
-    assert on_screen(m["chart"]) and m["chart"]["height"] > 200, ("chart again", m["chart"])
+            words = set(re.findall(r"[A-Za-z]{3,}", table["text"])) - {"CRM", "CRPS"}
+            assert sel == ".simkit-reps table" or not words, words
 
 
 def _whole_page_shot(page, path) -> None:
@@ -470,5 +507,18 @@ def test_lesson_10_fits_the_projector_with_its_tables_one_click_away(lang, open_
     page.screenshot(path=shots / f"10-calibration-projector-{lang}.png")
     check_lesson10_on_projector(page, lang, VOILA_TABS)
     # The kernel accepted the tab changes (a refused one would put a notice in the header).
+    assert page.locator(".simkit-notice").inner_text().strip() == ""
+    assert page.errors == [], page.errors
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(TABBED_PAGES))
+def test_lessons_4_and_7_fit_the_projector_with_their_tables_one_click_away(name, lang,
+                                                                            open_page, shots):
+    page = open_page(f"{name}.ipynb?lang={lang}")
+    _wait_loaded(page, True)
+    page.wait_for_function("() => !document.querySelector('.simkit-busy-on')", timeout=60_000)
+    page.screenshot(path=shots / f"{name}-projector-{lang}.png")
+    check_tabs_on_projector(page, lang, VOILA_TABS, TABBED_PAGES[name])
     assert page.locator(".simkit-notice").inner_text().strip() == ""
     assert page.errors == [], page.errors

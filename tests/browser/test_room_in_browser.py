@@ -17,8 +17,9 @@ from contextlib import contextmanager
 
 import pytest
 from test_app_in_browser import (CHART_UNAFFECTED, LAPTOP, LATIN_ALLOWED, OVERFLOW_JS,
-                                 PROJECTOR, STATE_JS, WATCH_BUSY_JS, _check_projector_layout,
-                                 _numbers, check_lesson10_on_projector, new_watched_page)
+                                 PROJECTOR, STATE_JS, TABBED_PAGES, WATCH_BUSY_JS,
+                                 _check_projector_layout, _numbers, check_lesson10_on_projector,
+                                 check_tabs_on_projector, new_watched_page)
 
 from simkit.app.pages import LESSONS
 from simkit.app.room import page_id
@@ -220,6 +221,16 @@ def test_lesson_10_fits_the_projector_with_its_tables_one_click_away(lang, open_
     page = open_room(f"10-calibration?lang={lang}")
     page.screenshot(path=shots / f"room-10-calibration-fold-{lang}.png")
     check_lesson10_on_projector(page, lang, ROOM_TABS)
+    assert page.errors == [], page.errors
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(TABBED_PAGES))
+def test_lessons_4_and_7_fit_the_projector_with_their_tables_one_click_away(name, lang,
+                                                                            open_room, shots):
+    page = open_room(f"{name}?lang={lang}")
+    page.screenshot(path=shots / f"room-{name}-fold-{lang}.png")
+    check_tabs_on_projector(page, lang, ROOM_TABS, TABBED_PAGES[name])
     assert page.errors == [], page.errors
 
 
