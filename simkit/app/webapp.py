@@ -91,7 +91,7 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
 .simkit-table tr > :first-child { white-space: nowrap; }
 .simkit-chart img { display: block; max-width: 100%; height: auto; max-height: calc(100vh - 130px);
   width: auto; }
-/* A dashboard's tabs (lesson 10: chart, per rep, back-test): titles as large as the text,
+/* A dashboard's tabs (lessons 4, 7, 10: the chart, then tables): titles as large as the text,
    the chart under them still inside a 720 px projector. */
 .simkit-page .simkit-tabs { --jp-widgets-horizontal-tab-height: 34px;
   --jp-widgets-horizontal-tab-width: 130px; --jp-widgets-font-size: 16px; }

@@ -225,6 +225,24 @@ def test_chinese_tables_have_course_row_labels_and_no_empty_header_row():
     assert "比预设 +" in head.headline.value and " pt" not in head.headline.value
 
 
+@pytest.mark.parametrize("lang, titles", [("zh", ("图表", "每周推演", "团队")),
+                                           ("en", ("chart", "weekly projection", "team"))])
+def test_lessons_4_and_7_put_their_tables_behind_the_chart_as_tabs(lang, titles):
+    """The projector pages (and the notebooks) show the chart first, the table one tab away."""
+    import ipywidgets as W
+
+    chart, projection, team = titles
+    gap = sw.gap_dashboard(lang, replications=2, chart=False)
+    coach = sw.coaching_dashboard(lang, team_seed=7, chart=False)
+    assert gap.tabs == {"chart": chart, "projection": projection}
+    assert coach.tabs == {"chart": chart, "table": team}
+    for d, table in ((gap, gap.projection), (coach, coach.table)):
+        tabs = [w for w in d.widget.children if isinstance(w, W.Tab)]
+        assert len(tabs) == 1 and tabs[0].selected_index == 0
+        assert tabs[0].titles == tuple(d.tabs.values())
+        assert tabs[0].children == (d.chart, table)
+
+
 def test_chinese_headline_chart_names_the_stages_in_chinese():
     from simkit.workbook import plots
 
