@@ -58,7 +58,7 @@ from starlette.routing import Route
 
 from simkit.app.room import (CACHE_SIZE, WORKERS, Room, RoomAbandonedError, RoomBusyError,
                              RoomComputeError, RoomInputError, page_id)
-from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, page_columns
+from simkit.app.webapp import BUSY_TEXT, LANG_NAMES, LANGUAGES, TABLES_CSS, page_columns
 from simkit.model.errors import SimkitInputError
 from simkit.sandbox.serving import Guard, LocalAddress
 from simkit.workbook._guard import ERROR_TEXT
@@ -82,7 +82,7 @@ BAD_REQUEST = "The request could not be read. / 无法读取该请求。"
 
 # The page's style and script, shipped beside this module (package data).
 _STATIC = resources.files("simkit.app").joinpath("static")
-CSS = _STATIC.joinpath("room.css").read_text(encoding="utf-8")
+CSS = _STATIC.joinpath("room.css").read_text(encoding="utf-8") + TABLES_CSS
 JS = _STATIC.joinpath("room.js").read_text(encoding="utf-8")
 
 

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from importlib import resources
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from simkit.model.errors import SimkitInputError
 
-__all__ = ["LANG_ENV", "PAGE_CSS", "LessonPage", "lesson_page", "page_columns",
+__all__ = ["LANG_ENV", "PAGE_CSS", "TABLES_CSS", "LessonPage", "lesson_page", "page_columns",
            "page_language", "projector_layout"]
 
 LANG_ENV = "SIMKIT_LANG"
@@ -45,6 +46,9 @@ LEFT_CLASSES = frozenset({"simkit-headline", "simkit-seed", "simkit-feedback", "
 # small fonts that are unreadable on a projector; charts are PNGs whose
 # natural width can exceed a laptop window, so they scale down instead of
 # making the page scroll sideways.
+# The tables' style, shared with the room page (static/tables.css).
+TABLES_CSS = resources.files("simkit.app").joinpath("static", "tables.css").read_text(
+    encoding="utf-8")
 PAGE_CSS = """
 <style>
 body, .jp-RenderedHTMLCommon { font-size: 16px; }
@@ -86,9 +90,6 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
   width: 490px !important;
 }
 .simkit-right { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
-.simkit-team-table td, .simkit-team-table th { padding: 2px 8px; text-align: right; }
-/* A table's first column (a rep's name, a stage) stays on one line: 销售 1, not 销 / 售 / 1. */
-.simkit-table tr > :first-child { white-space: nowrap; }
 .simkit-chart img { display: block; max-width: 100%; height: auto; max-height: calc(100vh - 130px);
   width: auto; }
 /* A dashboard's tabs (lessons 4, 7, 10: the chart, then tables): titles as large as the text,
@@ -100,10 +101,6 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
 .simkit-page .simkit-tabs > .widget-tab-contents { padding: 6px 0 0 0; }
 .simkit-page .simkit-tabs .widget-html-content { line-height: 1.35; }
 .simkit-tabs .simkit-chart img { max-height: calc(100vh - 200px); }
-.simkit-reps-table th, .simkit-reps-table td { padding: 2px 4px; }
-.simkit-reps-table td { white-space: nowrap; text-align: right; }
-.simkit-reps-table tr > th:first-child { text-align: left; white-space: nowrap;
-  font-weight: normal; }
 .simkit-table table, table.simkit-table { border-collapse: collapse; }
 .simkit-busy .widget-html-content { color: #b35c00; font-weight: 600; }
 .simkit-notice .widget-html-content { color: #a12c2c; }
@@ -113,8 +110,7 @@ body, .jp-RenderedHTMLCommon { font-size: 16px; }
   vertical-align: -1px; animation: simkit-spin 0.8s linear infinite;
 }
 @keyframes simkit-spin { to { transform: rotate(360deg); } }
-</style>
-"""
+""" + TABLES_CSS + "</style>\n"
 
 
 def projector_layout(dashboard):
