@@ -111,7 +111,7 @@
       var q = {lang: lang, v: JSON.stringify(values())};
       var seed = page.getAttribute("data-seed");
       if (seed) q.seed = seed;
-      // The tab open (lesson 10's scorecard) stays open in the other language.
+      // The tab open (a table behind the chart: lessons 4, 7, 10) stays open in the other language.
       var tab = page.querySelector(".simkit-tab-radio:checked");
       if (tab && tab !== page.querySelector(".simkit-tab-radio")) q.tab = tab.value;
       location.href = "/" + page.getAttribute("data-page") + "?" + new URLSearchParams(q).toString();
