@@ -47,7 +47,7 @@ from _common import command
 from simkit.crm import example_export, read_export
 from simkit.crm.backtest import backtest, scenario_forecaster, simulation_forecaster
 from simkit.crm.forecast import DEFAULTS
-from simkit.crm.scoring import label
+from simkit.crm.scoring import label, pooled_coverage_draws
 
 MAVEN_CUTOFFS = ("2017-04-01", "2017-07-01", "2017-10-01")
 # Every month's first day a 13-week horizon fits in: the quarter starts above and the
@@ -96,15 +96,19 @@ def maven(args, settings) -> None:
     t = res.table
     show(t, "Maven (maven_crm_central.csv)")
     print(f"\n[maven: {time.time() - t0:.1f} s]  target checks (07-01 and 10-01):")
+    shares, cov_chances = [], []
     for target in ("wins", "won_amount"):
         for c in MAVEN_CUTOFFS[1:]:
             m_w = value(t, c, "model", target, "rep_wape")
             b_w = np.nanmin([value(t, c, b, target, "rep_wape") for b in BASE])
             best = BASE[int(np.nanargmin([value(t, c, b, target, "rep_wape") for b in BASE]))]
             d, se = wape_difference(res.reps, c, target, "model", best)
+            p_b = value(t, c, "model", target, "p_beats_baselines")
+            shares.append(p_b)
             print(f"  {target:10s} {c} per-rep WAPE model {m_w:.3f} vs best baseline "
                   f"{b_w:.3f}: {'OK' if m_w < b_w else 'NOT MET'} (difference {d:+.3f}, "
-                  f"se over reps {se:.3f})")
+                  f"se over reps {se:.3f}; a model that is exactly right wins this "
+                  f"comparison in {p_b:.0%} of its replications)")
         m_b = np.mean([value(t, c, "model", target, "abs_bias") for c in MAVEN_CUTOFFS[1:]])
         b_b = min(np.nanmean([value(t, c, b, target, "abs_bias") for c in MAVEN_CUTOFFS[1:]])
                   for b in BASE if not all(math.isnan(value(t, c, b, target, "abs_bias"))
@@ -118,8 +122,23 @@ def maven(args, settings) -> None:
               f"(n = {n:.0f}; target 0.70-0.90: {'OK' if 0.7 <= cov <= 0.9 else 'NOT MET'}); "
               f"team coverage {team:.2f} of 3 cutoffs")
         lo, hi = (value(t, "all", "model", target, f"rep_coverage_80_{k}") for k in ("lo", "hi"))
+        pooled = pooled_coverage_draws([c for c, _ in res.covered[("model", target)]],
+                                       [n for _, n in res.covered[("model", target)]],
+                                       seed=args.seed)
+        in_target = float(np.mean((pooled >= 0.7) & (pooled <= 0.9)))
+        cov_chances.append(in_target)
         print(f"  {target:10s}   a calibrated model would score {lo:.3f}-{hi:.3f} (P5-P95) on "
-              f"these folds: {cov:.3f} is {'inside' if lo <= cov <= hi else 'OUTSIDE'}")
+              f"these folds: {cov:.3f} is {'inside' if lo <= cov <= hi else 'OUTSIDE'}; it "
+              f"lands in 0.70-0.90 with chance {in_target:.0%}")
+    # The folds' forecasts are drawn independently; a fold's two targets share their
+    # replications (more wins, more amount), so their joint chance lies between the
+    # product and the smaller of the two.
+    per_fold = [(shares[i], shares[i + 2]) for i in range(2)]
+    lo_all = math.prod(shares)
+    hi_all = math.prod(min(w, a) for w, a in per_fold)
+    print(f"  all four WAPE comparisons: a model that is exactly right wins them all with "
+          f"chance {lo_all:.0%}-{hi_all:.0%} (product of the shares; a fold's two targets "
+          f"are positively related, so the joint chance is at most the smaller share)")
 
 
 def monthly(args, settings) -> None:
@@ -138,6 +157,11 @@ def monthly(args, settings) -> None:
             for m in methods:
                 row[f"{m} bias"] = value(t, c, m, target, "bias")
             row["model team CRPS"] = value(t, c, "model", target, "crps")
+            best = np.nanmin([value(t, c, b, target, "rep_wape") for b in BASE])
+            row["model beats best WAPE"] = ("yes" if value(t, c, "model", target, "rep_wape")
+                                            < best else "no")
+            row["exactly right model would"] = (
+                f"{value(t, c, 'model', target, 'p_beats_baselines'):.0%}")
             row["model reps covered"] = (f"{value(t, c, 'model', target, 'rep_covered'):.0f} of "
                                          f"{value(t, c, 'model', target, 'rep_count'):.0f}")
             rows.append(row)
@@ -153,6 +177,11 @@ def monthly(args, settings) -> None:
         lo, hi = (value(t, "all", "model", target, f"rep_coverage_80_{k}") for k in ("lo", "hi"))
         print(f"  model per-rep 80% coverage pooled {cov:.3f} (a calibrated model: "
               f"{lo:.3f}-{hi:.3f}); team {value(t, 'all', 'model', target, 'in_80'):.2f}")
+        won = int((f["model beats best WAPE"] == "yes").sum())
+        expected = sum(value(t, c, "model", target, "p_beats_baselines") for c in MAVEN_MONTHS)
+        print(f"  model beats the best baseline's per-rep WAPE at {won} of {len(f)} origins; a "
+              f"model that is exactly right would at {expected:.1f} "
+              f"on average (overlapping horizons: not independent checks)")
 
 
 def synthetic(args, settings) -> None:

@@ -26,14 +26,18 @@ folds: mean |bias| (``abs_bias``, never the mean signed bias, which lets
 errors cancel), mean WAPE and CRPS, the share of folds whose team interval
 covered, and per-rep coverage pooled over all (fold, rep) pairs, with the
 P5-P95 range a calibrated model would score on the same folds
-(``rep_coverage_80_lo`` / ``_hi``, :func:`.scoring.coverage_range`).
+(``rep_coverage_80_lo`` / ``_hi``, :func:`.scoring.coverage_range`). Each
+fold's simulated methods also carry ``p_beats_baselines``: the share of their
+own replications, taken as the actual, on which their per-rep WAPE is below
+every baseline's (:func:`.scoring.beats_share`): how often a model that is
+exactly right would win that fold's WAPE comparison.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,8 +45,8 @@ import pandas as pd
 from simkit.model.errors import SimkitInputError
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
 from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, as_of, estimate
-from simkit.crm.scoring import (FOLD_METRICS, coverage_range, covered_per_replication, score,
-                                scorecard_table, summarise)
+from simkit.crm.scoring import (FOLD_METRICS, beats_share, coverage_range,
+                                covered_per_replication, score, scorecard_table, summarise)
 
 __all__ = ["BASELINES", "METHODS", "TARGETS", "BacktestResult", "backtest", "baselines",
            "parse_horizon"]
@@ -74,6 +78,8 @@ class BacktestResult:
     horizon_weeks: int
     replications: int
     seed: int
+    # (method, target) -> per fold: (covered_per_replication of its sample, its reps)
+    covered: dict = field(default_factory=dict)
 
     def records(self) -> list[dict]:
         out = []
@@ -246,6 +252,14 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
                         (covered_per_replication(s), len(reps)))
                 rep_rows += [(key, m, t, r, float(mean[r]), float(a[r]), float(lo[r]),
                               float(hi[r])) for r in reps]
+            if not (t == "won_amount" and not amounts_ok):
+                points = {m: f for m, f in forecasts.items()
+                          if len(f) == 1 and not f.isna().all().all()}
+                for m, f in forecasts.items():
+                    if len(f) > 1:
+                        share = beats_share(f.reindex(columns=reps).fillna(0.0),
+                                            {k: p.iloc[0] for k, p in points.items()})
+                        rows.append((key, m, t, "p_beats_baselines", share))
     table = pd.DataFrame(rows, columns=["cutoff", "method", "target", "metric", "value"])
     ref = []
     for (m, t), cs_ in covered.items():
@@ -257,4 +271,5 @@ def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,
     rep_table = pd.DataFrame(rep_rows, columns=["cutoff", "method", "target", "rep", "forecast",
                                                 "actual", "p10", "p90"])
     return BacktestResult(table=table, reps=rep_table, estimates=ests,
-                          horizon_weeks=horizon_weeks, replications=replications, seed=seed)
+                          horizon_weeks=horizon_weeks, replications=replications, seed=seed,
+                          covered=covered)

@@ -27,6 +27,18 @@ puts inside their P10-P90, pool over folds, repeat. ``rep_coverage_80_lo``
 and ``_hi`` on the ``all`` rows are that statistic's P5 and P95: an
 observed pooled coverage outside them is evidence that the intervals are
 too narrow or too wide; one inside is not.
+
+**What one fold's WAPE comparison can tell** (:func:`beats_share`): the
+same device asks how often a model that is *exactly right* would score a
+lower per-rep WAPE than the baselines at a fold. Each of the forecast's own
+replications is taken in turn as the actual, and the share of them on which
+the sample mean's per-rep WAPE is below every baseline's is the fold's
+``p_beats_baselines`` (model rows only). A share well below 1 says the
+fold's comparison cannot separate the methods even when the model is right:
+the baselines are fixed numbers, and with ten reps one quarter's luck
+decides. The share is read from the model's own predictive distribution, so
+it is a statement about the comparison, not evidence that the model is
+right.
 """
 
 from __future__ import annotations
@@ -36,8 +48,8 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["SCORECARD_LABELS", "coverage_range", "covered_per_replication", "crps_sample",
-           "score", "scorecard_table", "summarise"]
+__all__ = ["SCORECARD_LABELS", "beats_share", "coverage_range", "covered_per_replication",
+           "crps_sample", "pooled_coverage_draws", "score", "scorecard_table", "summarise"]
 
 FOLD_METRICS = ("forecast", "actual", "bias", "abs_bias", "rep_wape", "p10", "p90", "in_80",
                 "rep_coverage_80", "rep_covered", "rep_count", "crps", "rep_crps")
@@ -110,11 +122,37 @@ def coverage_range(covered: list[np.ndarray], reps: list[int], *, draws: int = 4
     """
     if not covered or sum(reps) == 0:
         return np.full(len(probs), math.nan)
+    return np.quantile(pooled_coverage_draws(covered, reps, draws=draws, seed=seed), probs)
+
+
+def pooled_coverage_draws(covered: list[np.ndarray], reps: list[int], *, draws: int = 4000,
+                          seed: int = 0) -> np.ndarray:
+    """``draws`` values of the pooled per-rep coverage a calibrated model would score
+    (see :func:`coverage_range`, which reads its quantiles)."""
     rng = np.random.default_rng(seed)
     total = np.zeros(draws)
     for c in covered:
         total += np.asarray(c, float)[rng.integers(len(c), size=draws)]
-    return np.quantile(total / sum(reps), probs)
+    return total / sum(reps)
+
+
+def beats_share(sample: pd.DataFrame, points: dict[str, pd.Series]) -> float:
+    """Share of ``sample``'s replications that, taken as the actual, give the sample mean a
+    lower per-rep WAPE than every point forecast in ``points``.
+
+    ``sample``: replications x reps; each point forecast is a value per rep
+    (missing reps count as 0, as in :func:`score`). Ties count as not beaten;
+    NaN when there is no replication or no point forecast to beat.
+    """
+    pts = {k: p for k, p in points.items() if np.isfinite(np.asarray(p, float)).any()}
+    if len(sample) < 2 or not pts:
+        return math.nan
+    reps = list(sample.columns)
+    x = sample.to_numpy(float)
+    own = np.abs(x - x.mean(axis=0)).sum(axis=1)
+    best = np.min([np.abs(x - p.reindex(reps).fillna(0.0).to_numpy(float)).sum(axis=1)
+                   for p in pts.values()], axis=0)
+    return float(np.mean(own < best))
 
 
 def score(sample: pd.DataFrame, actual: pd.Series) -> dict[str, float]:

@@ -11,7 +11,7 @@ from conftest import T0, synthetic_deals
 
 import simkit
 from simkit.cli import main
-from simkit.crm.backtest import METHODS, backtest, parse_horizon
+from simkit.crm.backtest import BASELINES, METHODS, backtest, parse_horizon
 from simkit.model.errors import SimkitInputError
 
 
@@ -51,6 +51,11 @@ def test_backtest_table_and_baselines():
     m = w.loc[(str(c1.date()), "wins")]
     assert m.loc["p10", "model"] <= m.loc["forecast", "model"] <= m.loc["p90", "model"]
     assert pd.isna(m.loc["in_80", "last_quarter"])
+    # how often a model that is exactly right wins the fold's WAPE comparison: a share,
+    # for the simulated methods only
+    share = m.loc["p_beats_baselines"]
+    assert 0.0 <= share["model"] <= 1.0 and 0.0 <= share["scenario_sim"] <= 1.0
+    assert share[list(BASELINES)].isna().all()
     recs = res.records()
     assert {"cutoff", "method", "target", "metric", "value"} == set(recs[0])
     json.dumps(recs)  # NaN became None

@@ -12,7 +12,7 @@ from conftest import T0, synthetic_deals
 
 from simkit.cli import main
 from simkit.crm.backtest import BASELINES, baselines
-from simkit.crm.scoring import SCORECARD_LABELS, crps_sample, score, summarise
+from simkit.crm.scoring import SCORECARD_LABELS, beats_share, crps_sample, score, summarise
 
 
 def test_crps_of_a_point_is_the_absolute_error_and_matches_the_normal_formula():
@@ -161,3 +161,29 @@ def test_coverage_range_is_wider_than_a_binomial_band_when_reps_share_a_shock():
     binomial = 2 * 1.645 * math.sqrt(0.8 * 0.2 / 30)
     assert w_shared > w_alone + 0.1, (w_shared, w_alone)
     assert abs(w_alone - binomial) < 0.12, (w_alone, binomial)
+
+
+def test_beats_share_is_the_wape_comparison_over_the_samples_own_replications():
+    rng = np.random.default_rng(11)
+    # one rep: the mean beats a point p on exactly the draws nearer the mean than p,
+    # i.e. on the mean's side of the midpoint (an independent formula)
+    x = pd.DataFrame({"a": rng.gamma(4.0, 2.5, 400)})
+    m, p = float(x["a"].mean()), 14.0
+    expect = float(np.mean(x["a"] < (m + p) / 2))
+    assert beats_share(x, {"p": pd.Series({"a": p})}) == expect
+    # several reps, two baselines: the same as scoring each replication as the actual
+    s = pd.DataFrame(rng.poisson([5.0, 12.0, 30.0], (60, 3)), columns=["r1", "r2", "r3"])
+    pts = {"low": pd.Series({"r1": 4.0, "r2": 10.0, "r3": 27.0}),
+           "high": pd.Series({"r1": 6.0, "r2": 13.0})}  # r3 missing counts as 0
+    wins = 0
+    for i in range(len(s)):
+        a = s.iloc[i].astype(float)
+        own = score(s, a)["rep_wape"]
+        wins += own < min(score(pd.DataFrame([p.reindex(s.columns).fillna(0.0)]), a)["rep_wape"]
+                          for p in pts.values())
+    assert beats_share(s, pts) == wins / len(s)
+    # a point far off is always beaten; the sample's own mean never (ties are not wins)
+    assert beats_share(s, {"far": s.mean() * 3}) == 1.0
+    assert beats_share(s, {"same": s.mean()}) == 0.0
+    assert math.isnan(beats_share(s, {})) and math.isnan(beats_share(s.iloc[:1], pts))
+    assert math.isnan(beats_share(s, {"na": pd.Series(np.nan, s.columns)}))
