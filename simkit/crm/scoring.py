@@ -74,6 +74,8 @@ SCORECARD_LABELS: dict[str, tuple[str, str]] = {
                            "校准模型的个人覆盖率：P5"),
     "rep_coverage_80_hi": ("per-rep coverage a calibrated model gives: P95",
                            "校准模型的个人覆盖率：P95"),
+    "p_beats_baselines": ("chance a model that is exactly right beats every baseline's "
+                          "per-rep WAPE", "若模型完全正确，其个人加权绝对误差优于所有基准的概率"),
     "model": ("model (calibrated simulation)", "模型（校准模拟）"),
     "scenario_sim": ("one-stage scenario simulation", "单阶段情景模拟"),
     "last_quarter": ("last quarter carried forward", "沿用上季度"),
