@@ -32,6 +32,23 @@ bagging 50 grid-searched smoothers (mean |team bias| on wins .039 against
 the result and the bootstrap weights are Poisson(lam) / lam with lam the
 shortfall ratio (an m-out-of-n bootstrap), which widens the intervals by
 about ``1 / sqrt(lam)``.
+
+**A burst or a drop of new deals right before the cutoff** (``burst_mix``,
+on by default; :func:`.arrivals.burst` finds it) reads two ways: a lasting
+change, which the one-step damped-trend fit follows (and overshoots, as it
+projects the jump as a trend), or a one-off, which a fit with huberised
+updates and smoothing chosen by the 1-13-week-ahead error discounts. The
+history cannot tell them apart, so half of each batch's arrival paths come
+from each reading and the interval is wide. Measured
+(``benchmarks/backtest_scorecard.py --part bursts``, 200 simulated series a
+case): the CRPS of the 13-week arrival total is lower than the one-step fit's
+after a one-off burst (.559 against 1.165), a burst that lasts (.134 /
+.160), a one-off drop (.320 / .536) and a drop that lasts (.215 / .224);
+higher when the level shifted 8 weeks before the cutoff (.088 / .069);
+unchanged without a burst (the rule never fires there). On Maven at every
+month's first day (``--part monthly``) the team CRPS falls from .228 to .159
+(wins) and from .222 to .159 (amount); 07-01 and 10-01, where no burst is
+seen, and the 20 synthetic histories (none seen) are unchanged.
 """
 
 from __future__ import annotations
@@ -42,6 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simkit.crm.arrivals import BURST_WEEKS, burst
 from simkit.crm.cohorts import cohort_of, p_open
 from simkit.crm.estimate import _cutoff, as_of
 from simkit.crm.fitting import Fit, align, fit
@@ -63,7 +81,7 @@ DEFAULTS = {"hazard_weeks": 52, "half_life_weeks": 0.0, "rep_weeks": 52,
             "robust_arrivals": True, "huber_arrivals": 0.0, "trace_arrivals": False,
             "alpha_max": 0.5, "rep_posterior": True, "shrink_floor": 1.0,
             "pretracking": "entry", "boot_arrivals": False,
-            "thin_widen": True, "product_amounts": True}
+            "thin_widen": True, "product_amounts": True, "burst_mix": True}
 
 
 @dataclass(frozen=True)
@@ -142,7 +160,15 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     base = fit(known, c, tracking, horizon_weeks=horizon_weeks, **fit_kw)
     reps = base.reps
     h = float(horizon_weeks)
-    warnings = [tuple(n) for n in tracking.notes()] + _history_notes(known, c, horizon_weeks)
+    notes = _history_notes(known, c, horizon_weeks)
+    warnings = [tuple(n) for n in tracking.notes()] + [n[:2] for n in notes]
+    # A burst (or drop) of new deals right before the cutoff reads two ways: a level shift
+    # the one-step fit follows, or a one-off the huberised, trace-chosen fit discounts.
+    # With ``burst_mix`` half of each batch's paths come from each reading.
+    other = None
+    if opts["burst_mix"] and any(n[2] == "burst" for n in notes):
+        other = fit(known, c, tracking, horizon_weeks=horizon_weeks,
+                    **(fit_kw | {"huber_arrivals": 2.0, "trace_arrivals": True})).arrivals
     thin_ratio = min(1.0, base.n_won / THIN_WON,
                      base.n_lost / THIN_LOST if tracking.losses_recorded else 1.0)
     thin = thin_ratio < 1.0
@@ -202,7 +228,12 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
             wins_open[:, j] = hits[:, op_rep[ok] == j].sum(axis=1)
         # new deals
         arr = f.arrivals if opts["boot_arrivals"] else base.arrivals
-        paths = arr.sample_paths(rng, nb, horizon_weeks)  # nb x H
+        if other is None:
+            paths = arr.sample_paths(rng, nb, horizon_weeks)  # nb x H
+        else:
+            half = nb // 2
+            paths = np.vstack([arr.sample_paths(rng, nb - half, horizon_weeks),
+                               other.sample_paths(rng, half, horizon_weeks)])
         wk = np.arange(horizon_weeks)[:, None] + u[None, :]
         drift = f.new_closers / max(inc.p_won + inc.p_lost, 1e-9)
         p_new = inc.won(np.maximum(h - wk, 0.0)).mean(axis=1) * drift  # H
@@ -236,18 +267,20 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
                     tracking=tracking, fit=base, thin=thin)
 
 
-BURST_WEEKS, BURST_RATIO, BURST_Z = 4, 1.5, 3.0
 
 
 def _history_notes(known: pd.DataFrame, c: pd.Timestamp, horizon_weeks: int) -> list:
-    """What the forecast cannot know from this history, said out loud (English, 中文).
+    """What the forecast cannot know from this history, said out loud: (English, 中文, kind).
 
     - Closes recorded for less than the horizon before the cutoff: how an old
       open deal closes is extrapolated from a short follow-up.
     - New deals in the last ``BURST_WEEKS`` weeks at ``BURST_RATIO`` times (or
       1 / that) the median week of the 13 before, and ``BURST_Z`` Poisson sd
-      away: the arrival projection follows part of it, which is wrong if it
-      was a one-off (a list import, a campaign) or a lag in data entry.
+      away (:func:`.arrivals.burst`): a lasting change or a one-off (a list
+      import, a campaign, a lag in data entry)? With ``burst_mix`` the
+      forecast carries both readings, and the note says so.
+
+    Each note is ``(English, 中文, kind)``, kind ``short`` or ``burst``.
     """
     out = []
     closed = known["closed"].dropna()
@@ -258,24 +291,25 @@ def _history_notes(known: pd.DataFrame, c: pd.Timestamp, horizon_weeks: int) -> 
                         f"less than the {horizon_weeks}-week horizon: how older open deals "
                         f"close is extrapolated; read this forecast with care",
                         f"预测起点前只有 {weeks:.0f} 周的结单记录，短于 {horizon_weeks} 周的"
-                        f"预测期：较老的未结商机如何结单是外推的，请谨慎解读"))
+                        f"预测期：较老的未结商机如何结单是外推的，请谨慎解读", "short"))
     age = ((c - known["created"]) / WEEK).to_numpy(float)
     n = BURST_WEEKS + 13
     wk = np.bincount(np.floor(age[(age >= 0) & (age < n)]).astype(int), minlength=n)
-    recent, before = wk[:BURST_WEEKS].mean(), float(np.median(wk[BURST_WEEKS:]))
-    if before > 0 and age.max() >= n:
-        z = (recent - before) / math.sqrt(before / BURST_WEEKS)
-        ratio = recent / before
-        if (ratio >= BURST_RATIO or ratio <= 1 / BURST_RATIO) and abs(z) >= BURST_Z:
-            en_verb, zh_verb = ("rose", "升至") if ratio > 1 else ("fell", "降至")
-            out.append((f"new deals in the last {BURST_WEEKS} weeks {en_verb} to "
-                        f"{recent:.0f} a week, {ratio:.1f} times the usual {before:.0f}: the "
-                        f"projection of new business follows part of this change, which is "
-                        f"wrong if it was a one-off (a list import, a campaign) or a delay "
-                        f"in data entry",
-                        f"最近 {BURST_WEEKS} 周新商机每周{zh_verb} {recent:.0f} 个，是平常"
-                        f"（{before:.0f} 个）的 {ratio:.1f} 倍：新业务预测会部分沿用这一变化；"
-                        f"如果这是一次性的（导入名单、市场活动）或录入延迟，预测会有偏差"))
+    found = burst(wk[::-1]) if age.max() >= n else None
+    if found is not None:
+        recent, before, ratio = found
+        en_verb, zh_verb = ("rose", "升至") if ratio > 1 else ("fell", "降至")
+        out.append((f"new deals in the last {BURST_WEEKS} weeks {en_verb} to "
+                    f"{recent:.0f} a week, {ratio:.1f} times the usual {before:.0f}: the "
+                    f"history cannot tell a lasting change from a one-off (a list import, "
+                    f"a campaign, a delay in data entry), so half of the simulated paths of "
+                    f"new business follow the change and half treat it as a one-off, and "
+                    f"the interval is wide",
+                    f"最近 {BURST_WEEKS} 周新商机每周{zh_verb} {recent:.0f} 个，是平常"
+                    f"（{before:.0f} 个）的 {ratio:.1f} 倍：仅凭历史数据分不清这是持续的变化"
+                    f"还是一次性的（导入名单、市场活动、录入延迟），所以新业务的模拟路径一半"
+                    f"沿用这一变化、一半当作一次性处理，区间因此较宽",
+                    "burst"))
     return out
 
 

@@ -354,7 +354,35 @@ def test_a_burst_of_new_deals_and_a_short_close_history_are_said_out_loud():
         deal_id=lambda x: x["deal_id"] + "b")
     notes = _history_notes(as_of(pd.concat([d, burst]), c), c, 13)
     assert len(notes) == 1 and "rose to" in notes[0][0] and "倍" in notes[0][1]
+    assert notes[0][2] == "burst"
     early = T0 + pd.Timedelta(weeks=8) + (d["closed"].min() - T0)
     notes = _history_notes(as_of(d, early), early, 13)
     assert any("closes are recorded for only 8 weeks" in en and "8 周" in zh
-               for en, zh in notes), notes
+               for en, zh, _ in notes), notes
+
+
+def test_a_burst_is_forecast_both_ways_and_nothing_changes_without_one():
+    """Without a burst, ``burst_mix`` changes nothing (same seed, same samples). After a
+    burst of new deals half of the arrival paths follow it and half treat it as a one-off,
+    so the new deals' wins fall below the one-step fit's alone (which projects the jump as
+    a trend); the margin is Z standard errors of the difference of the two means."""
+    reps = 200
+    d = synthetic_deals(reps=8, rate=4.0, weeks=52, seed=3)  # 32 new deals a week
+    c = T0 + pd.Timedelta(weeks=40)
+    mixed = forecast(d, c, replications=reps, seed=5)
+    plain = forecast(d, c, replications=reps, seed=5, burst_mix=False)
+    for key, s in mixed.samples.items():
+        pd.testing.assert_frame_equal(s, plain.samples[key])
+    burst = d.sample(n=130, random_state=1).assign(
+        created=lambda x: c - pd.Timedelta(weeks=2) + pd.to_timedelta(
+            np.linspace(-13, 13, len(x)), unit="D"),
+        deal_id=lambda x: x["deal_id"] + "b", status="open", closed=pd.NaT)
+    db = pd.concat([d, burst], ignore_index=True)
+    mixed = forecast(db, c, replications=reps, seed=5)
+    plain = forecast(db, c, replications=reps, seed=5, burst_mix=False)
+    m = mixed.samples[("new_deals", "wins")].sum(axis=1)
+    p = plain.samples[("new_deals", "wins")].sum(axis=1)
+    se = math.sqrt(m.var() / reps + p.var() / reps)
+    assert p.mean() - m.mean() > Z * se, (p.mean(), m.mean(), se)
+    assert any("half of the simulated paths" in en and "一半" in zh
+               for en, zh in mixed.warnings), mixed.warnings
