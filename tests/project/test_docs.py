@@ -54,3 +54,22 @@ def test_readme_is_a_front_page():
     for page in re.findall(r"\(docs/([\w-]+\.md)\)", text):
         assert (ROOT / "docs" / page).exists(), page
     assert "dev.py app" in text.split("## Lessons")[0], "the app command sits by the quick start"
+
+
+def test_planning_worked_example_table_is_what_the_example_gives():
+    """docs/planning.md's quarter table is the output of its own example (200 replications,
+    seed 1), as printed there: it went stale once when the engines' random plumbing changed."""
+    page = (ROOT / "docs" / "planning.md").read_text()
+    code = re.findall(r"```python\n(.*?)```", page, re.S)[0]
+    ns: dict = {}
+    exec(compile(code, "docs/planning.md", "exec"), ns)
+    tq = ns["res"].team_quarters
+    by_q = tq.groupby("quarter")
+    rows = [line.strip("| ").split(" | ") for line in page.splitlines()
+            if re.match(r"\| Q\d \|", line)]
+    assert [r[0] for r in rows] == [f"Q{q}" for q in by_q.groups]
+    for row, (q, g) in zip(rows, by_q):
+        shown = [f"{g.attainment.mean():.1%}", f"{(g.attainment >= 1).mean():.1%}",
+                 f"{g.share_of_reps_at_quota.mean():.1%}", f"{g.headcount.mean():.1f}",
+                 f"{g.payout.mean():.1f}"]
+        assert row[1:] == shown, (q, row, shown)
