@@ -73,3 +73,51 @@ def test_planning_worked_example_table_is_what_the_example_gives():
                  f"{g.share_of_reps_at_quota.mean():.1%}", f"{g.headcount.mean():.1f}",
                  f"{g.payout.mean():.1f}"]
         assert row[1:] == shown, (q, row, shown)
+
+
+def _cli_commands():
+    import click
+
+    from simkit.cli import main
+
+    def walk(cmd, path):
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+    return {" ".join(path) or "simkit": cmd for path, cmd in walk(main, [])
+            if not isinstance(cmd, click.Group) or not path}
+
+
+def test_cli_page_lists_every_option_with_its_default():
+    """docs/cli.md's table of options against the commands themselves: every option of every
+    command is in its row with the default `--help` shows, and a row names no option its
+    command lacks (calibrate and backtest share the row on reading an export)."""
+    import click
+
+    text = (ROOT / "docs" / "cli.md").read_text()
+    rows = {}
+    for line in text.split("## Every command's options")[1].split("\n## ")[0].splitlines():
+        m = (re.match(r"\| `([^`]+)`[^|]*\| (.*) \|$", line)
+             or re.match(r"\| (reading)[^|]*\| (.*) \|$", line))
+        if m:
+            name = " ".join(w for w in m[1].split() if w.islower() and not w.startswith(("[", "-")))
+            rows[name] = m[2].replace("\\|", "|")
+    commands = _cli_commands()
+    assert set(rows) == set(commands) | {"reading"}, set(rows) ^ (set(commands) | {"reading"})
+    reading = None
+    for name, cmd in commands.items():
+        longs = {o: p for p in cmd.params if isinstance(p, click.Option)
+                 for o in p.opts + p.secondary_opts if o.startswith("--")}
+        row = rows[name] + (" " + rows["reading"] if name in ("calibrate", "backtest") else "")
+        if name in ("calibrate", "backtest"):
+            reading = set(longs) if reading is None else reading & set(longs)
+        for opt, param in longs.items():
+            assert f"`{opt}" in row, (name, opt)
+            default = param.default
+            if param.show_default and default is not None and not isinstance(default, bool):
+                after = row.split(f"`{opt}", 1)[1].split("`--", 1)[0]
+                shown = f"{default:g}" if isinstance(default, float) else str(default)
+                assert shown in after, (name, opt, shown, after)
+        named = set(re.findall(r"`(--[a-z-]+)", rows[name])) - {"--help"}
+        assert named <= set(longs), (name, named - set(longs))
+    assert set(re.findall(r"`(--[a-z-]+)", rows["reading"])) <= reading
