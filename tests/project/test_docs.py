@@ -121,3 +121,12 @@ def test_cli_page_lists_every_option_with_its_default():
         named = set(re.findall(r"`(--[a-z-]+)", rows[name])) - {"--help"}
         assert named <= set(longs), (name, named - set(longs))
     assert set(re.findall(r"`(--[a-z-]+)", rows["reading"])) <= reading
+
+
+def test_offline_install_fetches_every_extra_dev_py_installs():
+    """README.zh-CN.md's download-elsewhere recipe: with PIP_NO_INDEX, dev.py's install fails
+    on any extra the wheels folder lacks (it listed four of dev.py's six)."""
+    dev_py = (ROOT / "dev.py").read_text()
+    extras = re.search(r'^EXTRAS = "([\w,]+)"', dev_py, re.M)[1]
+    shown = re.findall(r'"\.\[([\w,]+)\]"', (ROOT / "README.zh-CN.md").read_text())
+    assert shown and all(set(s.split(",")) == set(extras.split(",")) for s in shown), shown
