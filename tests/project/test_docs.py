@@ -130,3 +130,12 @@ def test_offline_install_fetches_every_extra_dev_py_installs():
     extras = re.search(r'^EXTRAS = "([\w,]+)"', dev_py, re.M)[1]
     shown = re.findall(r'"\.\[([\w,]+)\]"', (ROOT / "README.zh-CN.md").read_text())
     assert shown and all(set(s.split(",")) == set(extras.split(",")) for s in shown), shown
+
+
+def test_wheel_names_in_the_docs_carry_the_version():
+    """`pip install simkit` installs another project from PyPI, so the docs install the wheel
+    built from this repository by its file name, which must follow the version."""
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)[1]
+    for page in (ROOT / "docs").glob("*.md"):
+        for name in re.findall(r"simkit-([\w.]+)-py3-none-any\.whl", page.read_text()):
+            assert name == version, (page.name, name, version)
