@@ -189,9 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=lambda a: setup() or 0)
     args, unknown = parser.parse_known_args(argv)
     if unknown:
-        if args.command != "workbook":
+        if args.command not in ("workbook", "notebooks"):
             parser.error("unrecognized arguments: " + " ".join(unknown))
-        args.rest = unknown + list(args.rest)  # JupyterLab's own options (--port, ...)
+        # JupyterLab's own options (--port, ...), the notebook build's (--all, ...)
+        args.rest = unknown + list(args.rest)
+    if getattr(args, "rest", None) and args.rest[0] == "--":
+        args.rest = args.rest[1:]  # `dev.py test -- -k engine`: pytest gets `-k engine`
     return args.func(args)
 
 

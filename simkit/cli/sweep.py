@@ -67,8 +67,8 @@ def parse_grid(items: tuple[str, ...]) -> dict:
               show_default=True, help="Replications per scenario (the same seeds for all).")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--backend", type=click.Choice(BACKENDS), default=None,
-              help="Where to run (default: processes on a multi-core machine, dask with "
-                   "--scheduler).")
+              help="Where to run (default: processes on a multi-core machine when a "
+                   "scenario runs on SimPy, else serial; dask with --scheduler).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="A dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,

@@ -360,8 +360,9 @@ def sweep(base: Scenario | str, grid: Mapping[str, Any], replications: int = 200
     Returns a long tidy table: ``scenario`` (its number), one column per grid
     path with its value, ``metric``, ``mean``, ``se``, ``ci_low``, ``ci_high``
     (normal interval at ``confidence``), ``n`` (replications) and ``seed``.
-    ``backend``: ``"serial"``, ``"processes"`` (default on a multi-core
-    machine) or ``"dask"`` (a ``dask.distributed`` ``client``, a ``scheduler``
+    ``backend``: ``"serial"`` (default when every scenario runs on the fast path or the
+    fast team engine), ``"processes"`` (default on a multi-core machine otherwise) or
+    ``"dask"`` (a ``dask.distributed`` ``client``, a ``scheduler``
     address, or a LocalCluster of ``workers`` processes started for the call).
     A grid of more than 10,000 points, or a sweep above the work budget
     (:mod:`simkit.sim.budget`; ``max_work`` or ``SIMKIT_MAX_WORK`` raise it), is refused

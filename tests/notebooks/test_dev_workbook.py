@@ -68,3 +68,18 @@ def test_the_app_opens_in_the_system_language_too(monkeypatch):
     assert seen["cmd"][seen["cmd"].index("--lang") + 1] == "zh"
     dev.main(["app", "--lang", "en"])
     assert seen["cmd"][seen["cmd"].index("--lang") + 1] == "en"
+
+
+def test_test_and_notebooks_pass_their_options_on(monkeypatch):
+    """docs/development.md's `dev.py test -- -k engine` and docs/workbook.md's
+    `dev.py notebooks --all` (before: pytest was given `-- -k engine`, i.e. two file names,
+    and `--all` was refused as an unrecognized argument)."""
+    seen = []
+    monkeypatch.setattr(dev, "setup", lambda: None)
+    monkeypatch.setattr(dev, "_run", lambda cmd: seen.append(cmd) or 0)
+    dev.main(["test", "--workers", "0", "--", "-k", "engine"])
+    assert seen[-1][-2:] == ["-k", "engine"] and "--" not in seen[-1] and "-n" not in seen[-1]
+    dev.main(["notebooks", "--all"])
+    assert seen[-1][-2:] == ["build", "--all"]
+    dev.main(["notebooks", "--", "--all"])
+    assert seen[-1][-2:] == ["build", "--all"]
