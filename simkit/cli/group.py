@@ -42,6 +42,14 @@ class _Group(click.Group):
             _fail(ctx, "cli.terminated", 143)
         except MemoryError:
             _fail(ctx, "cli.out_of_memory", 2)
+        except BrokenPipeError:
+            # The reader stopped reading (`simkit presets | head -2`): what it took was
+            # written, nothing else is to be said. Exit as a shell reports SIGPIPE (128 + 13),
+            # with stdout pointed at /dev/null so the interpreter's flush at exit is quiet.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except OSError as exc:
             reason = exc.strerror or exc
             if getattr(exc, "filename", None):

@@ -117,3 +117,14 @@ def test_engine_option_runs_the_model_of_record_with_the_same_numbers():
     simpy = json.loads(invoke("run", "-n", "4", "--seed", "2", "--json", "--engine", "simpy").output)
     assert (fast.pop("engine"), simpy.pop("engine")) == ("fast", "simpy")
     assert fast == simpy
+
+
+def test_a_reader_that_stops_reading_gets_no_error_line():
+    """`simkit presets | head -2`: the reader closes the pipe early. The command says
+    nothing on stderr ("Broken pipe (nothing was written)" was false: it had written)
+    and exits as a shell reports SIGPIPE, 141."""
+    p = subprocess.Popen([str(Path(sys.executable).parent / "simkit"), "presets"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # before it writes anything, so its first write meets a closed pipe
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 141 and err == "", (p.returncode, err)
