@@ -143,6 +143,14 @@ def _print_scorecard(res, lang: str) -> None:
         with pd.option_context("display.unicode.east_asian_width", lang != "en"):
             click.echo(sc.to_string(index=False, na_rep=label("n/a", lang),
                                     float_format=lambda v: f"{v:.3f}"))
+        t = res.table
+        p = t[(t["method"] == "model") & (t["target"] == target)
+              & (t["metric"] == "p_beats_baselines")].dropna(subset=["value"])
+        for lg in (("en", "zh") if lang == "both" else (lang,)) if len(p) else ():
+            shares = ("，".join(f"{c} 为 {v:.0%}" for c, v in zip(p["cutoff"], p["value"]))
+                      if lg == "zh" else
+                      ", ".join(f"{v:.0%} at {c}" for c, v in zip(p["cutoff"], p["value"])))
+            click.echo(msg("cli.bt.beats", lg, shares=shares))
 
 
 @main.command()

@@ -465,6 +465,11 @@ LABELS.update({
                       ("团队偏差 =（预测 - 实际）/ 实际；销售个人加权绝对误差 = 各销售误差绝对值之和 / 实际；"
                        "团队实际落在80%区间 = 实际落在模型的 P10-P90 之间")),
     "cli.bt.scorecard": ("scorecard:", "评分："),
+    "cli.bt.beats": (("if the model were exactly right, its per-rep WAPE would beat every "
+                      "baseline's with a chance of {shares}. One cutoff's comparison is partly "
+                      "luck: judge over many cutoffs."),
+                     ("即使模型完全正确，它的销售个人加权绝对误差低于所有基准的概率也只是："
+                      "{shares}。单个截止日期的比较有一部分靠运气，请看多个截止日期的结果。")),
     # simkit kit / workbook / app / sandbox
     "cli.kit.wrote": (("simkit kit: wrote {files} files to {out}; open {index} (print the "
     "handouts on A4; keep trainer/ for yourself)"),
