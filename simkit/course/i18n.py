@@ -225,6 +225,9 @@ LABELS: dict[str, tuple[str, str]] = {
                           "数字为模拟季度的中位数 [P10 – P90]。"),
     "cal.scorecard": ("Back-test at this cutoff: the model against the baselines",
                       "本截止日期的回测：模型与各基准方法对比"),
+    "cal.beats": (("If the model were exactly right, its chance of beating every baseline at "
+                   "this cutoff would be {share}: one cutoff's result is partly luck."),
+                  "假如模型完全正确，它在这个截止日期胜过所有基准的机会是 {share}：单个截止日期的输赢有运气成分。"),
     "cal.tab_chart": ("chart", "图表"),  # also lessons 4 and 7's chart tab
     "cal.tab_reps": ("per rep", "各销售"),
     "cal.tab_scorecard": ("back-test", "回测"),
@@ -468,7 +471,7 @@ LABELS.update({
     "cli.bt.beats": (("if the model were exactly right, its per-rep WAPE would beat every "
                       "baseline's with a chance of {shares}. One cutoff's comparison is partly "
                       "luck: judge over many cutoffs."),
-                     ("即使模型完全正确，它的销售个人加权绝对误差低于所有基准的概率也只是："
+                     ("假如模型完全正确，它的销售个人加权绝对误差低于所有基准的机会是："
                       "{shares}。单个截止日期的比较有一部分靠运气，请看多个截止日期的结果。")),
     # simkit kit / workbook / app / sandbox
     "cli.kit.wrote": (("simkit kit: wrote {files} files to {out}; open {index} (print the "

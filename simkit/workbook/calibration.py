@@ -114,7 +114,9 @@ def calibration_dashboard(lang: str | None = None, *,
         d.headline.value = _headline_html(team, quota, p_quota, actual, tgt, lang)
         d.notes.value = _notes_html(fc, replications, seed, lang)
         d.reps.value = _reps_html(split, reps, tgt, lang)
-        d.scorecard.value = _scorecard_html(score, lang)
+        beats = (float(rows.loc["p_beats_baselines", "model"])
+                 if "p_beats_baselines" in rows.index else math.nan)
+        d.scorecard.value = _scorecard_html(score, lang, beats)
         if chart:
             from simkit.workbook.plots import forecast_figure
 
@@ -192,7 +194,7 @@ def _reps_html(split, reps, target: str, lang: str) -> str:
             f"<th>{html.escape(t('cal.in_80', lang))}</th></tr>{''.join(body)}</table>")
 
 
-def _scorecard_html(score, lang: str) -> str:
+def _scorecard_html(score, lang: str, beats: float = math.nan) -> str:
     head = "".join(f"<th>{html.escape(score_label(m, lang))}</th>" for m in score.columns)
     body = []
     for metric, row in score.iterrows():
@@ -208,5 +210,8 @@ def _scorecard_html(score, lang: str) -> str:
                 cells.append(f"<td>{v:.3f}</td>")
         body.append(f"<tr><th>{html.escape(score_label(metric, lang))}</th>{''.join(cells)}</tr>")
     caption = html.escape(t("cal.scorecard", lang))
+    # How much this one cutoff's comparison can tell (simkit.crm.scoring.beats_share).
+    luck = ("" if math.isnan(beats) else
+            f"<p>{html.escape(t('cal.beats', lang, share=f'{beats:.0%}'))}</p>")
     return (f"<table class='simkit-table simkit-scorecard-table'><caption>{caption}</caption>"
-            f"<tr><th></th>{head}</tr>{''.join(body)}</table>")
+            f"<tr><th></th>{head}</tr>{''.join(body)}</table>{luck}")

@@ -91,7 +91,7 @@ def test_cli_calibrate_backtest_prints_the_scorecard(tmp_path):
         assert SCORECARD_LABELS[key][0] in r.output and SCORECARD_LABELS[key][1] in r.output
     # how much one cutoff's comparison can tell, per cutoff, in both languages
     assert r.output.count("if the model were exactly right") == 2  # wins, won amount
-    assert r.output.count("即使模型完全正确") == 2 and "at 2020-06-01" in r.output
+    assert r.output.count("假如模型完全正确") == 2 and "at 2020-06-01" in r.output
     out = tmp_path / "s.toml"
     r = CliRunner().invoke(main, ["calibrate", str(f), "--cutoff", "2020-08-01", "--out", str(out),
                                   "-n", "20", "--lang", "zh", "--report", str(tmp_path / "rep")])

@@ -77,6 +77,10 @@ def test_scorecard_is_the_back_tests_rows_for_this_cutoff(dash):
     # a baseline this export cannot support (no closes a year before) is not available
     assert np.isnan(shown.loc["forecast", "seasonal_naive"])
     assert "n/a" in dash.scorecard.value
+    # and how much this one comparison can tell: the back-test's own share, as a percentage
+    share = bt[(bt["cutoff"] == CRM_CUTOFFS[0]) & (bt["target"] == "wins")
+               & (bt["metric"] == "p_beats_baselines")].iloc[0]["model"]
+    assert f"at this cutoff would be {share:.0%}" in dash.scorecard.value
 
 
 def test_a_value_the_page_does_not_offer_is_refused_and_changes_nothing(dash):
@@ -92,7 +96,7 @@ def test_chinese_page_reads_in_chinese():
     text = re.sub(r"<[^>]+>", " ", d.headline.value + d.notes.value + d.scorecard.value)
     english = set(re.findall(r"[A-Za-z]{3,}", text)) - {"CRM", "CRPS"}
     assert not english, english
-    assert "来自在手商机" in text and "达到指标" in text
+    assert "来自在手商机" in text and "达到指标" in text and "胜过所有基准的机会" in text
 
 
 def test_page_explanation_quotes_the_replications_it_runs():
