@@ -262,6 +262,38 @@ def _summary(t: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def synthetic_bursts(args, settings) -> None:
+    """Synthetic exports with new deals at twice the plan over the 4 weeks before the
+    cutoff: a one-off (back to plan after it) or a lasting change (twice the plan on)."""
+    from simkit.crm.synthetic import T0, synthetic_history
+
+    weeks, cut = 143, 130
+    rows = []
+    t0 = time.time()
+    for case, stop in (("one-off", cut), ("lasting", weeks)):
+        for mix in (False, True):
+            tables = []
+            for k in range(args.histories):
+                export, _truth = synthetic_history(4000 + k, weeks=weeks,
+                                                   burst=(cut - 4, stop, 2.0))
+                with tempfile.TemporaryDirectory() as tmp:
+                    f = Path(tmp) / "opportunities.csv"
+                    export.to_csv(f, index=False)
+                    d = read_export(f, "salesforce").deals
+                res = backtest(d, [T0 + pd.Timedelta(weeks=cut)], replications=args.replications,
+                               seed=args.seed + k, progress=False,
+                               models={"model": models(settings | {"burst_mix": mix})["model"]})
+                t = res.table[(res.table["cutoff"] != "all") & (res.table["method"] == "model")]
+                tables.append(t.assign(cutoff=f"h{k:02d}"))
+            s = _summary(pd.concat(tables, ignore_index=True))
+            rows += [{"burst": case, "burst_mix": mix, **r} for r in s.to_dict("records")]
+    print(f"\n[synthetic bursts: {args.histories} histories a case, cut right after 4 weeks of "
+          f"twice the planned new deals, {time.time() - t0:.1f} s]")
+    cols = ["burst", "burst_mix", "target", "mean bias", "se", "mean |bias|", "per-rep WAPE",
+            "team cov 80", "per-rep cov 80", "team CRPS/actual"]
+    print(pd.DataFrame(rows)[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+
 def short(args, settings) -> None:
     """Synthetic exports whose closes are recorded only from a date (as Maven's, from
     2017-03-01), cut 6 and 9 weeks later: the close history is shorter than the horizon."""
@@ -437,7 +469,7 @@ def main() -> None:
                     help="more than --replications: Maven has only three folds, so its "
                          "Monte Carlo noise should not decide a comparison")
     ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--part", choices=["maven", "monthly", "synthetic", "short", "arrivals", "bursts", "thin", "all",
+    ap.add_argument("--part", choices=["maven", "monthly", "synthetic", "synthetic-bursts", "short", "arrivals", "bursts", "thin", "all",
                                        "none"],
                     default="all")
     ap.add_argument("--set", dest="sets", action="append", default=[])
@@ -459,6 +491,8 @@ def main() -> None:
         synthetic(args, settings)
     if args.part in ("arrivals", "all"):
         arrivals(args, settings)
+    if args.part in ("synthetic-bursts", "all"):
+        synthetic_bursts(args, settings)
     if args.part in ("short", "all"):
         short(args, settings)
     if args.part in ("bursts", "all"):

@@ -102,6 +102,29 @@ def _weekly(created: pd.Series, w: np.ndarray, end: pd.Timestamp, weeks: int):
     return counts, woy
 
 
+def team_arrivals(known: pd.DataFrame, c: pd.Timestamp, w: np.ndarray, horizon_weeks: int, *,
+                  skip: int = 0, window: int = 26, damped: bool = True, alpha_max: float = 0.5,
+                  robust: bool = True, huber: float = 0.0, trace: bool = False):
+    """The arrival model of weekly team counts (the whole known history, for seasonality).
+
+    ``skip``: leave out the last ``skip`` weeks before the cutoff, as if they had not
+    happened (a one-off burst's reading); the model then projects from ``c - skip``
+    weeks, so its paths run ``skip + horizon_weeks`` weeks and the first ``skip`` of
+    them are to be dropped.
+    """
+    first = known["created"].min()
+    weeks_hist = max(math.ceil((c - first) / WEEK), 1)
+    counts, woy = _weekly(known["created"], w, c, weeks_hist)
+    if 0 < skip < len(counts):
+        counts, woy = counts[:-skip], woy[:-skip]
+    else:
+        skip = 0
+    fut = c + WEEK * np.arange(-skip, horizon_weeks)
+    fwoy = np.asarray(pd.DatetimeIndex(fut).isocalendar().week, float)
+    return fit_arrivals(counts, woy, fwoy, window=window, damped=damped, alpha_max=alpha_max,
+                        robust=robust, huber=huber, horizon=horizon_weeks if trace else 1)
+
+
 def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         weights: np.ndarray | None = None, horizon_weeks: int = 13,
         hazard_weeks: float = 52, half_life_weeks: float = 0.0, rep_weeks: float = 52,
@@ -197,15 +220,9 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         vals = np.repeat(amt[idx.to_numpy()], np.round(w_all[idx.to_numpy()]).astype(int))
         if len(vals) >= MIN_PRODUCT_WINS:
             product_amounts[p] = vals
-    # --- arrivals: weekly team counts, the whole known history for seasonality
-    first = known["created"].min()
-    weeks_hist = max(int(math.ceil((c - first) / WEEK)), 1)
-    counts, woy = _weekly(known["created"], w_all * live, c, weeks_hist)
-    fut = c + WEEK * np.arange(horizon_weeks)
-    fwoy = np.asarray(pd.DatetimeIndex(fut).isocalendar().week, float)
-    arr = fit_arrivals(counts, woy, fwoy, window=int(arrival_window), damped=damped,
-                       alpha_max=alpha_max, robust=robust_arrivals, huber=huber_arrivals,
-                       horizon=horizon_weeks if trace_arrivals else 1)
+    arr = team_arrivals(known, c, w_all * live, horizon_weeks, window=int(arrival_window),
+                        damped=damped, alpha_max=alpha_max, robust=robust_arrivals,
+                        huber=huber_arrivals, trace=trace_arrivals)
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
                conv_posterior=(wins_r, exp_r, a_conv, norm), rep_closed=rep_closed,
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,

@@ -12,7 +12,8 @@ CreatedDate, CloseDate, Amount, IsClosed, IsWon``):
 - a stalled share that grows for recent cohorts: a deal created in week x
   never closes with probability ``stall_start + (stall_end - stall_start) x / weeks``;
 - a tracking stop: losses after ``loss_stop_week`` are not recorded (those
-  deals stay open in the export), while wins still are.
+  deals stay open in the export), while wins still are;
+- optionally a burst (or drop) of new deals over some weeks (``burst``).
 
 It returns the export (text columns, as a file would be read) and the
 truth (the canonical deal table with every true outcome), so a back-test
@@ -36,12 +37,21 @@ def synthetic_history(seed: int, *, weeks: int = 156, base: float = 24.0, growth
                       season: float = 0.3, per_rep_per_week: float = 1.0, win_prob: float = 0.35,
                       win_mean: float = 6.0, win_cv: float = 0.6, stall_start: float = 0.05,
                       stall_end: float = 0.35, loss_stop_week: float | None = None,
-                      deal_mean: float = 2.0, deal_cv: float = 0.8):
-    """(export, truth) for one synthetic history of ``weeks`` weeks (see the module doc)."""
+                      deal_mean: float = 2.0, deal_cv: float = 0.8,
+                      burst: tuple[float, float, float] | None = None):
+    """(export, truth) for one synthetic history of ``weeks`` weeks (see the module doc).
+
+    ``burst = (start, stop, factor)`` multiplies the planned arrivals of weeks
+    ``[start, stop)`` by ``factor``: a one-off burst (or drop) when it stops,
+    a lasting change when ``stop`` is the history's end.
+    """
     rng = np.random.default_rng(seed)
     wk = np.arange(weeks)
     phase = rng.uniform(0, 52)
     lam = base * (1 + growth * wk / weeks) * (1 + season * np.sin(2 * np.pi * (wk + phase) / 52))
+    if burst is not None:
+        start, stop, factor = burst
+        lam = lam * np.where((wk >= start) & (wk < stop), factor, 1.0)
     plan = rng.poisson(lam).astype(float)
     sc = scenario_from_dict({
         "name": f"synthetic-{seed}",

@@ -384,5 +384,20 @@ def test_a_burst_is_forecast_both_ways_and_nothing_changes_without_one():
     p = plain.samples[("new_deals", "wins")].sum(axis=1)
     se = math.sqrt(m.var() / reps + p.var() / reps)
     assert p.mean() - m.mean() > Z * se, (p.mean(), m.mean(), se)
+    # The other one-off reading (burst_reading="skip") leaves the burst's weeks out of the
+    # fit: it projects the level before the burst, where the one-step fit runs far above.
+    from simkit.crm.fitting import team_arrivals
+
+    def level(deals, **kw):
+        k = as_of(deals, c)
+        skip = kw.get("skip", 0)
+        return team_arrivals(k, c, np.ones(len(k)), 13, **kw).mean_path(skip + 13)[skip:].mean()
+
+    before = level(d)  # about 32 a week
+    assert level(db) > 1.5 * before
+    assert abs(level(db, skip=4) - before) < 0.15 * before
+    assert abs(level(d, skip=4) - before) < 0.15 * before  # no burst: much the same
+    skip = forecast(db, c, replications=20, seed=5, burst_reading="skip")
+    assert skip.samples[("new_deals", "wins")].notna().all().all()
     assert any("half of the simulated paths" in en and "一半" in zh
                for en, zh in mixed.warnings), mixed.warnings
