@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/backtest_scorecard.py [--histories 20] [--replications 200]
         [--maven-replications 1000]
-        [--part maven|monthly|synthetic|short|arrivals|bursts|thin|all]
+        [--part maven|monthly|synthetic|synthetic-bursts|short|arrivals|bursts|thin|all]
         [--set key=value ...]
         [--olist DIR]
 
@@ -20,7 +20,9 @@ before the end). ``--set`` overrides a forecast setting
 quarter-start result is not a property of the three cutoffs the settings
 were chosen on).
 
-``--part short``: synthetic exports whose closes are recorded only from a
+``--part synthetic-bursts``: synthetic exports cut right after four weeks
+of twice the planned new deals, a one-off or a lasting change, with and
+without ``burst_mix``. ``--part short``: synthetic exports whose closes are recorded only from a
 date (left-truncated, as Maven's), cut 6 and 9 weeks after it (a close
 history shorter than the horizon). ``--part arrivals`` compares the
 damped-trend arrival projection with a flat mean; ``--part bursts`` scores the 13-week arrival total on simulated
