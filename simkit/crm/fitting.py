@@ -78,6 +78,9 @@ class Fit:
     rep_closed: pd.DataFrame | None = None  # won / lost deals behind the fit, per rep
     # product -> won amounts of that product (products with at least MIN_PRODUCT_WINS)
     product_amounts: dict = field(default_factory=dict)
+    # each known deal's weight in the arrival counts (team_arrivals' ``w``), for another
+    # reading of the same arrivals
+    arrival_weights: np.ndarray | None = None
 
     def draw_conversion(self, rng: np.random.Generator) -> np.ndarray:
         """One draw of the reps' conversion multipliers from their gamma posterior.
@@ -220,14 +223,15 @@ def fit(known: pd.DataFrame, cutoff: pd.Timestamp, tracking: Tracking, *,
         vals = np.repeat(amt[idx.to_numpy()], np.round(w_all[idx.to_numpy()]).astype(int))
         if len(vals) >= MIN_PRODUCT_WINS:
             product_amounts[p] = vals
-    arr = team_arrivals(known, c, w_all * live, horizon_weeks, window=int(arrival_window),
+    w_arr = w_all * live
+    arr = team_arrivals(known, c, w_arr, horizon_weeks, window=int(arrival_window),
                         damped=damped, alpha_max=alpha_max, robust=robust_arrivals,
                         huber=huber_arrivals, trace=trace_arrivals)
     return Fit(cutoff=c, incidence=inc, reps=reps, shares=shares, conversion=conv,
                conv_posterior=(wins_r, exp_r, a_conv, norm), rep_closed=rep_closed,
                deal_size=size, amounts=amounts, arrivals=arr, n_won=n_won, n_lost=n_lost,
                tracking=tracking, cohort_ratio=ratios, new_closers=q_new,
-               product_amounts=product_amounts)
+               product_amounts=product_amounts, arrival_weights=w_arr)
 
 
 def align(f: Fit, reps: list) -> Fit:

@@ -177,17 +177,13 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     # A burst (or drop) of new deals right before the cutoff reads two ways: a level shift
     # the one-step fit follows, or a one-off the huberised, trace-chosen fit discounts.
     # With ``burst_mix`` half of each batch's paths come from each reading.
-    other = None
+    other, skip = None, BURST_WEEKS if opts["burst_reading"] == "skip" else 0
     if opts["burst_mix"] and any(n[2] == "burst" for n in notes):
-        if opts["burst_reading"] == "skip":
-            other = team_arrivals(known, c, np.ones(len(known)), horizon_weeks,
-                                  skip=BURST_WEEKS, window=int(opts["arrival_window"]),
-                                  damped=opts["damped"], alpha_max=opts["alpha_max"],
-                                  robust=opts["robust_arrivals"])
-        else:
-            other = fit(known, c, tracking, horizon_weeks=horizon_weeks,
-                        **(fit_kw | {"huber_arrivals": 2.0, "trace_arrivals": True})).arrivals
-    skip = BURST_WEEKS if opts["burst_reading"] == "skip" else 0
+        one_off = {"skip": skip} if skip else {"huber": 2.0, "trace": True}
+        other = team_arrivals(known, c, base.arrival_weights, horizon_weeks,
+                              window=int(opts["arrival_window"]), damped=opts["damped"],
+                              alpha_max=opts["alpha_max"], robust=opts["robust_arrivals"],
+                              **one_off)
     thin_ratio = min(1.0, base.n_won / THIN_WON,
                      base.n_lost / THIN_LOST if tracking.losses_recorded else 1.0)
     thin = thin_ratio < 1.0
