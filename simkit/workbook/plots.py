@@ -463,7 +463,7 @@ def coaching_chart(reps: pd.DataFrame, balance: pd.DataFrame, time_in_step: pd.D
     return fig
 
 
-_DAYS_TITLE = {"en": "days in step", "zh": "每步天数"}
+_DAYS_TITLE = {"en": "days in step", "zh": "阶段时间（天）"}
 
 
 def headcount_curve(plan, *, lang: str | None = None, ax=None):
