@@ -3,7 +3,8 @@
 Every Chinese string a person reads, wherever it lives (the label catalogue, the
 exercises, the trainer's kit, the sandbox, the CRM reports: every string literal
 with Chinese in ``simkit/``; the Chinese cells of ``lessons/*.md``, which also
-make the app pages' explanations; ``README.zh-CN.md``), must not use a second
+make the app pages' explanations; ``README.zh-CN.md``; the Chinese lines of
+``docs/``), must not use a second
 word for a concept the glossary names. Each variant below was found in the text
 once, next to the glossary's term for the same idea.
 """
@@ -38,6 +39,7 @@ VARIANTS = {
     "人员求解": "人数求解",
     "简单成功率": "朴素成功率",
     "配额": "指标",
+    "季度任务": "季度指标 (the quota is 指标)",
     "达成率": "完成率",
     "佣金": "提成",
     "离职率": "流失率",
@@ -78,6 +80,10 @@ def _chinese_texts():
     yield from _python_strings()
     yield from _lesson_cells()
     yield "README.zh-CN.md", (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "docs").glob("*.md")):  # the docs' Chinese sections
+        for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            if _is_chinese_prose(line):
+                yield f"{path.relative_to(ROOT)}:{i}", line
     shipped = json.loads((ROOT / "simkit" / "app" / "explanations.json").read_text("utf-8"))
     for number, text in shipped.items():
         yield f"simkit/app/explanations.json[{number}]", text["zh"]
