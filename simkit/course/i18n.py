@@ -402,7 +402,7 @@ LABELS.update({
         ("课程用来辅导销售的七步流程：目标客户、潜在客户、意向客户、立项客户、解决方案、商务谈判，"
          "最后销售实现（成交）。课程给目标客户 0%；但成功率为 0 的阶段不会有项目往下走，"
          "所以模拟里用 5%（默认值，不是课程数据）。10 名销售，每人每周 8 个目标客户，每步两周，"
-         "成交额按分行全年的实际分布。")),
+         "成交额按分公司全年的实际分布。")),
     # simkit scenario template / validate
     "cli.wrote": ("wrote {out}", "已写入 {out}"),
     "cli.validate.ok": ("{file}: valid scenario {name}", "{file}：场景 {name} 有效"),
@@ -509,8 +509,8 @@ LABELS.update({
     "cli.app.exited": ("Voilà exited with status {status} (is port {port} free?)",
                        "Voilà 已退出，状态码 {status}（端口 {port} 是否被占用？）"),
     "cli.sandbox.created": ("created {db}: {teams} teams, {rounds} rounds, starting branch {name}",
-                            "已创建 {db}：{teams} 个小组，{rounds} 轮，起始分行 {name}"),
-    "cli.sandbox.team": ("  team {team}: join code {code}", "  小组 {team}：加入码 {code}"),
+                            "已创建 {db}：{teams} 个队，{rounds} 个回合，起始分公司 {name}"),
+    "cli.sandbox.team": ("  team {team}: join code {code}", "  {team} 队：加入码 {code}"),
     "cli.sandbox.key": ("  trainer key: {trainer_key}", "  培训师密钥：{trainer_key}"),
     "cli.sandbox.serving": (("simkit sandbox: serving {db} on {url} (binds {host}: {where}; "
     "Ctrl-C stops it)"),
@@ -519,9 +519,9 @@ LABELS.update({
     "cli.sandbox.local": ("this computer only", "仅限本机"),
     "cli.sandbox.network": ("the network", "局域网可访问"),
     "cli.sandbox.join": ("  teams join at {url}/   projector: {url}/board",
-                         "  小组从 {url}/ 加入   投影页：{url}/board"),
+                         "  各队从 {url}/ 加入   投影页：{url}/board"),
     "cli.sandbox.no_session": ("  no session yet: create it at {url}",
-                               "  还没有沙盘场次：请在 {url} 创建"),
+                               "  还没有沙盘会话：请在 {url} 创建"),
     "cli.sandbox.trainer": ("  trainer console: {url}", "  培训师控制台：{url}"),
 })
 
@@ -697,7 +697,7 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
          '模拟（model）：它知道每位销售的在途项目，朴素方法不知道。')),
     '10.3': (
         ("Back-test at 2017-10-01: which method's team won amount is least biased (smallest |bias|)?",
-         '2017-10-01 的回测：哪种方法对团队成交额的偏差最小（|bias| 最小）？'),
+         '2017-10-01 的回测：哪种方法对团队成交额的偏差最小（偏差的绝对值最小）？'),
         ('filter the back-test table on cutoff 2017-10-01, target won_amount, metric bias; compare absolute values.',
          '在回测表中筛选 cutoff 2017-10-01、target won_amount、metric bias，比较绝对值。'),
         ('a naive baseline: the model over-forecasts in October because recent deals stall more than the older cohorts it was fitted on.',

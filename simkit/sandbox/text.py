@@ -113,7 +113,7 @@ TEXT: dict[str, dict[str, str]] = {
     "web.enter": {"en": "Enter", "zh": "进入"},
     "web.bad_code": {"en": "This join code is not valid.", "zh": "加入码无效。"},
     "web.bad_key": {"en": "This trainer key is not valid.", "zh": "培训师密钥无效。"},
-    "web.team_page": {"en": "Team {team}", "zh": "第 {team} 队"},
+    "web.team_page": {"en": "Team {team}", "zh": "{team} 队"},
     "web.round": {"en": "Round {round} of {rounds}: {status}",
                   "zh": "第 {round} / {rounds} 回合：{status}"},
     "web.decisions": {"en": "Your decisions", "zh": "本队决策"},
