@@ -131,3 +131,17 @@ def test_the_app_explanations_name_the_busy_sign_the_page_shows():
     assert told
     for n in told:
         assert f"“{BUSY_TEXT['zh'].rstrip('…')}”" in shipped[n]["zh"], n
+
+
+def test_every_crm_rule_and_back_test_method_has_its_chinese_name():
+    """Lesson 10's tables translate these keys with t(); a missing key showed the raw
+    'crm.rule.bad_amount' and 'seasonal_naive' in the Chinese notebook."""
+    from simkit.course.i18n import LABELS, t
+    from simkit.crm.backtest import METHODS
+    from simkit.crm.quality import RULES
+    from simkit.crm.scoring import SCORECARD_LABELS
+
+    for rule in RULES:
+        assert f"crm.rule.{rule}" in LABELS, rule
+    for method in METHODS:  # one name per method in every table and chart
+        assert t(method, "zh") == SCORECARD_LABELS[method][1], method
