@@ -35,7 +35,7 @@ PROBLEMS: dict[str, str] = {
     "not enough prospecting": "开拓量不够",
     "low win rate": "成功率不高",
     "low deal size": "成交价不高",
-    "stalled deals": "商机停滞",
+    "stalled deals": "项目停滞",
     "on track": "正常",
 }
 

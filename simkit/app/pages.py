@@ -59,16 +59,16 @@ class Lesson:
 
 
 LESSONS: tuple[Lesson, ...] = (
-    Lesson(0, "plan", "plan_dashboard", "A plan met on average", "平均达成的计划"),
+    Lesson(0, "plan", "plan_dashboard", "A plan met on average", "平均完成的计划"),
     Lesson(1, "funnel", "funnel_dashboard", "The funnel and its stages", "销售漏斗与阶段"),
     Lesson(2, "headline", "headline_dashboard", "What moves the quarter", "什么决定季度业绩"),
     Lesson(3, "headcount", "headcount_dashboard", "From annual quota to headcount", "从年度指标到人员配置"),
     Lesson(4, "gap", "gap_dashboard", "The mid-quarter gap", "季度中期的缺口"),
     Lesson(5, "large-projects", "large_projects_dashboard", "Large projects: expected revenue", "大项目：预期收入"),
-    Lesson(6, "forecast", "forecast_dashboard", "Revenue forecast", "收入预测"),
+    Lesson(6, "forecast", "forecast_dashboard", "Revenue forecast", "销售收入预测"),
     Lesson(7, "coaching", "coaching_dashboard", "Coaching a rep", "销售辅导"),
-    Lesson(8, "planning", "planning_dashboard", "Planning headcount and quota", "人员与指标规划"),
-    Lesson(9, "commission", "commission_dashboard", "Commission accelerators", "提成加速"),
+    Lesson(8, "planning", "planning_dashboard", "Planning headcount and quota", "人数与指标规划"),
+    Lesson(9, "commission", "commission_dashboard", "Commission accelerators", "提成加速器"),
     Lesson(10, "calibration", "calibration_dashboard", "Forecast from a CRM export",
            "用 CRM 数据预测"),
 )

@@ -216,8 +216,9 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
             atomic_write(out, lambda p: p.write_text(sc.to_toml(), "utf-8"))
         click.echo("")
         click.echo(_parameters_text(rep["parameters"], one))
-        for note in est.notes:  # the estimator's notes are English
-            click.echo(msg("cli.cal.note", one, note=note))
+        for en, zh in zip(est.notes, est.notes_zh):
+            for lg in (("en", "zh") if lang == "both" else (lang,)):
+                click.echo(msg("cli.cal.note", lg, note=zh if lg == "zh" else en))
         _print_forecast(rep, lang)
         written = [msg("cli.cal.scenario_written", one, out=out)] if out else []
         if report_dir:

@@ -69,7 +69,7 @@ GLOSSARY: tuple[Term, ...] = (
          ("amount_gap",)),
     Term("销售收入预测", "revenue forecast",
          "realised + committed x 75% + possible x 25% + quota x 4% x weeks left",
-         "已实现 + 确保收入 x 75% + 可能收入 x 25% + 指标 x 4% x 剩余周数"),
+         "已实现 + 确保收入 × 75% + 可能收入 × 25% + 指标 × 4% × 剩余周数"),
     Term("确保收入", "committed", "projects at least 90% sure to pay this period",
          "本期至少 90% 把握回款的项目", ("committed",)),
     Term("可能收入", "possible", "projects at least 50% likely to pay this period",

@@ -44,8 +44,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "large-projects": ("large projects", "大项目"),
     "seven-step": ("seven-step process", "七步销售流程"),
     "view": ("Show", "显示"),
-    "cumulative": ("cumulative win probability", "累计成功率"),
-    "stage_to_stage": ("stage-to-stage conversion", "阶段间转化率"),
+    "cumulative": ("cumulative win probability", "该阶段成功率（累计）"),
+    "stage_to_stage": ("stage-to-stage conversion", "阶段转化率"),
     # headline dashboard (lesson 2)
     "leads_per_rep": ("New projects / rep / week", "每人每周新增项目"),
     "win_rate": ("Win rate", "成功率"),
@@ -140,9 +140,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "low win rate": ("low win rate", "成功率不高"),
     "low deal size": ("low deal size", "成交价不高"),
     "on track": ("on track", "正常"),
-    "stalled deals": ("stalled deals", "商机停滞"),
+    "stalled deals": ("stalled deals", "项目停滞"),
     "wins_per_week_rep": ("wins / week", "每周成交"),
-    "new_per_week_rep": ("new / week", "每周新项目"),
+    "new_per_week_rep": ("new / week", "每周新增项目"),
     "coach_right": ("✓ Right", "✓ 答对了"),
     "coach_session": ("Session seed {seed}: open the page with ?seed={seed} to replay this team.",
                       "本次练习的随机种子 {seed}：在地址后加 ?seed={seed} 可重现这支团队。"),
@@ -150,7 +150,7 @@ LABELS: dict[str, tuple[str, str]] = {
                     "rep with the team, pick a rep and the problem you would coach on.",
                     "{reps} 名销售、一年的数据；其中 {hidden} 人各有一个隐藏的问题。把每个人和团队比较，"
                     "选一名销售和你要辅导的问题。"),
-    "coach_days": ("days in step (median)", "每步停留天数（中位数）"),
+    "coach_days": ("days in step (median)", "阶段时间（天，中位数）"),
     "coach.tab_team": ("team", "团队"),
     "coach_wrong": ("✗ Not this one: compare the rep with the team",
                     "✗ 不对：和团队其他人比较一下"),
@@ -175,7 +175,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "capacity_toggle": ("Reps' time is limited (max 8 open deals)", "销售时间有限（最多 8 个在途项目）"),
     "quarter": ("Quarter", "季度"),
     "quarter_n": ("Q{n}", "第 {n} 季度"),
-    "p_at_quota": ("Chance at quota", "达成指标概率"),
+    "p_at_quota": ("Chance at quota", "完成指标的概率"),
     "headcount": ("Headcount (mean)", "平均人数"),
     "year_attainment": ("Year's attainment (mean)", "全年完成率（均值）"),
     "p_year": ("Chance to make the year's quota", "完成全年指标的概率"),
@@ -188,7 +188,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "solver_title": ("Headcount solver: fewest reps for a {target} chance",
                      "人数求解：达到 {target} 概率所需最少人数"),
     "sweep_reps": ("reps", "销售人数"),
-    "sweep_leads": ("new projects / rep / week", "每人每周新项目"),
+    "sweep_leads": ("new projects / rep / week", "每人每周新增项目"),
     "presales_shared": ("shared resource pool", "弹性人力资源池"),
     "presales_per_team": ("one pre-sales consultant per team", "每组固定一名售前"),
     "presales_wait": ("Pre-sales wait, weeks", "售前等待（周）"),
@@ -206,9 +206,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "observed_weeks": ("observed quantile, weeks", "观测分位数（周）"),
     "fitted_weeks": ("fitted quantile, weeks", "拟合分位数（周）"),
     "time_to_win_title": ("Time to win: fitted vs observed", "成交周期：拟合与观测"),
-    "model": ("simulation", "模拟"),
-    "last_quarter": ("last quarter", "上季度"),
+    # the back-test's methods; Chinese as in the scorecard (simkit.crm.scoring)
+    "model": ("simulation", "模型（校准模拟）"),
+    "scenario_sim": ("one-stage scenario simulation", "单阶段情景模拟"),
+    "last_quarter": ("last quarter", "沿用上季度"),
     "mean_two_quarters": ("mean of two quarters", "前两季度均值"),
+    "seasonal_naive": ("seasonal naive (same quarter last year)", "季节性朴素（去年同期）"),
+    "pipeline_weighted": ("CRM pipeline-weighted", "CRM 漏斗加权预测"),
     "actual": ("actual", "实际"),
     "wins_next_quarter": ("wins in the next 13 weeks", "未来 13 周成交数"),
     "won_next_quarter": ("won amount in the next 13 weeks", "未来 13 周成交额"),
@@ -265,11 +269,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "crm.rule.missing_owner": ("no owner / rep", "没有负责人（销售）"),
     "crm.rule.unknown_stage": ("stage or status label not in the mapping", "阶段或状态名不在映射表里"),
     "crm.rule.bad_date": ("a date that cannot be read", "日期读不出"),
+    "crm.rule.bad_amount": ("an amount that cannot be read (never counted as 0)",
+                            "金额读不出（不会当作 0）"),
     "crm.rule.missing_date": ("no created date, or a won / lost deal without a close date",
                               "没有创建日期，或成交 / 丢单的商机没有关闭日期"),
     "crm.rule.close_before_create": ("close date before the created date", "关闭日期早于创建日期"),
     "crm.rule.negative_amount": ("amount below zero", "金额为负"),
-    "crm.param.leads.per_rep_per_week": ("leads.per_rep_per_week", "每人每周新增商机"),
+    "crm.param.leads.per_rep_per_week": ("leads.per_rep_per_week", "每人每周新增项目"),
     "crm.param.funnel win_prob (won)": ("funnel win_prob (won)", "成功率（成交）"),
     "crm.param.lost share": ("lost share", "丢单比例"),
     "crm.param.stalled share": ("stalled share", "停滞比例"),
@@ -405,7 +411,7 @@ LABELS.update({
         ("课程用来辅导销售的七步流程：目标客户、潜在客户、意向客户、立项客户、解决方案、商务谈判，"
          "最后销售实现（成交）。课程给目标客户 0%；但成功率为 0 的阶段不会有项目往下走，"
          "所以模拟里用 5%（默认值，不是课程数据）。10 名销售，每人每周 8 个目标客户，每步两周，"
-         "成交额按分行全年的实际分布。")),
+         "成交额按分公司全年的实际分布。")),
     # simkit scenario template / validate
     "cli.wrote": ("wrote {out}", "已写入 {out}"),
     "cli.validate.ok": ("{file}: valid scenario {name}", "{file}：场景 {name} 有效"),
@@ -415,18 +421,18 @@ LABELS.update({
     "cli.validate.stage_sep": (", ", "；"),
     "cli.validate.team": (("  {reps} reps x {leads} new projects a week, mean deal {deal} 万, "
     "quota {quota} 万 per {weeks}-week quarter"),
-                          ("  {reps} 名销售 x 每人每周 {leads} 个新增项目，平均成交额 {deal} 万，"
+                          ("  {reps} 名销售 × 每人每周 {leads} 个新增项目，平均成交额 {deal} 万，"
                            "季度指标 {quota} 万（每季度 {weeks} 周）")),
     "cli.validate.expected": ("  steady-state expected attainment {attainment}",
                               "  稳态期望完成率 {attainment}"),
     # simkit sweep
     "cli.sweep.header": (("{scenarios} scenarios x {replications} replications, seed {seed}; "
     "team attainment over the horizon:"),
-                         ("{scenarios} 个场景 x 每个 {replications} 次重复模拟，随机种子 {seed}；"
+                         ("{scenarios} 个场景 × 每个 {replications} 次重复模拟，随机种子 {seed}；"
                           "整个模拟期的团队完成率：")),
     "cli.sweep.mean": ("mean", "均值"),
-    "cli.sweep.ci_low": ("ci_low", "95%区间下限"),
-    "cli.sweep.ci_high": ("ci_high", "95%区间上限"),
+    "cli.sweep.ci_low": ("ci_low", "95% 区间下限"),
+    "cli.sweep.ci_high": ("ci_high", "95% 区间上限"),
     # simkit calibrate / backtest
     "cli.na": ("n/a", "无数据"),
     "cli.cal.mapping": ("mapping {mapping}: {quality}", "字段映射 {mapping}：{quality}"),
@@ -450,7 +456,7 @@ LABELS.update({
     "cli.fc.who": ("team / rep", "团队 / 销售"),
     "cli.fc.mean": ("mean", "均值"),
     "cli.fc.won_so_far": ("won so far", "已成交"),
-    "cli.fc.open_pipeline": ("from the open pipeline", "来自在手商机"),
+    "cli.fc.open_pipeline": ("from the open pipeline", "来自在途商机"),
     "cli.fc.new_deals": ("from deals not yet created", "来自尚未创建的商机"),
     "cli.fc.total": ("total", "合计"),
     "cli.fc.team": ("team", "团队"),
@@ -465,19 +471,19 @@ LABELS.update({
                        "预测期 {weeks} 周，{replications} 次重复模拟，随机种子 {seed}")),
     "cli.bt.legend": (("bias = (forecast - actual) / actual; rep_wape = sum|rep error| / actual; "
     "in_80 = actual inside the model's P10-P90"),
-                      ("团队偏差 =（预测 - 实际）/ 实际；销售个人加权绝对误差 = 各销售误差绝对值之和 / 实际；"
-                       "团队实际落在80%区间 = 实际落在模型的 P10-P90 之间")),
+                      ("团队偏差 =（预测 - 实际）/ 实际；个人加权绝对百分比误差 = 各销售误差绝对值之和 / 实际；"
+                       "团队实际落在 80% 区间 = 实际落在模型的 P10-P90 之间")),
     "cli.bt.scorecard": ("scorecard:", "评分："),
     "cli.bt.beats": (("if the model were exactly right, its per-rep WAPE would beat every "
                       "baseline's with a chance of {shares}. One cutoff's comparison is partly "
                       "luck: judge over many cutoffs."),
-                     ("假如模型完全正确，它的销售个人加权绝对误差低于所有基准的机会是："
+                     ("假如模型完全正确，它的个人加权绝对百分比误差低于所有基准的机会是："
                       "{shares}。单个截止日期的比较有一部分靠运气，请看多个截止日期的结果。")),
     # simkit kit / workbook / app / sandbox
     "cli.kit.wrote": (("simkit kit: wrote {files} files to {out}; open {index} (print the "
     "handouts on A4; keep trainer/ for yourself)"),
                       ("simkit kit：已把 {files} 个文件写入 {out}；请打开 {index}（讲义用 A4 纸打印；"
-                       "trainer/ 文件夹留给培训师自己）")),
+                       "trainer/ 文件夹留给讲师自己）")),
     "cli.workbook.copied": ("simkit workbook: {copied} lessons copied to {dest}",
                             "simkit workbook：已复制 {copied} 课到 {dest}"),
     "cli.workbook.kept": (" ({kept} already there, kept as they are)", "（{kept} 课已经在，保持原样）"),
@@ -517,8 +523,8 @@ LABELS.update({
     "cli.app.exited": ("Voilà exited with status {status} (is port {port} free?)",
                        "Voilà 已退出，状态码 {status}（端口 {port} 是否被占用？）"),
     "cli.sandbox.created": ("created {db}: {teams} teams, {rounds} rounds, starting branch {name}",
-                            "已创建 {db}：{teams} 个小组，{rounds} 轮，起始分行 {name}"),
-    "cli.sandbox.team": ("  team {team}: join code {code}", "  小组 {team}：加入码 {code}"),
+                            "已创建 {db}：{teams} 个队，{rounds} 个回合，起始分公司 {name}"),
+    "cli.sandbox.team": ("  team {team}: join code {code}", "  {team} 队：加入码 {code}"),
     "cli.sandbox.key": ("  trainer key: {trainer_key}", "  培训师密钥：{trainer_key}"),
     "cli.sandbox.serving": (("simkit sandbox: serving {db} on {url} (binds {host}: {where}; "
     "Ctrl-C stops it)"),
@@ -527,9 +533,9 @@ LABELS.update({
     "cli.sandbox.local": ("this computer only", "仅限本机"),
     "cli.sandbox.network": ("the network", "局域网可访问"),
     "cli.sandbox.join": ("  teams join at {url}/   projector: {url}/board",
-                         "  小组从 {url}/ 加入   投影页：{url}/board"),
+                         "  各队从 {url}/ 加入   投影页：{url}/board"),
     "cli.sandbox.no_session": ("  no session yet: create it at {url}",
-                               "  还没有沙盘场次：请在 {url} 创建"),
+                               "  还没有沙盘会话：请在 {url} 创建"),
     "cli.sandbox.trainer": ("  trainer console: {url}", "  培训师控制台：{url}"),
 })
 
@@ -560,28 +566,28 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
         ('Small projects, 10 wins a week: how many deals sit in the solution stage of the standard funnel?',
          '小项目，每周成交 10 单：标准漏斗的方案阶段里有多少个项目？'),
         ('each stage holds wins per week / its win probability x weeks in the stage.',
-         '每个阶段的项目数 = 每周成交数 / 该阶段成功率 x 该阶段周数。'),
+         '每个阶段的项目数 = 每周成交数 / 该阶段成功率 × 该阶段周数。'),
         ('10 / 0.35 = 28.6 deals.',
          '10 / 0.35 = 28.6 个项目。')),
     '2.1': (
         ('A rep opens 5 new customers a week, wins 20% of them at 2万 each: what does the rep sell in a 12-week quarter (万)?',
          '一名销售每周开拓 5 个新客户，成功率 20%，每单 2 万：一个 12 周的季度卖多少（万）？'),
         ('new per week x win rate x deal size x weeks.',
-         '每周新项目 x 成功率 x 平均成交额 x 周数。'),
+         '每周新增项目 × 成功率 × 平均成交额 × 周数。'),
         ("24万 a quarter, about 100万 a year: the course's argument.",
          '一个季度 24 万，一年约 100 万：这正是课程的论点。')),
     '2.2': (
         ('If the win rate falls from 20% to 16%, how many new projects per rep per week keep expected attainment at 100%?',
          '成功率从 20% 降到 16%，每人每周要开拓多少新项目，期望完成率才能保持 100%？'),
         ('expected wins = new projects x win rate; keep the product the same.',
-         '期望成交数 = 新项目数 x 成功率；保持乘积不变。'),
+         '期望成交数 = 新增项目数 × 成功率；保持乘积不变。'),
         ('5 x 20% / 16% = 6.25 a week.',
-         '5 x 20% / 16% = 每周 6.25 个。')),
+         '5 × 20% / 16% = 每周 6.25 个。')),
     '3.1': (
         ('Case A: what is the Q2 small-project software quota (万, including VAT)?',
          '案例 A：第二季度小项目软件指标（万，含税）是多少？'),
         ('1045 x 1.17 (VAT) x 70% (small projects) x 28% (Q2 share).',
-         '1045 x 1.17（含税）x 70%（小项目占比）x 28%（第二季度占比）。'),
+         '1045 × 1.17（含税）× 70%（小项目占比）× 28%（第二季度占比）。'),
         ('about 239.6万, which the course rounds to 240万.',
          '约 239.6 万，课程取整为 240 万。')),
     '3.2': (
@@ -595,7 +601,7 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
         ("Case B: how many wins does today's funnel (169 / 49 / 45) still hold?",
          '案例 B：现在的漏斗（169 / 49 / 45）还能带来多少成交？'),
         ('sum of count x win probability (20%, 35%, 70%).',
-         '各阶段项目数 x 该阶段成功率（20%、35%、70%）再相加。'),
+         '各阶段项目数 × 该阶段成功率（20%、35%、70%）再相加。'),
         ('82.45 expected wins (164.9万).',
          '预期成交 82.45 单（164.9 万）。')),
     '4.2': (
@@ -609,9 +615,9 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
         ('Expected revenue (万) of a 100万 project in the accepted stage (认可客户, 50%)?',
          '一个 100 万的项目处在认可客户阶段（50%），预期收入是多少（万）？'),
         ("amount x the stage's win probability.",
-         '金额 x 该阶段成功率。'),
+         '金额 × 该阶段成功率。'),
         ('50万: large projects are judged by amount x probability.',
-         '50 万：大项目按金额 x 成功率来看。')),
+         '50 万：大项目按金额 × 成功率来看。')),
     '5.2': (
         ('Open amounts 600 / 400 / 300 / 250 / 200万, 40万 expected from won projects: what is the software collection forecast if accepted projects can also sign this quarter?',
          '各阶段在途金额 600 / 400 / 300 / 250 / 200 万，已成交项目预期回款 40 万：如果认可客户阶段本季度也能签约，软件回款预测是多少？'),
@@ -623,7 +629,7 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
         ('Quota 240, realised 100, committed 80, possible 60, 4 weeks left: the forecast (万)?',
          '指标 240，已实现 100，确保收入 80，可能收入 60，剩 4 周：预测收入是多少（万）？'),
         ('realised + committed x 75% + possible x 25% + quota x 4% x weeks remaining.',
-         '已实现 + 确保收入 x 75% + 可能收入 x 25% + 指标 x 4% x 剩余周数。'),
+         '已实现 + 确保收入 × 75% + 可能收入 × 25% + 指标 × 4% × 剩余周数。'),
         ('213.4万, 89% of quota.',
          '213.4 万，指标的 89%。')),
     '6.2': (
@@ -702,10 +708,10 @@ EXERCISE_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]
         ('filter the back-test table on cutoff 2017-07-01, target wins, metric rep_wape.',
          '在回测表中筛选 cutoff 2017-07-01、target wins、metric rep_wape。'),
         ("the simulation: it knows each rep's open pipeline, which the baselines ignore.",
-         '模拟（model）：它知道每位销售的在途项目，朴素方法不知道。')),
+         '模型（model）：它知道每位销售的在途项目，朴素方法不知道。')),
     '10.3': (
         ("Back-test at 2017-10-01: which method's team won amount is least biased (smallest |bias|)?",
-         '2017-10-01 的回测：哪种方法对团队成交额的偏差最小（|bias| 最小）？'),
+         '2017-10-01 的回测：哪种方法对团队成交额的偏差最小（偏差的绝对值最小）？'),
         ('filter the back-test table on cutoff 2017-10-01, target won_amount, metric bias; compare absolute values.',
          '在回测表中筛选 cutoff 2017-10-01、target won_amount、metric bias，比较绝对值。'),
         ('a naive baseline: the model over-forecasts in October because recent deals stall more than the older cohorts it was fitted on.',

@@ -139,8 +139,8 @@ L2 = (("What moves the quarter: prospecting, win rate, deal size", "什么决定
           "{win_rate} x {avg_deal} x {weeks_per_quarter} weeks = {rep_quarter} a quarter, about "
           "{rep_year} a year."),
           ("{lbl_attainment_mean} {base_attainment}，{lbl_p_quarter} {base_p_quarter}，"
-          "{lbl_share_at_quota} {base_reps_at_quota}。一名销售：每周 {leads} 个新增项目 x "
-          "{win_rate} x {avg_deal} x {weeks_per_quarter} 周 = 每季度 {rep_quarter}，"
+          "{lbl_share_at_quota} {base_reps_at_quota}。一名销售：每周 {leads} 个新增项目 × "
+          "{win_rate} × {avg_deal} × {weeks_per_quarter} 周 = 每季度 {rep_quarter}，"
           "一年约 {rep_year}。"))),
     Step(5, 2,
          ("Take a show of hands for each lever.", "每个选项请大家举手表决。"),
@@ -233,7 +233,7 @@ def _l4(worksheet: bool):
               "{b_project_gap} new projects. The standard funnel for this quota wins "
               "{b_std_deals} deals a quarter, {b_std_wins_per_week} a week: after {b_week} weeks "
               "the branch should have {b_on_track}, not {b_realised}."),
-              ("期望成交 {b_expected_wins} 单（{b_expected_amount}）；金额缺口 {b_amount_gap}，"
+              ("预期成交 {b_expected_wins} 单（{b_expected_amount}）；金额缺口 {b_amount_gap}，"
               "即还需 {b_deals_gap} 单；项目缺口 {b_project_gap} 个新增项目。按这个指标，标准漏斗"
               "每季度成交 {b_std_deals} 单，每周 {b_std_wins_per_week} 单：{b_week} 周后应完成 "
               "{b_on_track}，而不是 {b_realised}。"))),
@@ -263,7 +263,7 @@ L6 = (("Revenue forecast: committed and possible", "销售收入预测：确保�
          (("Quota {f_quota}, realised {f_realised}, committed {f_committed}, possible "
           "{f_possible}, {f_weeks_remaining} weeks left: forecast {f_forecast}, forecast "
           "completion {f_completion}, gap {f_gap}."),
-          ("指标 {f_quota}，已完成 {f_realised}，确保收入 {f_committed}，可能收入 {f_possible}，"
+          ("指标 {f_quota}，已实现 {f_realised}，确保收入 {f_committed}，可能收入 {f_possible}，"
           "剩余 {f_weeks_remaining} 周：预测 {f_forecast}，预测完成率 {f_completion}，缺口 {f_gap}。"))),
     Step(7, 6,
          ("Ask, then show lesson {lesson}'s simulated answer.", "先提问，再展示第 {lesson} 课的模拟结果。"),
@@ -275,7 +275,7 @@ L6 = (("Revenue forecast: committed and possible", "销售收入预测：确保�
     Step(15, 6,
          (("Workbook lesson {lesson}, the drill: each participant calls the deals committed / possible / "
           "no and the check scores the calls."),
-          "练习册第 {lesson} 课的练习：每人把项目判断为确保 / 可能 / 不报，系统给判断打分。"),
+          "练习册第 {lesson} 课的练习：每人把项目判断为确保 / 可能 / 不计入，系统给判断打分。"),
          ("“Whose committed calls would pass the course's {target_lo}-{target_hi}?”",
           "“谁的确保判断能达到课程要求的 {target_lo}-{target_hi}？”")),
 ))

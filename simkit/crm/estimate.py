@@ -147,6 +147,7 @@ class Estimate:
     deal_size_by: dict[str, pd.DataFrame] = field(default_factory=dict)
     deal_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     notes: tuple[str, ...] = ()
+    notes_zh: tuple[str, ...] = ()  # the same notes in Chinese, in the same order
     source: str = "export"
     wins_last_quarter: float = 0.0
     amounts_available: bool = True  # False: the export carries no won amounts
@@ -242,9 +243,11 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
     ev = np.select([win["status"].eq("won"), win["status"].eq("lost")], [WON, LOST], OPEN)
     inc = aalen_johansen(t, ev, min_at_risk=min_at_risk)
     if inc.plateau_rise > 0.02:
-        notes.append(f"win incidence still rose {inc.plateau_rise:.1%} in the last "
-                     f"{inc.tail_weeks:g} weeks of follow-up: the stalled share "
-                     f"({inc.p_stalled:.1%}) may include slow deals")
+        notes.append((f"win incidence still rose {inc.plateau_rise:.1%} in the last "
+                      f"{inc.tail_weeks:g} weeks of follow-up: the stalled share "
+                      f"({inc.p_stalled:.1%}) may include slow deals",
+                      f"观察期最后 {inc.tail_weeks:g} 周，成交的累计发生率仍上升了 "
+                      f"{inc.plateau_rise:.1%}：停滞比例（{inc.p_stalled:.1%}）里可能包含成交慢的商机"))
     m, sd, _ = inc.conditional_moments(WON)
     # --- arrivals
     reps = sorted(win["rep"].dropna().unique())
@@ -269,8 +272,9 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
         deal_cv = float(amounts.std(ddof=1) / deal_mean)
     else:
         deal_mean, deal_cv = math.nan, math.nan
-        notes.append("no won amounts in the window: won amount is not available "
-                     "(the scenario counts 1 unit per deal)")
+        notes.append(("no won amounts in the window: won amount is not available "
+                      "(the scenario counts 1 unit per deal)",
+                      "时间窗内没有成交金额：无法估计成交额（场景按每个成交 1 个单位计算）"))
     by = {}
     for col in ("product", "source", "region"):
         if won[col].notna().any():
@@ -310,8 +314,9 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
     per["snapshot"] = np.round(per["expected_open_wins"] / max(inc.p_won, 1e-9)).astype(int)
     dropped = live.drop(labels=[r for r in reps if r in live.index]).sum()
     if dropped > 0.5:
-        notes.append(f"{dropped:.1f} expected wins in open deals of reps with no deals in the "
-                     f"window are left out")
+        notes.append((f"{dropped:.1f} expected wins in open deals of reps with no deals in the "
+                      f"window are left out",
+                      f"时间窗内没有新商机的销售，其在途商机的预期成交（{dropped:.1f} 个）未计入"))
     last_q = known[(known["status"] == "won") & (known["closed"] >= c - 13 * WEEK)]
     won_last_quarter = (float(np.nansum(last_q["amount"].to_numpy(float)))
                         if amounts_available else math.nan)
@@ -322,5 +327,6 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
         win_time_cv=float(sd / m) if np.isfinite(m) and m > 0 else 0.0,
         reps=per.reset_index(), arrivals_weekly=weekly, trend=trend,
         won_last_quarter=won_last_quarter, deal_size_by=by, deal_amounts=amounts,
-        notes=tuple(notes), source=source, wins_last_quarter=float(len(last_q)),
+        notes=tuple(en for en, _ in notes), notes_zh=tuple(zh for _, zh in notes),
+        source=source, wins_last_quarter=float(len(last_q)),
         amounts_available=amounts_available)

@@ -209,7 +209,7 @@ def forecast(deals: pd.DataFrame, cutoff, *, horizon_weeks: int = 13, replicatio
     if n_drop:
         warnings.append((f"{n_drop} open deals of reps with no deals in the last "
                          f"{opts['rep_weeks']} weeks are left out",
-                         f"{n_drop} 个未结商机属于近 {opts['rep_weeks']} 周"
+                         f"{n_drop} 个在途商机属于近 {opts['rep_weeks']} 周"
                          f"没有新商机的销售，未计入"))
     # won so far in the period
     ps = c if period_start is None else _cutoff(period_start)
@@ -305,8 +305,8 @@ def _history_notes(known: pd.DataFrame, c: pd.Timestamp, horizon_weeks: int) -> 
             out.append((f"closes are recorded for only {weeks:.0f} weeks before the cutoff, "
                         f"less than the {horizon_weeks}-week horizon: how older open deals "
                         f"close is extrapolated; read this forecast with care",
-                        f"预测起点前只有 {weeks:.0f} 周的结单记录，短于 {horizon_weeks} 周的"
-                        f"预测期：较老的未结商机如何结单是外推的，请谨慎解读", "short"))
+                        f"截止日期前只有 {weeks:.0f} 周的结单记录，短于 {horizon_weeks} 周的"
+                        f"预测期：较老的在途商机如何结单是外推的，请谨慎解读", "short"))
     age = ((c - known["created"]) / WEEK).to_numpy(float)
     n = BURST_WEEKS + 13
     wk = np.bincount(np.floor(age[(age >= 0) & (age < n)]).astype(int), minlength=n)

@@ -164,7 +164,7 @@ def plot_calibration(report: dict):
                 title="Time to win: fitted vs observed")
     a = report["arrivals"]
     axes[2].bar(a["week_start"], a["arrivals"], width=5)
-    axes[2].set(title="New deals per week 新增商机", ylabel="deals")
+    axes[2].set(title="New deals per week 新增项目", ylabel="deals")
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig

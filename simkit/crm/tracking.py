@@ -72,7 +72,7 @@ class Tracking:
                             f"{self.export_end.date()}: open deals are censored at {d.date()}, "
                             f"not learned as lost",
                             f"{d.date()} 之后没有{zh}记录（数据截至 {self.export_end.date()}）："
-                            f"未结商机在该日截尾，不算作丢单"))
+                            f"在途商机在该日删失，不算作丢单"))
         if not self.losses_recorded:
             out.append(("losses are not recorded: a deal not won stays open, so the stalled "
                         "share includes lost deals",

@@ -215,9 +215,11 @@ def create_form(lang: str) -> str:
     regimes = "".join(f'<option value="{r}">{escape(t("regime." + r, lang))}</option>'
                       for r in game.REGIMES)
     return (f'<h1>{escape(t("web.create", lang))}</h1><form method="post" action="/trainer/create">'
-            f'<label>teams / 队数<input type="number" name="teams" value="4" min="2" max="8">'
-            f'</label><label>rounds / 回合数<input type="number" name="rounds" value="4" min="1" '
-            f'max="12"></label><label>regime / 市场<select name="regime"><option value="random">'
+            f'<label>{escape(t("web.teams", lang))}<input type="number" name="teams" value="4" '
+            f'min="2" max="8"></label><label>{escape(t("web.rounds", lang))}<input type="number" '
+            f'name="rounds" value="4" min="1" max="12"></label><label>'
+            f'{escape(t("web.regime", lang))}<select name="regime"><option value="random">'
             f'{escape(t("web.random", lang))}</option>{regimes}</select></label>'
-            f'<label>seed<input type="number" name="seed" value="7" min="0"></label>'
+            f'<label>{escape(t("web.seed", lang))}<input type="number" name="seed" value="7" '
+            f'min="0"></label>'
             f'<button>{escape(t("web.create", lang))}</button></form>')

@@ -16,11 +16,11 @@ TEXT: dict[str, dict[str, str]] = {
     "field.hires": {"en": "New hires this quarter (they ramp up over 5 months)",
                     "zh": "本季度新招销售（5 个月爬坡）"},
     "field.prospecting": {"en": "Prospecting target: new projects per rep per week",
-                          "zh": "开拓目标：每人每周新项目数"},
+                          "zh": "开拓目标：每人每周新增项目数"},
     "field.large_share": {"en": "Share of reps on large projects (0 to 1)",
                           "zh": "做大项目的销售占比（0 到 1）"},
     "field.consultants": {"en": "Pre-sales consultants (shared pool)",
-                          "zh": "售前顾问人数（共享资源池）"},
+                          "zh": "售前顾问人数（弹性人力资源池）"},
     "field.training_days": {"en": "Training days this quarter (win rate rises from next quarter)",
                             "zh": "本季度培训天数（下季度起提高成功率）"},
     "field.commission": {"en": "Commission plan", "zh": "提成方案"},
@@ -49,7 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
     "allowed.budget": {
         "en": "hires x {hire} + consultants x {cons} + training days x {train} at most {budget} 万 "
               "(this plan costs {cost} 万)",
-        "zh": "新招人数 x {hire} + 售前顾问 x {cons} + 培训天数 x {train} 不超过 {budget} 万"
+        "zh": "新招人数 × {hire} + 售前顾问 × {cons} + 培训天数 × {train} 不超过 {budget} 万"
               "（本方案需 {cost} 万）"},
     "allowed.headcount": {"en": "at most {max} reps in the team (you would have {n})",
                           "zh": "团队最多 {max} 名销售（本方案为 {n} 名）"},
@@ -82,12 +82,12 @@ TEXT: dict[str, dict[str, str]] = {
     "status.finished": {"en": "the game is over", "zh": "比赛已结束"},
     # ---- regimes and shocks
     "regime.growing": {"en": "growing market: leads and win rates rise each quarter",
-                       "zh": "增长市场：线索和成功率逐季上升"},
+                       "zh": "增长市场：新增项目和成功率逐季上升"},
     "regime.saturating": {"en": "saturating market: prospecting beyond the market's size finds "
                                 "worse small-project leads",
-                          "zh": "饱和市场：开拓量超过市场容量后，小项目线索质量下降"},
+                          "zh": "饱和市场：开拓量超过市场容量后，小项目成功率下降"},
     "regime.stagnant": {"en": "stagnant market: leads and win rates fall each quarter",
-                        "zh": "停滞市场：线索和成功率逐季下降"},
+                        "zh": "停滞市场：新增项目和成功率逐季下降"},
     "shock.price_cut": {"en": "a competitor's price cut: win rates fall by a fifth",
                         "zh": "竞争对手降价：成功率下降五分之一"},
     "shock.budget_freeze": {"en": "customers' budget freeze: every stage takes half as long again",
@@ -113,7 +113,7 @@ TEXT: dict[str, dict[str, str]] = {
     "web.enter": {"en": "Enter", "zh": "进入"},
     "web.bad_code": {"en": "This join code is not valid.", "zh": "加入码无效。"},
     "web.bad_key": {"en": "This trainer key is not valid.", "zh": "培训师密钥无效。"},
-    "web.team_page": {"en": "Team {team}", "zh": "第 {team} 队"},
+    "web.team_page": {"en": "Team {team}", "zh": "{team} 队"},
     "web.round": {"en": "Round {round} of {rounds}: {status}",
                   "zh": "第 {round} / {rounds} 回合：{status}"},
     "web.decisions": {"en": "Your decisions", "zh": "本队决策"},
@@ -132,6 +132,10 @@ TEXT: dict[str, dict[str, str]] = {
     "web.leaderboard": {"en": "Leaderboard", "zh": "排行榜"},
     "web.trainer": {"en": "Trainer console", "zh": "培训师控制台"},
     "web.create": {"en": "Create the session", "zh": "创建会话"},
+    "web.teams": {"en": "teams", "zh": "队数"},
+    "web.rounds": {"en": "rounds", "zh": "回合数"},
+    "web.regime": {"en": "market", "zh": "市场类型"},
+    "web.seed": {"en": "seed", "zh": "随机种子"},
     "web.open_round": {"en": "Open the next round", "zh": "开始下一回合"},
     "web.close_round": {"en": "Close the round and simulate", "zh": "结束本回合并模拟"},
     "web.schedule_shock": {"en": "Schedule a shock", "zh": "安排冲击事件"},

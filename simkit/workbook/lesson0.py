@@ -22,8 +22,8 @@ PLAN_REPLICATIONS = 400
 
 _T = {
     "plan_level": ("Quota as a share of the average result", "指标占平均业绩的比例"),
-    "quota": ("Quota this quarter, 万", "本季度指标，万"),
-    "average": ("Average won per quarter, 万", "平均每季度成交，万"),
+    "quota": ("Quota this quarter, 万", "本季度指标（万）"),
+    "average": ("Average won per quarter, 万", "平均每季度成交额（万）"),
     "p_miss": ("Quarters that miss the quota", "未完成指标的季度"),
     "p_make": ("Quarters that make it", "完成指标的季度"),
 }

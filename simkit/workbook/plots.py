@@ -409,7 +409,7 @@ def quarter_chart_from(team_quarters: pd.DataFrame, *, lang: str | None = None):
     for x, m, h in zip(q, mean, hit):
         ax.text(x, 0.04, f"{m:.0%}\nP {h:.0%}", ha="center", va="bottom", fontsize=_pt(8),
                 color="white")
-    ax.set_xticks(q, [f"Q{int(x)}" for x in q])
+    ax.set_xticks(q, [t("quarter_n", lang, n=int(x)) for x in q], **_font(ax))
     ax.yaxis.set_major_formatter(_percent())
     ax.set_ylim(0, max(1.3, float(np.nanmax(hi)) + 0.05))
     ax.set_ylabel(t("attainment_axis", lang), **_font(ax))
@@ -463,7 +463,7 @@ def coaching_chart(reps: pd.DataFrame, balance: pd.DataFrame, time_in_step: pd.D
     return fig
 
 
-_DAYS_TITLE = {"en": "days in step", "zh": "每步天数"}
+_DAYS_TITLE = {"en": "days in step", "zh": "阶段时间（天）"}
 
 
 def headcount_curve(plan, *, lang: str | None = None, ax=None):

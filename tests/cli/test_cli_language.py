@@ -137,7 +137,7 @@ def test_calibrate_and_backtest_print_in_chinese(tmp_path):
     r = invoke("--lang", "zh", "calibrate", export, "--cutoff", "2020-05-15", "-n", "20",
                "--out", tmp_path / "sc.toml")
     assert r.exit_code == 0, r.output
-    for text in ("字段映射 maven：读取 67 行", "参数", "每人每周新增商机", "估计", "已成交",
+    for text in ("字段映射 maven：读取 67 行", "参数", "每人每周新增项目", "估计", "已成交",
                  "完成指标", "场景文件已写入"):
         assert text in r.output
     en = invoke("calibrate", export, "--cutoff", "2020-05-15", "-n", "20")

@@ -171,3 +171,11 @@ def test_bad_cutoff_is_named():
         estimate(d, "not a date")
     with pytest.raises(SimkitInputError, match="at least 20 deals"):
         estimate(d, T0)
+
+
+def test_every_note_is_written_in_both_languages():
+    d = synthetic_deals(reps=4, rate=3.0, weeks=40, seed=2).assign(amount=np.nan)
+    est = estimate(d, T0 + pd.Timedelta(weeks=40))
+    assert any("no won amounts" in n for n in est.notes)
+    assert len(est.notes_zh) == len(est.notes)
+    assert all("成交" in zh for zh in est.notes_zh)

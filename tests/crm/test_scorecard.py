@@ -97,7 +97,7 @@ def test_cli_calibrate_backtest_prints_the_scorecard(tmp_path):
                                   "-n", "20", "--lang", "zh", "--report", str(tmp_path / "rep")])
     assert r.exit_code == 0, r.output
     # the split a planner reads, in Chinese, and the same tables in the report
-    for zh in ("已成交", "来自在手商机", "来自尚未创建的商机", "完成指标"):
+    for zh in ("已成交", "来自在途商机", "来自尚未创建的商机", "完成指标"):
         assert zh in r.output
     assert (tmp_path / "rep" / "forecast_wins.csv").exists()
     assert (tmp_path / "rep" / "p_quota.csv").exists()

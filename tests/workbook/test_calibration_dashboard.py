@@ -96,7 +96,7 @@ def test_chinese_page_reads_in_chinese():
     text = re.sub(r"<[^>]+>", " ", d.headline.value + d.notes.value + d.scorecard.value)
     english = set(re.findall(r"[A-Za-z]{3,}", text)) - {"CRM", "CRPS"}
     assert not english, english
-    assert "来自在手商机" in text and "达到指标" in text and "胜过所有基准的机会" in text
+    assert "来自在途商机" in text and "达到指标" in text and "胜过所有基准的机会" in text
 
 
 def test_page_explanation_quotes_the_replications_it_runs():
@@ -158,7 +158,7 @@ def test_the_tables_are_tabs_behind_the_chart():
     for name in d.values["reps"].index:
         text = text.replace(name, "")
     assert not re.findall(r"[A-Za-z]{3,}", text), text
-    assert "来自在手商机" in text and "在 80% 区间内" in text
+    assert "来自在途商机" in text and "在 80% 区间内" in text
     # the notebook shows the same tabs
     import ipywidgets as W
 
