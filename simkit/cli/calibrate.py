@@ -236,8 +236,11 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
 
 @main.command()
 @_export_options
-@click.option("--cutoff", "cutoffs", required=True, multiple=True,
+@click.option("--cutoff", "cutoffs", multiple=True,
               help="Forecast from this date (YYYY-MM-DD); repeat for a rolling origin.")
+@click.option("--every", type=click.Choice(["month", "quarter"]), default=None,
+              help="Instead of --cutoff: every month's (or quarter's) first day the export can "
+                   "be back-tested from (at most the last 24).")
 @click.option("--horizon", default="quarter", show_default=True,
               help="'quarter' (13 weeks) or a number of weeks (1-26).")
 @click.option("--replications", "-n", type=click.IntRange(min=1), default=200, show_default=True)
@@ -247,17 +250,30 @@ def calibrate(export, mapping, wins, strict, amount_divisor, lookback, pseudonym
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the long table (csv, parquet or xlsx by extension).")
 def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_key, pseudonyms,
-             encoding, dayfirst, decimal, cutoffs, horizon, replications, seed, as_json, out):
+             encoding, dayfirst, decimal, cutoffs, every, horizon, replications, seed, as_json,
+             out):
     """Calibrate at each --cutoff, simulate forward, and score against what happened."""
+    from simkit.crm.backtest import MAX_ROLLING, rolling_cutoffs, wape_record
     from simkit.crm.backtest import backtest as run_backtest
     from simkit.crm.backtest import parse_horizon
     from simkit.sim.io import atomic_write_table
 
+    if bool(cutoffs) == bool(every):
+        raise SimkitInputError("--cutoff / --every", " ".join(cutoffs) or None,
+                               "one or more --cutoff dates, or --every month|quarter")
     weeks = parse_horizon(horizon)
     if out is not None:
         check_output_file(out)
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
                   encoding, dayfirst, decimal)
+    if every:
+        cutoffs, total = rolling_cutoffs(imp.deals, every, weeks)
+        if not cutoffs:
+            raise SimkitInputError("--every", every, "an export with a horizon of history, 5 "
+                                   "wins and a horizon left after some month's first day")
+        click.echo(msg("cli.bt.rolling", cli_language(), n=len(cutoffs), total=total,
+                       first=cutoffs[0].date(), last=cutoffs[-1].date(), most=MAX_ROLLING),
+                   err=True)
     res = run_backtest(imp.deals, list(cutoffs), horizon_weeks=weeks, replications=replications,
                        seed=seed, lookback_weeks=lookback, source=Path(export).name,
                        progress=False)
@@ -289,3 +305,8 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     click.echo(text)
     click.echo("\n" + msg("cli.bt.scorecard", lang))
     _print_scorecard(res, lang)
+    for target in ("wins", "won_amount"):
+        r = wape_record(res.table, target)
+        if r["folds"] >= 2:
+            click.echo(msg("cli.bt.record", lang, target=msg(f"cli.fc.{target}", lang),
+                           won=r["won"], folds=r["folds"], expected=f"{r['expected']:.1f}"))

@@ -474,6 +474,15 @@ LABELS.update({
                       ("团队偏差 =（预测 - 实际）/ 实际；个人加权绝对百分比误差 = 各销售误差绝对值之和 / 实际；"
                        "团队实际落在 80% 区间 = 实际落在模型的 P10-P90 之间")),
     "cli.bt.scorecard": ("scorecard:", "评分："),
+    "cli.bt.rolling": (("back-testing {n} cutoffs, {first} to {last} ({total} possible; at "
+                        "most the last {most})"),
+                       "回测 {n} 个截止日期：{first} 至 {last}（共可回测 {total} 个；最多取最近 {most} 个）"),
+    "cli.bt.record": (("{target}: the model beat every baseline's per-rep WAPE at {won} of "
+                       "{folds} cutoffs; a model that is exactly right would at {expected} on "
+                       "average (overlapping horizons are not independent checks)"),
+                      ("{target}：模型的个人加权绝对百分比误差在 {folds} 个截止日期中有 {won} 个低于"
+                       "所有基准；假如模型完全正确，平均会有 {expected} 个（预测期重叠时，"
+                       "这些检验并不独立）")),
     "cli.bt.beats": (("if the model were exactly right, its per-rep WAPE would beat every "
                       "baseline's with a chance of {shares}. One cutoff's comparison is partly "
                       "luck: judge over many cutoffs."),

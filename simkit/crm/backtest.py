@@ -48,13 +48,28 @@ from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff,
 from simkit.crm.scoring import (FOLD_METRICS, beats_share, coverage_range,
                                 covered_per_replication, score, scorecard_table, summarise)
 
-__all__ = ["BASELINES", "METHODS", "TARGETS", "BacktestResult", "backtest", "baselines",
-           "parse_horizon"]
+__all__ = ["BASELINES", "EVERY", "MAX_ROLLING", "METHODS", "TARGETS", "BacktestResult",
+           "backtest", "baselines", "parse_horizon", "rolling_cutoffs", "wape_record"]
 
 BASELINES = ("last_quarter", "mean_two_quarters", "seasonal_naive", "pipeline_weighted")
 METHODS = ("model", "scenario_sim", *BASELINES)
 TARGETS = ("won_amount", "wins")
 METRICS = FOLD_METRICS
+
+
+def wape_record(table: pd.DataFrame, target: str, method: str = "model") -> dict:
+    """Over the folds of ``table``: at how many ``method`` beat the best baseline's per-rep
+    WAPE, and at how many a model that is exactly right would on average (the sum of
+    ``p_beats_baselines``); folds where no baseline can be scored are left out."""
+    t = table[(table["target"] == target) & (table["cutoff"] != "all")]
+    w = t[t["metric"] == "rep_wape"].pivot_table(index="cutoff", columns="method",
+                                                 values="value", aggfunc="first")
+    p = t[(t["metric"] == "p_beats_baselines") & (t["method"] == method)].set_index("cutoff")
+    base = w[[b for b in BASELINES if b in w.columns]].min(axis=1, skipna=True)
+    ok = base.notna() & w[method].notna() if method in w.columns else base.notna() & False
+    won = int((w.loc[ok, method] < base[ok]).sum()) if ok.any() else 0
+    expected = float(p["value"].reindex(w.index[ok]).sum()) if ok.any() else math.nan
+    return {"folds": int(ok.sum()), "won": won, "expected": expected}
 
 
 def parse_horizon(value: str | int) -> int:
@@ -187,6 +202,33 @@ def simulation_forecaster(deals: pd.DataFrame, cutoff, *, horizon_weeks: int, re
     fc = forecast(deals, cutoff, horizon_weeks=horizon_weeks, replications=replications,
                   seed=seed, **settings)
     return {t: fc.total(t) for t in TARGETS}, est
+
+
+EVERY = {"month": "MS", "quarter": "QS"}
+MAX_ROLLING = 24  # origins a rolling back-test takes at most (the most recent ones)
+
+
+def rolling_cutoffs(deals: pd.DataFrame, every: str, horizon_weeks: int = 13,
+                    max_cutoffs: int = MAX_ROLLING) -> tuple[list[pd.Timestamp], int]:
+    """Every month's (or quarter's) first day the export can be back-tested from.
+
+    A cutoff needs a whole horizon of the export after it (to score against),
+    a horizon of history before it (the last-quarter baseline) and at least 5
+    wins closed before it (the forecast's minimum). Returns the most recent
+    ``max_cutoffs`` of them and how many there were in all.
+    """
+    if every not in EVERY:
+        raise SimkitInputError("--every", every, "month or quarter")
+    h = horizon_weeks * WEEK
+    first = deals["created"].min()
+    last = deals[["created", "closed"]].max().max()
+    won = deals.loc[deals["status"] == "won", "closed"].dropna().sort_values()
+    if pd.isna(first) or len(won) < 5:
+        return [], 0
+    start = max(first + h, won.iloc[4] + pd.Timedelta(seconds=1))  # closed before c
+    days = pd.date_range(start.ceil("D"), last + pd.Timedelta(days=1) - h, freq=EVERY[every])
+    cs = list(days)
+    return cs[-max_cutoffs:], len(cs)
 
 
 def backtest(deals: pd.DataFrame, cutoffs: Sequence, *, horizon_weeks: int = 13,

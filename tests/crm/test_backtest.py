@@ -148,3 +148,47 @@ def test_shipped_example_end_to_end(tmp_path):
     res = backtest(imp.deals, ["2017-07-01", "2017-10-01"], replications=10)
     w = res.wide().set_index(["cutoff", "target", "metric"]).sort_index()
     assert w.loc[("2017-07-01", "wins", "actual"), "model"] > 0
+
+
+def test_rolling_cutoffs_are_the_month_starts_a_back_test_can_score():
+    """Every month's first day with a horizon of history and 5 wins before it and a whole
+    horizon of the export after it; none is left out and none breaks a rule; beyond the
+    budget the most recent are kept and the total is said."""
+    from simkit.crm.backtest import rolling_cutoffs
+
+    d = synthetic_deals(reps=4, rate=3.0, weeks=60, seed=6)
+    h = pd.Timedelta(weeks=13)
+    last = d[["created", "closed"]].max().max()
+    fifth_win = d.loc[d["status"] == "won", "closed"].sort_values().iloc[4]
+
+    def ok(c):
+        return (c >= d["created"].min() + h and c > fifth_win
+                and c + h <= last + pd.Timedelta(days=1))
+
+    cs, total = rolling_cutoffs(d, "month")
+    months = pd.date_range(d["created"].min().normalize(), last, freq="MS")
+    assert cs == [c for c in months if ok(c)] and total == len(cs) and len(cs) >= 6
+    few, total = rolling_cutoffs(d, "month", max_cutoffs=3)
+    assert few == cs[-3:] and total == len(cs)
+    quarters, _ = rolling_cutoffs(d, "quarter")
+    assert quarters and all(c.month in (1, 4, 7, 10) and c.day == 1 for c in quarters)
+    assert set(quarters) <= set(cs)
+    with pytest.raises(SimkitInputError, match="month or quarter"):
+        rolling_cutoffs(d, "week")
+
+
+def test_cli_backtest_every_month_sums_up_the_record(tmp_path):
+    d = synthetic_deals(reps=4, rate=3.0, weeks=60, seed=6)
+    f = _export_csv(d, tmp_path / "export.csv", T0 + pd.Timedelta(weeks=60))
+    r = CliRunner().invoke(main, ["--lang", "zh", "backtest", str(f), "--every", "quarter",
+                                  "-n", "10"])
+    assert r.exit_code == 0, r.output
+    assert "回测" in r.output and "假如模型完全正确，平均会有" in r.output
+    r = CliRunner().invoke(main, ["--lang", "en", "backtest", str(f), "--every", "month",
+                                  "-n", "5"])
+    assert r.exit_code == 0, r.output
+    assert "back-testing" in r.output and "a model that is exactly right would at" in r.output
+    # neither, or both: refused, naming the two options
+    for args in ([], ["--every", "month", "--cutoff", "2020-08-01"]):
+        r = CliRunner().invoke(main, ["backtest", str(f), *args])
+        assert r.exit_code == 2 and "--every" in r.output and "Traceback" not in r.output
