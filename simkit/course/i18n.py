@@ -534,7 +534,7 @@ LABELS.update({
     "cli.sandbox.created": ("created {db}: {teams} teams, {rounds} rounds, starting branch {name}",
                             "已创建 {db}：{teams} 个队，{rounds} 个回合，起始分公司 {name}"),
     "cli.sandbox.team": ("  team {team}: join code {code}", "  {team} 队：加入码 {code}"),
-    "cli.sandbox.key": ("  trainer key: {trainer_key}", "  培训师密钥：{trainer_key}"),
+    "cli.sandbox.key": ("  trainer key: {trainer_key}", "  讲师密钥：{trainer_key}"),
     "cli.sandbox.serving": (("simkit sandbox: serving {db} on {url} (binds {host}: {where}; "
     "Ctrl-C stops it)"),
                             ("simkit sandbox：沙盘 {db} 在 {url} 运行（绑定 {host}：{where}；"
@@ -545,7 +545,7 @@ LABELS.update({
                          "  各队从 {url}/ 加入   投影页：{url}/board"),
     "cli.sandbox.no_session": ("  no session yet: create it at {url}",
                                "  还没有沙盘会话：请在 {url} 创建"),
-    "cli.sandbox.trainer": ("  trainer console: {url}", "  培训师控制台：{url}"),
+    "cli.sandbox.trainer": ("  trainer console: {url}", "  讲师控制台：{url}"),
 })
 
 # Exercises (simkit.course.exercises): question, hint and explanation of each, by id.

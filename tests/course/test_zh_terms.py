@@ -4,7 +4,7 @@ Every Chinese string a person reads, wherever it lives (the label catalogue, the
 exercises, the trainer's kit, the sandbox, the CRM reports: every string literal
 with Chinese in ``simkit/``; the Chinese cells of ``lessons/*.md``, which also
 make the app pages' explanations; ``README.zh-CN.md``; the Chinese lines of
-``docs/``), must not use a second
+``docs/``; the package's static .json/.js/.html/.css files), must not use a second
 word for a concept the glossary names. Each variant below was found in the text
 once, next to the glossary's term for the same idea.
 """
@@ -44,6 +44,7 @@ VARIANTS = {
     "佣金": "提成",
     "离职率": "流失率",
     "销售个人加权绝对误差": "个人加权绝对百分比误差 (the scorecard's name for WAPE)",
+    "培训师": "讲师 (the workbook's and the kit's word; the sandbox used to say 培训师)",
 }
 # 提成加速 is always 提成加速器 (the glossary's 加速器)
 VARIANT_PATTERNS = {re.compile(r"提成加速(?!器)"): "提成加速器"}
@@ -85,9 +86,36 @@ def _chinese_texts():
         for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
             if _is_chinese_prose(line):
                 yield f"{path.relative_to(ROOT)}:{i}", line
-    shipped = json.loads((ROOT / "simkit" / "app" / "explanations.json").read_text("utf-8"))
-    for number, text in shipped.items():
-        yield f"simkit/app/explanations.json[{number}]", text["zh"]
+    yield from _static_files()
+
+
+#: The package's non-Python files a person reads: the app's explanations, its pages'
+#: scripts and styles (room.js, tables.css), any page a later change ships as .html.
+STATIC_SUFFIXES = (".json", ".js", ".html", ".css")
+
+
+def _static_files():
+    """(where, text) for the Chinese in the package's static files: every Chinese string
+    of a .json file (each value, by its key path), every Chinese line of the others."""
+    for path in sorted(p for p in (ROOT / "simkit").rglob("*") if p.suffix in STATIC_SUFFIXES):
+        rel, text = path.relative_to(ROOT), path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            yield from _json_strings(str(rel), json.loads(text))
+            continue
+        for i, line in enumerate(text.split("\n"), 1):
+            if CJK.search(line):
+                yield f"{rel}:{i}", line
+
+
+def _json_strings(where: str, value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _json_strings(f"{where}[{k}]", v)
+    elif isinstance(value, list):
+        for k, v in enumerate(value):
+            yield from _json_strings(f"{where}[{k}]", v)
+    elif isinstance(value, str) and CJK.search(value):
+        yield where, value
 
 
 def _is_chinese_prose(text: str) -> bool:
@@ -104,6 +132,17 @@ def test_the_scan_sees_the_catalogue_the_lessons_and_the_kit():
                    "README.zh-CN.md", "simkit/app/explanations.json"):
         assert source in where, source
     assert len(TEXTS) > 500
+
+
+def test_the_scan_reads_every_static_file_of_the_package():
+    """A page's script or markup with Chinese in it is scanned like the Python text."""
+    static = {str(p.relative_to(ROOT)) for p in (ROOT / "simkit").rglob("*")
+              if p.suffix in STATIC_SUFFIXES}
+    assert {"simkit/app/explanations.json", "simkit/app/static/room.js"} <= static
+    where = {w.split(":")[0].split("[")[0] for w, _ in TEXTS}
+    for rel in static:  # a file with Chinese in it is among the scanned texts
+        if CJK.search((ROOT / rel).read_text(encoding="utf-8")):
+            assert rel in where, rel
 
 
 @pytest.mark.parametrize("variant", [*VARIANTS, *VARIANT_PATTERNS], ids=str)
