@@ -67,12 +67,13 @@ class Fact:
     value: float
     kind: str
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
         v = self.value
         if self.kind == "pct":
             return f"{v:.0%}"
-        if self.kind == "wan":  # the course's way: 240万, 119.1万
-            return f"{v:.1f}".removesuffix(".0") + "万"
+        if self.kind == "wan":  # the course's way: 240万, 119.1万; Chinese text spaces it,
+            # as the workbook does ("240 万")
+            return f"{v:.1f}".removesuffix(".0") + (" 万" if lang == "zh" else "万")
         if self.kind == "int":
             return f"{v:.0f}"
         if self.kind == "n1":  # 28.6, 50
@@ -82,9 +83,9 @@ class Fact:
         return str(v)
 
 
-def fact_text(facts: dict[str, Fact]) -> dict[str, str]:
-    """Every fact written the way the kit prints it, for ``str.format_map``."""
-    return {k: f.text() for k, f in facts.items()}
+def fact_text(facts: dict[str, Fact], lang: str = "en") -> dict[str, str]:
+    """Every fact written the way the kit prints it in ``lang``, for ``str.format_map``."""
+    return {k: f.text(lang) for k, f in facts.items()}
 
 
 def _sim(scenario, seed):

@@ -357,7 +357,7 @@ def template_values(facts: dict[str, Fact], lang: str) -> dict[str, str]:
     """What the templates' placeholders are filled with: the facts, then the page labels."""
     i = LANGUAGES.index(lang)
     values = {f"lbl_{k}": v[i] for k, v in LABELS.items()}
-    values.update(fact_text(facts))
+    values.update(fact_text(facts, lang))
     values["coach_exercises"] = ", ".join(e.id for e in exercises_for(COACHING_LESSON))
     return values
 

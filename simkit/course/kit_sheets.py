@@ -146,8 +146,8 @@ EXERCISE_SHEET_INTRO: Text = (
 SHEETS = {"case-a": CASE_A, "case-b": CASE_B_SHEET}
 
 
-def _values(facts: dict[str, Fact]) -> dict[str, str]:
-    values = fact_text(facts)
+def _values(facts: dict[str, Fact], lang: str) -> dict[str, str]:
+    values = fact_text(facts, lang)
     values["weeks_per_stage"] = Fact(preset("small-projects").funnel.stages[0].duration.mean,
                                      "int").text()
     return values
@@ -191,7 +191,7 @@ def handouts(facts: dict[str, Fact], lang: str) -> dict[str, dict]:
     Each sheet: title, intro, givens [(label, value)], questions [(id, text, answer,
     how)] with answer and how None, and case B's projection table (None elsewhere)."""
     i = LANGUAGES.index(lang)
-    values = _values(facts)
+    values = _values(facts, lang)
     out = {}
     for key, sh in SHEETS.items():
         out[key] = {
@@ -232,7 +232,7 @@ def _answer(exercise_id: str) -> str:
 def answer_key(facts: dict[str, Fact], lang: str) -> dict[str, dict]:
     """The same sheets with every blank filled, plus each exercise's answer and method."""
     i = LANGUAGES.index(lang)
-    values = _values(facts)
+    values = _values(facts, lang)
     out = handouts(facts, lang)
     for key, sh in SHEETS.items():
         out[key]["questions"] = [(q.id, q.text[i].format_map(values),

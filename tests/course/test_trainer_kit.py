@@ -22,7 +22,8 @@ from simkit.course.kit_sheets import SHEETS, answer_key, exercise_answer, handou
 from simkit.course.kit_zh import EXERCISES_ZH
 
 ROOT = Path(__file__).resolve().parents[2]
-NUMBER = re.compile(r"\d+(?:\.\d+)?%?万?")
+# 240万 in English, 240 万 in Chinese (the workbook's way): one number either way
+NUMBER = re.compile(r"\d+(?:\.\d+)?%?(?: ?万)?")
 LANGS = ("en", "zh")
 
 
@@ -62,9 +63,9 @@ def test_templates_quote_no_number_of_their_own():
 def test_every_number_in_the_script_is_a_computed_fact(facts):
     """Parse the rendered script back: each number is one of the facts as the kit writes
     them, or the lesson (page) number of its step."""
-    quoted = {f.text() for f in facts.values()}
     for key in SESSIONS:
         for lang in LANGS:
+            quoted = {f.text(lang) for f in facts.values()}
             for st in _steps(key, facts, lang):
                 allowed = quoted | {str(st["lesson"])} | {e.id for e in EXERCISES.values()}
                 for field in ("do", "ask", "see"):
@@ -108,6 +109,8 @@ def test_the_facts_equal_what_the_package_computes(facts):
 def test_fact_formats():
     assert Fact(0.4123, "pct").text() == "41%"
     assert Fact(240.0, "wan").text() == "240万" and Fact(119.1, "wan").text() == "119.1万"
+    assert Fact(240.0, "wan").text("zh") == "240 万" and Fact(119.1, "wan").text("zh") == "119.1 万"
+    assert Fact(0.4123, "pct").text("zh") == "41%"
     assert Fact(28.571, "n1").text() == "28.6" and Fact(50.0, "n1").text() == "50"
 
 
@@ -137,7 +140,8 @@ def test_both_languages_have_the_same_sections_and_numbers(key, facts):
         assert (a["when"], a["lesson"], a["page"]) == (b["when"], b["lesson"], b["page"])
         for field in ("do", "ask", "see"):
             assert bool(a[field]) == bool(b[field]), (a["when"], field)
-            assert sorted(NUMBER.findall(a[field])) == sorted(NUMBER.findall(b[field])), \
+            assert sorted(n.replace(" ", "") for n in NUMBER.findall(a[field])) == \
+                sorted(n.replace(" ", "") for n in NUMBER.findall(b[field])), \
                 (key, a["when"], field, a[field], b[field])
 
 
@@ -148,6 +152,13 @@ def test_both_languages_have_the_same_files_and_headings(files):
             assert other in files
             for tag in ("h1", "h2", "h3", "h4", "tr", "div class=\"q\""):
                 assert files[rel].count(f"<{tag}") == files[other].count(f"<{tag}"), (rel, tag)
+
+
+def test_chinese_pages_space_the_amounts_like_the_workbook(files):
+    """The workbook writes 240 万; the Chinese script, handouts and key do the same."""
+    for rel, html in files.items():
+        if rel.endswith(".zh.html"):
+            assert not re.search(r"\d万", _text(html)), (rel, re.findall(r".{0,20}\d万", _text(html)))
 
 
 def test_chinese_uses_the_course_terms(files):

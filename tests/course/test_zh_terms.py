@@ -48,6 +48,14 @@ VARIANTS = {
 }
 # 提成加速 is always 提成加速器 (the glossary's 加速器)
 VARIANT_PATTERNS = {re.compile(r"提成加速(?!器)"): "提成加速器"}
+# Money in Chinese text is written as the workbook writes it: "240 万", not "240万".
+DIGIT_WAN = re.compile(r"\d万")
+# (where the text is, the text): Chinese-looking by the letter count, but not Chinese text.
+DIGIT_WAN_EXCEPTIONS = {
+    # The English half of exercise 9.1's answer (English writes 1.68万, as in the lessons'
+    # English cells); it has no Latin letter, so it counts as Chinese.
+    ("simkit/course/i18n.py", "1.2 + 0.48 = 1.68万."),
+}
 # A multiplication in Chinese text is ×, not the letter x ("确保收入 × 75%").
 ASCII_TIMES = re.compile(r"(?<=[\d%）\u4e00-\u9fff]) ?x (?=[\d（{\u4e00-\u9fff])")
 
@@ -160,6 +168,19 @@ def test_chinese_text_multiplies_with_the_times_sign():
     found = [(w, ASCII_TIMES.search(text).group(0)) for w, text in TEXTS
              if _is_chinese_prose(text) and ASCII_TIMES.search(text)]
     assert not found, f"write × in Chinese text: {found}"
+
+
+def test_chinese_text_spaces_the_amount_before_wan():
+    found = [(w, text[max(0, m.start() - 15):m.end() + 5]) for w, text in TEXTS
+             if _is_chinese_prose(text) and (m := DIGIT_WAN.search(text))
+             and (w.split(":")[0], text) not in DIGIT_WAN_EXCEPTIONS]
+    assert not found, f"write a space between the number and 万 (240 万): {found}"
+
+
+def test_the_wan_exceptions_are_still_there():
+    """An exception whose text has gone (fixed or reworded) is dropped from the list."""
+    for where, text in DIGIT_WAN_EXCEPTIONS:
+        assert (where, text) in {(w.split(":")[0], t) for w, t in TEXTS}, (where, text)
 
 
 def test_the_app_explanations_name_the_busy_sign_the_page_shows():
