@@ -46,6 +46,10 @@ GLOSSARY: tuple[Term, ...] = (
          "客户已立项（30%）", ("stage.initiated",)),
     Term("认可客户", "accepted", "the customer recognises the solution (50%)",
          "客户认可方案（50%）", ("stage.accepted",)),
+    Term("在途", "open", "still in a stage: neither won nor lost yet",
+         "还在某个阶段：既未成交，也未丢单", ("open_amount", "open_deals", "cli.fc.open_pipeline")),
+    Term("丢单", "lost", "the deal ended without a sale", "项目结束，没有成交",
+         ("lost", "crm.param.lost share")),
     Term("小项目", "small projects", "contracts under 20万, about three weeks in all",
          "合同 20 万以下，周期约三周", ("small-projects",)),
     Term("大项目", "large projects", "contracts above 20万, about six months in all",
@@ -104,6 +108,16 @@ GLOSSARY: tuple[Term, ...] = (
     Term("提成", "commission", "the rep's payout on won amount", "按成交额给销售的报酬",
          ("payout_title", "payout_axis", "commission_total")),
     Term("加速器", "accelerator", "payout rates rising above targets", "超过目标后提成比例上升"),
+    Term("商机", "opportunity", "a deal as the CRM records it: one row of its export",
+         "CRM 里记录的一个项目：导出数据中的一行", ("crm.rule.missing_id",)),
+    Term("删失", "censored",
+         "an open deal at the cutoff: still running, outcome unknown, neither won nor lost",
+         "截止日仍在途的项目：还在进行，结果未知，不算成交也不算丢单",
+         ("censored_win_rate", "incidence_title")),
+    Term("回测", "back-test",
+         "forecast from what was known at a past cutoff, then compare with what happened",
+         "只用过去某个截止日期当时已知的数据做预测，再和实际结果比较",
+         ("backtest_title", "cal.tab_scorecard")),
 )
 
 
