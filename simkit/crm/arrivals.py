@@ -37,12 +37,14 @@ needed is small and documented here:
 settings ``huber_arrivals`` and ``trace_arrivals``; the pair is the one-off
 reading of a burst under ``burst_mix``): a burst of deals right
 before the cutoff (Maven's July 2017) is chased by the one-step fit (alpha at
-its cap of 0.5), so at 2017-08-01 the model projects 1,910 arrivals for 13
-weeks against 867 and over-forecasts wins by 106%. Huberised updates (errors
+its cap of 0.5), so at 2017-08-01 the model projects 3,505 arrivals for 13
+weeks (its mean path) against 867 and over-forecasts wins by 106%
+(``--part monthly --set burst_mix=False``). Huberised updates (errors
 clipped at 2 robust sd, Gelper, Fried & Croux 2010) and choosing the
 smoothing by the mean error of every 1..13-week-ahead forecast (the trace
 criterion) together cut Maven's team CRPS over the seven month-start origins
-from .228 to .116 (wins; ``backtest_scorecard.py --part monthly``), but:
+from .228 to .114 (wins; ``backtest_scorecard.py --part monthly --set
+huber_arrivals=2.0 --set trace_arrivals=True --set burst_mix=False``), but:
 on the 20 synthetic histories team CRPS went from .065 to .069 (wins) and
 .080 to .083 (amount) and per-rep amount coverage fell to .738, below the
 75% target; and on simulated series a real level shift 8 weeks before the
