@@ -28,9 +28,9 @@ covered, and per-rep coverage pooled over all (fold, rep) pairs, with the
 P5-P95 range a calibrated model would score on the same folds
 (``rep_coverage_80_lo`` / ``_hi``, :func:`.scoring.coverage_range`). Each
 fold's simulated methods also carry ``p_beats_baselines``: the share of their
-own replications, taken as the actual, on which their per-rep WAPE is below
-every baseline's (:func:`.scoring.beats_share`): how often a model that is
-exactly right would win that fold's WAPE comparison.
+own replications, taken as the actual, on which the mean of the others has a
+per-rep WAPE below every baseline's (:func:`.scoring.beats_share`): how often
+a model that is exactly right would win that fold's WAPE comparison.
 """
 
 from __future__ import annotations
