@@ -267,10 +267,11 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
     imp = _import(export, mapping, wins, strict, amount_divisor, pseudonyms, pseudonym_key,
                   encoding, dayfirst, decimal)
     if every:
-        cutoffs, total = rolling_cutoffs(imp.deals, every, weeks)
+        cutoffs, total = rolling_cutoffs(imp.deals, every, weeks, lookback_weeks=lookback)
         if not cutoffs:
-            raise SimkitInputError("--every", every, "an export with a horizon of history, 5 "
-                                   "wins and a horizon left after some month's first day")
+            raise SimkitInputError("--every", every, "an export with a horizon of history, 20 "
+                                   "deals created and 5 won in the lookback, and a horizon "
+                                   "left after some month's first day")
         click.echo(msg("cli.bt.rolling", cli_language(), n=len(cutoffs), total=total,
                        first=cutoffs[0].date(), last=cutoffs[-1].date(), most=MAX_ROLLING),
                    err=True)

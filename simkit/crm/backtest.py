@@ -28,9 +28,9 @@ covered, and per-rep coverage pooled over all (fold, rep) pairs, with the
 P5-P95 range a calibrated model would score on the same folds
 (``rep_coverage_80_lo`` / ``_hi``, :func:`.scoring.coverage_range`). Each
 fold's simulated methods also carry ``p_beats_baselines``: the share of their
-own replications, taken as the actual, on which their per-rep WAPE is below
-every baseline's (:func:`.scoring.beats_share`): how often a model that is
-exactly right would win that fold's WAPE comparison.
+own replications, taken as the actual, on which the mean of the others has a
+per-rep WAPE below every baseline's (:func:`.scoring.beats_share`): how often
+a model that is exactly right would win that fold's WAPE comparison.
 """
 
 from __future__ import annotations
@@ -209,25 +209,35 @@ MAX_ROLLING = 24  # origins a rolling back-test takes at most (the most recent o
 
 
 def rolling_cutoffs(deals: pd.DataFrame, every: str, horizon_weeks: int = 13,
-                    max_cutoffs: int = MAX_ROLLING) -> tuple[list[pd.Timestamp], int]:
+                    max_cutoffs: int = MAX_ROLLING,
+                    lookback_weeks: float = DEFAULT_LOOKBACK_WEEKS
+                    ) -> tuple[list[pd.Timestamp], int]:
     """Every month's (or quarter's) first day the export can be back-tested from.
 
     A cutoff needs a whole horizon of the export after it (to score against),
-    a horizon of history before it (the last-quarter baseline) and at least 5
-    wins closed before it (the forecast's minimum). Returns the most recent
-    ``max_cutoffs`` of them and how many there were in all.
+    a horizon of history before it (the last-quarter baseline) and what the
+    calibration needs (:func:`.estimate.estimate`): at least 20 deals created
+    in the ``lookback_weeks`` before it, 5 of them won before it. Returns the
+    most recent ``max_cutoffs`` of them and how many there were in all.
     """
     if every not in EVERY:
         raise SimkitInputError("--every", every, "month or quarter")
     h = horizon_weeks * WEEK
     first = deals["created"].min()
     last = deals[["created", "closed"]].max().max()
-    won = deals.loc[deals["status"] == "won", "closed"].dropna().sort_values()
-    if pd.isna(first) or len(won) < 5:
+    if pd.isna(first):
         return [], 0
-    start = max(first + h, won.iloc[4] + pd.Timedelta(seconds=1))  # closed before c
-    days = pd.date_range(start.ceil("D"), last + pd.Timedelta(days=1) - h, freq=EVERY[every])
-    cs = list(days)
+    days = pd.date_range((first + h).ceil("D"), last + pd.Timedelta(days=1) - h,
+                         freq=EVERY[every])
+    created = deals["created"].to_numpy("datetime64[ns]")
+    closed = deals["closed"].to_numpy("datetime64[ns]")  # NaT compares False
+    won = (deals["status"] == "won").to_numpy()
+    cs = []
+    for c in days:
+        c64 = np.datetime64(c.asm8)
+        win = (created >= np.datetime64((c - lookback_weeks * WEEK).asm8)) & (created < c64)
+        if win.sum() >= 20 and (win & won & (closed < c64)).sum() >= 5:  # as estimate's
+            cs.append(c)
     return cs[-max_cutoffs:], len(cs)
 
 

@@ -13,8 +13,10 @@ From deals created in the ``hazard_weeks`` before the cutoff:
   uses its own cohort's share, and deals not yet created use the recent
   cohorts' share (``stall_drift = "recent"``; ``"live"`` instead weights the
   arrival history by each cohort's share and lets new deals close like the
-  pool: measured, not used - synthetic bias +3.9% / +3.4% against -0.9% /
-  -1.6%, Maven mean |team bias| on wins .098 against .021. At Maven's
+  pool: measured, not used - synthetic bias +3.8% / +3.0% against -1.0% /
+  -1.7%, Maven mean |team bias| on wins .098 against .021
+  (``backtest_scorecard.py --part synthetic`` / ``--part maven`` with
+  ``--set 'stall_drift="live"'``). At Maven's
   2017-10-01 'recent' expects 273 wins from the open pipeline (actual 215)
   and 157 from new deals (actual 233): the total is close partly because
   the two errors cancel; 'live' gets the new deals nearly right (216) but
@@ -96,8 +98,12 @@ class Fit:
 
 
 def _weekly(created: pd.Series, w: np.ndarray, end: pd.Timestamp, weeks: int):
+    """Weighted counts of the ``weeks`` weeks before ``end`` (oldest first) and their weeks
+    of the year; a deal exactly ``weeks`` weeks old is in the oldest week (the first deal,
+    when ``end`` is a whole number of weeks after it)."""
     age = ((end - created) / WEEK).to_numpy(float)
     idx = weeks - 1 - np.floor(age).astype(int)
+    idx[(idx == -1) & (age <= weeks)] = 0
     ok = (idx >= 0) & (idx < weeks)
     counts = np.bincount(idx[ok], weights=w[ok], minlength=weeks)
     starts = end - WEEK * np.arange(weeks, 0, -1)

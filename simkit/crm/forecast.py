@@ -23,11 +23,11 @@ everything but the arrival model on a Poisson bootstrap of the deals (each
 deal weighted by a Poisson(1) draw), so the intervals carry the uncertainty
 of the estimates, not only the simulation's noise. The arrival model is
 fitted once (``boot_arrivals = False``): its paths already move level and
-trend with every drawn week, and refitting it per batch made the team
-intervals too wide on synthetic histories (team 80% coverage .825 / .875
-for wins / amount against .800 / .825 without) and moved Maven's mean by
-bagging 50 grid-searched smoothers (mean |team bias| on wins .039 against
-.021). **Thin data**: with fewer than
+trend with every drawn week, and refitting it per batch moved Maven's mean
+by bagging 50 grid-searched smoothers (mean |team bias| on wins at 07-01
+and 10-01 .039 against .021; ``--part maven --set boot_arrivals=True --set
+burst_mix=False``) and bought nothing on the synthetic histories (team 80%
+coverage .825 / .800 for wins / amount against .825 / .825 without). **Thin data**: with fewer than
 ``THIN_WON`` wins or ``THIN_LOST`` losses in the fit, a warning is raised in
 the result and the bootstrap weights are Poisson(lam) / lam with lam the
 shortfall ratio (an m-out-of-n bootstrap), which widens the intervals by
@@ -51,12 +51,12 @@ month's first day (``--part monthly``) the team CRPS falls from .228 to .159
 seen, and the 20 synthetic histories (none seen) are unchanged. On 20
 synthetic histories a case cut right after four weeks of twice the planned
 new deals (``--part synthetic-bursts``): after a one-off burst the team CRPS
-of wins falls from .270 to .227 and the bias from +37% to +32%; after a
-lasting one it rises from .055 to .061 and the bias goes from -1.5% to -5.1%.
+of wins falls from .268 to .221 and the bias from +37% to +32%; after a
+lasting one it rises from .057 to .064 and the bias goes from -2.0% to -5.3%.
 ``burst_reading = "skip"`` reads the one-off as if the burst's weeks had not
 happened (the arrival model fitted without them): better on the synthetic
-one-offs (team CRPS .172, bias +26%) but worse on the lasting ones (.083,
--9.9%) and on Maven's month starts (.163 / .167), so the huberised reading
+one-offs (team CRPS .164, bias +25%) but worse on the lasting ones (.088,
+-10.2%) and on Maven's month starts (.163 / .167), so the huberised reading
 is the default.
 """
 

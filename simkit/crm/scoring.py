@@ -28,17 +28,20 @@ and ``_hi`` on the ``all`` rows are that statistic's P5 and P95: an
 observed pooled coverage outside them is evidence that the intervals are
 too narrow or too wide; one inside is not.
 
-**What one fold's WAPE comparison can tell** (:func:`beats_share`): the
-same device asks how often a model that is *exactly right* would score a
-lower per-rep WAPE than the baselines at a fold. Each of the forecast's own
+**What one fold's WAPE comparison can tell** (:func:`beats_share`): the same
+device asks how often a model that is *exactly right* would score a lower
+per-rep WAPE than the baselines at a fold. Each of the forecast's own
 replications is taken in turn as the actual, and the share of them on which
-the sample mean's per-rep WAPE is below every baseline's is the fold's
-``p_beats_baselines`` (model rows only). A share well below 1 says the
-fold's comparison cannot separate the methods even when the model is right:
-the baselines are fixed numbers, and with ten reps one quarter's luck
-decides. The share is read from the model's own predictive distribution, so
-it is a statement about the comparison, not evidence that the model is
-right.
+the mean of the other replications has a per-rep WAPE below every baseline's
+is the fold's ``p_beats_baselines`` (the simulated methods' rows, ``model``
+and ``scenario_sim``; the point baselines have none). The mean leaves out
+the replication taken as the actual, as the back-test's forecast does not
+contain the actual it is scored on (a mean that held it would win far too
+often with few replications). A share well below 1 says the fold's
+comparison cannot separate the methods even when the model is right: the
+baselines are fixed numbers, and with ten reps one quarter's luck decides.
+The share is read from the model's own predictive distribution, so it is a
+statement about the comparison, not evidence that the model is right.
 """
 
 from __future__ import annotations
@@ -139,19 +142,22 @@ def pooled_coverage_draws(covered: list[np.ndarray], reps: list[int], *, draws: 
 
 
 def beats_share(sample: pd.DataFrame, points: dict[str, pd.Series]) -> float:
-    """Share of ``sample``'s replications that, taken as the actual, give the sample mean a
-    lower per-rep WAPE than every point forecast in ``points``.
+    """Share of ``sample``'s replications that, taken as the actual, give the mean of the
+    other replications a lower per-rep WAPE than every point forecast in ``points``.
 
     ``sample``: replications x reps; each point forecast is a value per rep
     (missing reps count as 0, as in :func:`score`). Ties count as not beaten;
-    NaN when there is no replication or no point forecast to beat.
+    NaN with fewer than two replications or no point forecast to beat.
     """
     pts = {k: p for k, p in points.items() if np.isfinite(np.asarray(p, float)).any()}
     if len(sample) < 2 or not pts:
         return math.nan
     reps = list(sample.columns)
     x = sample.to_numpy(float)
-    own = np.abs(x - x.mean(axis=0)).sum(axis=1)
+    # each replication against the mean of the others: the model's forecast must not
+    # contain the actual it is scored on (with few replications it would win far too often)
+    loo = (x.sum(axis=0) - x) / (len(x) - 1)
+    own = np.abs(x - loo).sum(axis=1)
     best = np.min([np.abs(x - p.reindex(reps).fillna(0.0).to_numpy(float)).sum(axis=1)
                    for p in pts.values()], axis=0)
     return float(np.mean(own < best))

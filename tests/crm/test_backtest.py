@@ -155,6 +155,7 @@ def test_rolling_cutoffs_are_the_month_starts_a_back_test_can_score():
     horizon of the export after it; none is left out and none breaks a rule; beyond the
     budget the most recent are kept and the total is said."""
     from simkit.crm.backtest import rolling_cutoffs
+    from simkit.crm.estimate import as_of
 
     d = synthetic_deals(reps=4, rate=3.0, weeks=60, seed=6)
     h = pd.Timedelta(weeks=13)
@@ -162,8 +163,11 @@ def test_rolling_cutoffs_are_the_month_starts_a_back_test_can_score():
     fifth_win = d.loc[d["status"] == "won", "closed"].sort_values().iloc[4]
 
     def ok(c):
+        k = as_of(d, c)
+        k = k[k["created"] >= c - pd.Timedelta(weeks=26)]
         return (c >= d["created"].min() + h and c > fifth_win
-                and c + h <= last + pd.Timedelta(days=1))
+                and c + h <= last + pd.Timedelta(days=1)
+                and len(k) >= 20 and (k["status"] == "won").sum() >= 5)
 
     cs, total = rolling_cutoffs(d, "month")
     months = pd.date_range(d["created"].min().normalize(), last, freq="MS")
@@ -192,3 +196,32 @@ def test_cli_backtest_every_month_sums_up_the_record(tmp_path):
     for args in ([], ["--every", "month", "--cutoff", "2020-08-01"]):
         r = CliRunner().invoke(main, ["backtest", str(f), *args])
         assert r.exit_code == 2 and "--every" in r.output and "Traceback" not in r.output
+
+
+def test_rolling_cutoffs_are_only_dates_the_back_test_accepts():
+    """A rolling cutoff must pass the calibration's own rule (20 deals created and 5 won in
+    the lookback before it), not only "5 wins ever": an export that starts slowly (quick
+    early wins, few deals) used to get cutoffs the back-test then refused, so
+    `simkit backtest --every month` failed on a date the user never gave."""
+    from simkit.crm.backtest import rolling_cutoffs
+    from simkit.crm.estimate import estimate
+
+    dense = synthetic_deals(reps=4, rate=3.0, weeks=30, seed=6)
+    dense = dense.assign(created=dense["created"] + pd.Timedelta(weeks=40),
+                         closed=dense["closed"] + pd.Timedelta(weeks=40))
+    early = pd.DataFrame({  # one deal every 4 weeks for 40 weeks, each won a week later
+        "deal_id": [f"E{i:02d}" for i in range(10)], "rep": "Rep 0",
+        "created": [T0 + pd.Timedelta(weeks=4 * i) for i in range(10)],
+        "closed": [T0 + pd.Timedelta(weeks=4 * i + 1) for i in range(10)],
+        "status": "won", "stage": "won", "amount": 2.0})
+    d = pd.concat([early, dense], ignore_index=True)
+    for lookback in (26, 13):
+        cs, total = rolling_cutoffs(d, "month", lookback_weeks=lookback)
+        assert cs and total == len(cs)
+        for c in cs:
+            estimate(d, c, lookback_weeks=lookback)  # does not refuse it
+        # and none that it would accept is left out
+        months = pd.date_range(T0, d[["created", "closed"]].max().max(), freq="MS")
+        later = [c for c in months if c > cs[-1]]
+        assert all(c + pd.Timedelta(weeks=13) > d[["created", "closed"]].max().max()
+                   + pd.Timedelta(days=1) for c in later)

@@ -401,3 +401,28 @@ def test_a_burst_is_forecast_both_ways_and_nothing_changes_without_one():
     assert skip.samples[("new_deals", "wins")].notna().all().all()
     assert any("half of the simulated paths" in en and "一半" in zh
                for en, zh in mixed.warnings), mixed.warnings
+
+
+def test_the_arrival_history_counts_every_known_deal(monkeypatch):
+    """A cutoff a whole number of weeks after the first deal (every synthetic back-test:
+    day dates, cutoffs at T0 + k weeks) left the first day's deals out of the weekly counts
+    the arrival model (and its seasonality) is fitted on; each deal counts once, in the
+    oldest week, and the skipped weeks of a one-off reading are the last ones."""
+    import simkit.crm.fitting as fitting
+
+    seen = []
+    monkeypatch.setattr(fitting, "fit_arrivals",
+                        lambda counts, *a, **kw: seen.append(np.asarray(counts)) or None)
+    d = synthetic_deals(reps=4, rate=3.0, weeks=30, seed=4)
+    d["created"] = d["created"].dt.floor("D")
+    d.loc[d["created"].idxmin(), "created"] = T0  # the first deal on T0 itself
+    for c in (T0 + pd.Timedelta(weeks=20), T0 + pd.Timedelta(weeks=20, days=3)):
+        k = as_of(d, c)
+        w = np.arange(1.0, len(k) + 1)  # weights tell the deals apart
+        fitting.team_arrivals(k, c, w, 13)
+        fitting.team_arrivals(k, c, w, 13, skip=4)
+        full, skipped = seen[-2], seen[-1]
+        assert full.sum() == w.sum(), (c, full.sum(), w.sum())
+        assert np.array_equal(skipped, full[:-4])
+        recent = (k["created"] > c - pd.Timedelta(weeks=1)).to_numpy()  # age below a week
+        assert full[-1] == w[recent].sum()

@@ -168,23 +168,27 @@ def test_coverage_range_is_wider_than_a_binomial_band_when_reps_share_a_shock():
 
 def test_beats_share_is_the_wape_comparison_over_the_samples_own_replications():
     rng = np.random.default_rng(11)
-    # one rep: the mean beats a point p on exactly the draws nearer the mean than p,
-    # i.e. on the mean's side of the midpoint (an independent formula)
+    # one rep: the mean of the other draws beats a point p on exactly the draws nearer it
+    # than p, i.e. on its side of the midpoint (an independent formula)
     x = pd.DataFrame({"a": rng.gamma(4.0, 2.5, 400)})
-    m, p = float(x["a"].mean()), 14.0
-    expect = float(np.mean(x["a"] < (m + p) / 2))
+    v, p = x["a"].to_numpy(), 14.0
+    m = (v.sum() - v) / (len(v) - 1)
+    expect = float(np.mean(np.where(m < p, v < (m + p) / 2, v > (m + p) / 2)))
     assert beats_share(x, {"p": pd.Series({"a": p})}) == expect
     # several reps, two baselines: the same as scoring each replication as the actual
+    # against the mean of the others (as the back-test scores the mean against an actual
+    # its replications do not contain)
     s = pd.DataFrame(rng.poisson([5.0, 12.0, 30.0], (60, 3)), columns=["r1", "r2", "r3"])
     pts = {"low": pd.Series({"r1": 4.0, "r2": 10.0, "r3": 27.0}),
            "high": pd.Series({"r1": 6.0, "r2": 13.0})}  # r3 missing counts as 0
-    wins = 0
-    for i in range(len(s)):
-        a = s.iloc[i].astype(float)
-        own = score(s, a)["rep_wape"]
-        wins += own < min(score(pd.DataFrame([p.reindex(s.columns).fillna(0.0)]), a)["rep_wape"]
-                          for p in pts.values())
-    assert beats_share(s, pts) == wins / len(s)
+    for t in (s, s.iloc[:8]):  # at 8 replications a mean that holds the actual wins 6, not 4
+        wins = 0
+        for i in range(len(t)):  # an exactly right model's mean does not know the actual:
+            a = t.iloc[i].astype(float)  # the other replications' mean
+            own = score(t.drop(index=t.index[i]), a)["rep_wape"]
+            wins += own < min(score(pd.DataFrame([p.reindex(t.columns).fillna(0.0)]), a)["rep_wape"]
+                              for p in pts.values())
+        assert beats_share(t, pts) == wins / len(t)
     # a point far off is always beaten; the sample's own mean never (ties are not wins)
     assert beats_share(s, {"far": s.mean() * 3}) == 1.0
     assert beats_share(s, {"same": s.mean()}) == 0.0
