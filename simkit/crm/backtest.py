@@ -44,7 +44,8 @@ import pandas as pd
 
 from simkit.model.errors import SimkitInputError
 from simkit.sim.dispatch import DEFAULT_SEED, simulate
-from simkit.crm.estimate import DEFAULT_LOOKBACK_WEEKS, WEEK, Estimate, _cutoff, as_of, estimate
+from simkit.crm.estimate import (DEFAULT_LOOKBACK_WEEKS, MIN_CREATED, MIN_WON, WEEK, Estimate,
+                                 _cutoff, as_of, estimate)
 from simkit.crm.scoring import (FOLD_METRICS, beats_share, coverage_range,
                                 covered_per_replication, score, scorecard_table, summarise)
 
@@ -236,7 +237,7 @@ def rolling_cutoffs(deals: pd.DataFrame, every: str, horizon_weeks: int = 13,
     for c in days:
         c64 = np.datetime64(c.asm8)
         win = (created >= np.datetime64((c - lookback_weeks * WEEK).asm8)) & (created < c64)
-        if win.sum() >= 20 and (win & won & (closed < c64)).sum() >= 5:  # as estimate's
+        if win.sum() >= MIN_CREATED and (win & won & (closed < c64)).sum() >= MIN_WON:
             cs.append(c)
     return cs[-max_cutoffs:], len(cs)
 

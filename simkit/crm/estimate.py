@@ -222,6 +222,10 @@ def _weeks(delta: pd.Series) -> np.ndarray:
     return (delta / WEEK).to_numpy(float)
 
 
+# What a calibration needs: deals created in the lookback before the cutoff, and won by then.
+MIN_CREATED, MIN_WON = 20, 5
+
+
 def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBACK_WEEKS,
              min_at_risk: int = 10, source: str = "export") -> Estimate:
     """Estimate the scenario's parameters from ``deals`` as known at ``cutoff``."""
@@ -231,10 +235,11 @@ def estimate(deals: pd.DataFrame, cutoff, lookback_weeks: float = DEFAULT_LOOKBA
     known = as_of(deals, c)
     start = c - lookback_weeks * WEEK
     win = known[known["created"] >= start]
-    if len(win) < 20 or (win["status"] == "won").sum() < 5:
+    if len(win) < MIN_CREATED or (win["status"] == "won").sum() < MIN_WON:
         raise SimkitInputError(
             "--cutoff", str(c.date()),
-            f"a date with at least 20 deals created and 5 won in the {lookback_weeks:g} weeks "
+            f"a date with at least {MIN_CREATED} deals created and {MIN_WON} won in the "
+            f"{lookback_weeks:g} weeks "
             f"before it (found {len(win)} created, {(win['status'] == 'won').sum()} won)",
             hint="Move the cutoff later or lengthen the lookback.")
     notes = []
