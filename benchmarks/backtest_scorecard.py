@@ -215,22 +215,7 @@ def synthetic(args, settings) -> None:
         tables.append(t)
     t = pd.concat(tables, ignore_index=True)
     print(f"\n[synthetic: {args.histories} histories x 2 cutoffs, {time.time() - t0:.1f} s]")
-    rows = []
-    for (m, target), g in t.groupby(["method", "target"], sort=False):
-        v = g.pivot_table(index="cutoff", columns="metric", values="value", dropna=False)
-        if v["forecast"].isna().all():
-            rows.append({"method": m, "target": target})
-            continue
-        b = v["bias"].dropna()
-        cov = v["rep_covered"].sum() / v["rep_count"].sum() if v["rep_covered"].notna().any() \
-            else math.nan
-        rows.append({"method": m, "target": target, "folds": len(b),
-                     "mean bias": b.mean(), "se": b.std(ddof=1) / math.sqrt(len(b)),
-                     "mean |bias|": b.abs().mean(), "per-rep WAPE": v["rep_wape"].mean(),
-                     "team cov 80": v["in_80"].mean(), "per-rep cov 80": cov,
-                     "team CRPS/actual": v["crps"].mean(),
-                     "per-rep CRPS/actual": v["rep_crps"].mean()})
-    s = pd.DataFrame(rows)
+    s = _summary(t)
     print(s.to_string(index=False, na_rep="n/a", float_format=lambda x: f"{x:.3f}"))
     for target in ("wins", "won_amount"):
         r = s[(s["method"] == "model") & (s["target"] == target)].iloc[0]
