@@ -90,8 +90,8 @@ def _print_forecast(rep: dict, lang: str) -> None:
             click.echo(msg("cli.cal.warning", lg, warning=r.zh if lg == "zh" else r.en))
     thin = rep["thin_data"]
     if thin["thin"].any():
-        who = ", ".join(_t(w, lang) if w == "team" else str(w)
-                        for w in thin.loc[thin["thin"], "who"])
+        who = ("、" if lang == "zh" else ", ").join(_t(w, lang) if w == "team" else str(w)
+                                                   for w in thin.loc[thin["thin"], "who"])
         click.echo(f"{_t('thin', lang)}{'：' if lang == 'zh' else ': '}{who}")
 
 
@@ -101,6 +101,8 @@ def _na(lang: str) -> str:
 
 def _quality_text(quality, lang: str) -> str:
     """The import's data-quality summary; under zh the rules' names come from the catalogue."""
+    from simkit.crm.quality import example_text
+
     if lang != "zh":
         return quality.text()
     lines = [msg("cli.cal.rows", lang, rows_in=quality.rows_in, rows_kept=quality.rows_kept,
@@ -110,23 +112,34 @@ def _quality_text(quality, lang: str) -> str:
             rule = f"crm.rule.{r.rule}"
             lines.append("  " + msg("cli.cal.rule", lang, rule=r.rule, rows=r.rows,
                                     description=msg(rule, lang) if rule in LABELS
-                                    else r.description, examples=r.examples))
+                                    else r.description,
+                                    examples="，".join(example_text(x, lang) for x in
+                                                      quality.example_lines.get(r.rule, ()))
+                                    or r.examples))
     return "\n".join(lines)
 
 
 def _parameters_text(params, lang: str) -> str:
     """The calibrated parameters; under zh the course's names (sample and note, English, stay in
     the report's parameters.csv)."""
-    if lang != "zh":
-        return params.to_string(index=False, na_rep="n/a")
+    import math
+
     import pandas as pd
+
+    def value(v) -> str:  # 746 deals, 10 reps, 6.95 a week, 0.1954万: no 746.000000
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return _na(lang)
+        return f"{v:.0f}" if float(v).is_integer() else f"{v:.4g}"
+
+    if lang != "zh":
+        return params.to_string(index=False, na_rep="n/a", formatters={"value": value})
 
     def tr(prefix, v):
         return msg(f"{prefix}.{v}", lang) if f"{prefix}.{v}" in LABELS else v
 
     shown = pd.DataFrame({
         msg("parameter", lang): params["parameter"].map(lambda v: tr("crm.param", v)),
-        msg("value", lang): params["value"],
+        msg("value", lang): params["value"].map(value),
         msg("kind", lang): params["kind"].map(lambda v: tr("crm.kind", v))})
     with pd.option_context("display.unicode.east_asian_width", True):
         return shown.to_string(index=False, na_rep=_na(lang))

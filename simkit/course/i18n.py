@@ -439,7 +439,7 @@ LABELS.update({
     "cli.cal.rows": ("{rows_in} rows read, {rows_kept} kept, {rows_excluded} excluded",
                      "读取 {rows_in} 行，保留 {rows_kept} 行，排除 {rows_excluded} 行"),
     "cli.cal.rule": ("{rule} {rows} rows: {description}; e.g. {examples}",
-                     "{rule} {rows} 行：{description}；例如 {examples}"),
+                     "{rule} {rows} 行：{description}；例如{examples}"),
     "cli.cal.note": ("note: {note}", "说明：{note}"),
     "cli.cal.warning": ("warning: {warning}", "提示：{warning}"),
     "cli.cal.scenario_written": ("scenario written to {out}", "场景文件已写入 {out}"),

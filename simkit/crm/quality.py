@@ -7,14 +7,14 @@ flagged row makes the import fail instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from simkit.model.errors import SimkitInputError
 
-__all__ = ["RULES", "CRMDataError", "QualityReport", "check_quality"]
+__all__ = ["RULES", "CRMDataError", "QualityReport", "check_quality", "example_text"]
 
 RULES: dict[str, str] = {
     "missing_id": "no opportunity id",
@@ -40,6 +40,8 @@ class QualityReport:
     table: pd.DataFrame  # rule, description, rows, examples
     rows_in: int
     rows_kept: int
+    # rule -> its examples as (line in the file, deal id or None), for other languages
+    example_lines: dict = field(default_factory=dict)
 
     @property
     def rows_excluded(self) -> int:
@@ -80,15 +82,17 @@ def check_quality(raw: pd.DataFrame, parsed: pd.DataFrame, flags: dict[str, np.n
     f["close_before_create"] |= (parsed["closed"] < parsed["created"]).fillna(False).to_numpy()
     f["negative_amount"] |= (parsed["amount"] < 0).fillna(False).to_numpy()
     bad = np.zeros(n, bool)
-    rows = []
+    rows, lines = [], {}
     for rule, desc in RULES.items():
         m = f[rule]
         bad |= m
-        idx = np.flatnonzero(m)[:3]
-        ex = ", ".join(_example(raw, parsed, i) for i in idx)
+        refs = [_example(parsed, i) for i in np.flatnonzero(m)[:3]]
+        lines[rule] = refs
+        ex = ", ".join(example_text(r) for r in refs)
         rows.append({"rule": rule, "description": desc, "rows": int(m.sum()), "examples": ex})
     table = pd.DataFrame(rows)
-    report = QualityReport(table=table, rows_in=n, rows_kept=int(n - bad.sum()))
+    report = QualityReport(table=table, rows_in=n, rows_kept=int(n - bad.sum()),
+                           example_lines=lines)
     if strict and not report.ok:
         found = "; ".join(f"{r.rule} {r.rows} (e.g. {r.examples})"
                           for r in table.itertuples() if r.rows)
@@ -99,7 +103,15 @@ def check_quality(raw: pd.DataFrame, parsed: pd.DataFrame, flags: dict[str, np.n
     return kept, report
 
 
-def _example(raw: pd.DataFrame, parsed: pd.DataFrame, i: int) -> str:
+def _example(parsed: pd.DataFrame, i: int) -> tuple[int, str | None]:
     # Line numbers count the header as line 1, as a spreadsheet shows them.
     did = parsed["deal_id"].iloc[i]
-    return f"line {i + 2}" + (f" ({did})" if isinstance(did, str) else "")
+    return i + 2, did if isinstance(did, str) else None
+
+
+def example_text(ref: tuple[int, str | None], lang: str = "en") -> str:
+    """One example row as a person reads it: ``line 12 (D-7)`` / ``第 12 行（D-7）``."""
+    line, did = ref
+    if lang == "zh":
+        return f"第 {line} 行" + (f"（{did}）" if did else "")
+    return f"line {line}" + (f" ({did})" if did else "")

@@ -144,6 +144,25 @@ def test_calibrate_and_backtest_print_in_chinese(tmp_path):
     assert en.exit_code == 2 and en.output.startswith("error: ")
 
 
+def test_calibration_summary_reads_as_a_person_writes_it(tmp_path):
+    """An excluded row is named in the reader's language (第 3 行, not "line 3") and the
+    parameters show 67 rows as 67 and a rate as 0.1234, not 67.000000 / 0.123412."""
+    lines = (ROOT / "tests" / "crm" / "data" / "maven_shape.csv").read_text().splitlines()
+    bad = lines[1].rsplit(",", 1)[0] + ",twelve"  # an amount nobody can read
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join([lines[0], bad, *lines[2:]]) + "\n")
+    zh = invoke("--lang", "zh", "calibrate", export, "--cutoff", "2020-05-15", "-n", "5",
+                "--out", tmp_path / "a.toml")
+    en = invoke("--lang", "en", "calibrate", export, "--cutoff", "2020-05-15", "-n", "5",
+                "--out", tmp_path / "b.toml")
+    assert zh.exit_code == 0 and en.exit_code == 0, zh.output + en.output
+    assert "例如第 2 行（D0000000）" in zh.output and "line " not in zh.output
+    assert "e.g. line 2 (D0000000)" in en.output
+    assert "数据偏少：团队、Rep 0、" in zh.output  # a Chinese list is joined with 、
+    for out in (zh.output, en.output):
+        assert not re.search(r"\d\.\d{5,}", out.split("==")[0]), out  # the parameters
+
+
 # --- both languages say the same things ---
 
 def test_both_summaries_have_the_same_lines_and_numbers(tmp_path):
