@@ -310,7 +310,8 @@ def backtest(export, mapping, wins, strict, amount_divisor, lookback, pseudonym_
         from simkit.crm.scoring import label
 
         w = w.assign(target=w["target"].map(lambda v: label(v, lang)),
-                     metric=w["metric"].map(lambda v: label(v, lang)))
+                     metric=w["metric"].map(lambda v: label(v, lang)),
+                     cutoff=w["cutoff"].map(lambda v: label(v, lang) if v == "all" else v))
         w.columns = [msg(c, lang) if c == "metric" else label(c, lang) for c in w.columns]
         with pd.option_context("display.unicode.east_asian_width", True):
             text = w.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=_na(lang))

@@ -60,6 +60,7 @@ FOLD_METRICS = ("forecast", "actual", "bias", "abs_bias", "rep_wape", "p10", "p9
 # metric / method -> (English, 中文): the one source of the scorecard's headers.
 SCORECARD_LABELS: dict[str, tuple[str, str]] = {
     "cutoff": ("cutoff", "截止日期"),
+    "all": ("all", "全部"),  # the rows over every cutoff
     "target": ("target", "预测对象"),
     "method": ("method", "方法"),
     "wins": ("won count", "成交数"),
@@ -243,5 +244,6 @@ def scorecard_table(table: pd.DataFrame, target: str, lang: str = "en",
     cols = [c for c in ("forecast", "actual", *SCORECARD_COLUMNS) if c in w.columns]
     w = w[cols].reset_index()
     w["method"] = w["method"].map(lambda m: label(m, lang))
+    w["cutoff"] = w["cutoff"].map(lambda c: label(c, lang) if c == "all" else c)
     w.columns = [label(c, lang) for c in w.columns]
     return w

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -188,6 +189,8 @@ def test_cli_backtest_every_month_sums_up_the_record(tmp_path):
                                   "-n", "10"])
     assert r.exit_code == 0, r.output
     assert "回测" in r.output and "假如模型完全正确，平均会有" in r.output
+    # the rows over every cutoff are 全部 in Chinese, not "all"
+    assert "全部" in r.output and not re.search(r"^\s*all\s", r.output, re.M)
     r = CliRunner().invoke(main, ["--lang", "en", "backtest", str(f), "--every", "month",
                                   "-n", "5"])
     assert r.exit_code == 0, r.output
