@@ -14,8 +14,15 @@ from simkit.model.files import load_scenario
 from simkit.sim.io import atomic_write
 
 
-def template_text() -> str:
-    return (resources.files("simkit.model") / "templates" / "scenario.toml").read_text("utf-8")
+#: The annotated scenario file in each language: the same keys and values, the comments
+#: translated (the Chinese one also has a Chinese ``description``).
+TEMPLATES = {"en": "scenario.toml", "zh": "scenario.zh.toml"}
+
+
+def template_text(lang: str = "en") -> str:
+    """The annotated scenario file whose comments are in ``lang`` (English unless ``zh``)."""
+    name = TEMPLATES.get(lang, TEMPLATES["en"])
+    return (resources.files("simkit.model") / "templates" / name).read_text("utf-8")
 
 
 @main.group()
@@ -27,8 +34,11 @@ def scenario():
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of printing (refuses to overwrite).")
 def template(out):
-    """A commented scenario file (the small-projects preset) to edit."""
-    text = template_text()
+    """A commented scenario file (the small-projects preset) to edit.
+
+    Its comments are in the command's language (--lang, SIMKIT_LANG, the locale).
+    """
+    text = template_text(cli_language())
     if out is None:
         click.echo(text, nl=False)
         return

@@ -160,3 +160,6 @@ def test_a_built_wheel_carries_the_student_workbook(tmp_path):
                      if n.startswith("simkit/course/workbook/"))
     student = ROOT / "notebooks" / "student"
     assert shipped == sorted(str(p.relative_to(student)) for p in student.rglob("*.ipynb"))
+    # both scenario templates (`simkit scenario template` in English and in Chinese)
+    assert {"simkit/model/templates/scenario.toml",
+            "simkit/model/templates/scenario.zh.toml"} <= set(names)

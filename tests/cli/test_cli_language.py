@@ -111,6 +111,24 @@ def test_chinese_presets_validate_template_and_sweep(tmp_path):
     assert "团队完成率" in r.output and "均值" in r.output and "%" in r.output
 
 
+@pytest.mark.parametrize("args, env, lang", [
+    (["--lang", "zh"], {}, "zh"),
+    (["--lang", "en"], {"SIMKIT_LANG": "zh"}, "en"),  # the option wins
+    ([], {"SIMKIT_LANG": "zh"}, "zh"),
+    ([], {"LANG": "zh_CN.UTF-8"}, "zh"),
+    ([], {}, "en"),
+])
+def test_the_scenario_template_follows_the_language(tmp_path, args, env, lang):
+    from simkit.cli.scenario import template_text
+
+    r = invoke(*args, "scenario", "template", env=env)
+    assert r.exit_code == 0 and r.output == template_text(lang)
+    assert ("单位：时间以周计" in r.output) == (lang == "zh")
+    path = tmp_path / "s.toml"  # --out writes the same text
+    r = invoke(*args, "scenario", "template", "--out", path, env=env)
+    assert r.exit_code == 0 and path.read_text(encoding="utf-8") == template_text(lang)
+
+
 def test_errors_keep_their_body_and_translate_the_prefix():
     en = invoke("--lang", "en", "run", "--preset", "huge-projects")
     zh = invoke("--lang", "zh", "run", "--preset", "huge-projects")

@@ -4,7 +4,8 @@ Every Chinese string a person reads, wherever it lives (the label catalogue, the
 exercises, the trainer's kit, the sandbox, the CRM reports: every string literal
 with Chinese in ``simkit/``; the Chinese cells of ``lessons/*.md``, which also
 make the app pages' explanations; ``README.zh-CN.md``; the Chinese lines of
-``docs/``; the package's static .json/.js/.html/.css files), must not use a second
+``docs/``; the package's static .json/.js/.html/.css files; the Chinese lines of its
+.toml files, such as the Chinese scenario template's comments), must not use a second
 word for a concept the glossary names. Each variant below was found in the text
 once, next to the glossary's term for the same idea.
 """
@@ -95,6 +96,16 @@ def _chinese_texts():
             if _is_chinese_prose(line):
                 yield f"{path.relative_to(ROOT)}:{i}", line
     yield from _static_files()
+    yield from _toml_lines()
+
+
+def _toml_lines():
+    """(where, line) for every line with Chinese in the package's .toml files: the
+    scenario templates' comments (``simkit scenario template``) and any Chinese value."""
+    for path in sorted((ROOT / "simkit").rglob("*.toml")):
+        for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            if CJK.search(line):
+                yield f"{path.relative_to(ROOT)}:{i}", line
 
 
 #: The package's non-Python files a person reads: the app's explanations, its pages'
@@ -137,7 +148,8 @@ def test_the_scan_sees_the_catalogue_the_lessons_and_the_kit():
     where = {w.split(":")[0].split("[")[0] for w, _ in TEXTS}
     for source in ("simkit/course/i18n.py", "simkit/course/kit_script.py",
                    "simkit/course/kit_zh.py", "simkit/sandbox/text.py", "simkit/crm/scoring.py", "lessons/06-forecasting.md",
-                   "README.zh-CN.md", "simkit/app/explanations.json"):
+                   "README.zh-CN.md", "simkit/app/explanations.json",
+                   "simkit/model/templates/scenario.zh.toml"):
         assert source in where, source
     assert len(TEXTS) > 500
 
