@@ -16,7 +16,7 @@ from simkit.sim.io import (
 )
 from simkit.sim.dispatch import DEFAULT_SEED
 from simkit.cli.group import main
-from simkit.cli.common import FINITE_FLOAT, FiniteFloatRange
+from simkit.cli.common import FINITE_FLOAT, FiniteFloatRange, readable
 from simkit.cli.lang import cli_language, msg, text_both
 from simkit.course.i18n import LABELS
 from simkit.model.errors import SimkitInputError
@@ -126,10 +126,10 @@ def _parameters_text(params, lang: str) -> str:
 
     import pandas as pd
 
-    def value(v) -> str:  # 746 deals, 10 reps, 6.95 a week, 0.1954万: no 746.000000
+    def value(v) -> str:  # 746 deals, 10 reps, 6.95 a week, 0.195万: no 746.000000
         if v is None or (isinstance(v, float) and not math.isfinite(v)):
             return _na(lang)
-        return f"{v:.0f}" if float(v).is_integer() else f"{v:.4g}"
+        return readable(v)
 
     if lang != "zh":
         return params.to_string(index=False, na_rep="n/a", formatters={"value": value})

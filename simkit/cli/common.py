@@ -13,6 +13,17 @@ from simkit.model.params import Scenario
 from simkit.model.presets import DEFAULT_PRESET, preset, preset_names
 
 
+def readable(v: float) -> str:
+    """A number as a person reads it in a summary: 746, 103.1, 8.07, 0.195, 0.0249 (three
+    significant digits below 100, one decimal above, never 8.06549 or 1.04e+03)."""
+    v = float(v)
+    if v.is_integer():
+        return f"{v:.0f}"
+    if abs(v) >= 100:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
 class FiniteFloat(click.ParamType):
     """A float that is a number: ``nan``, ``inf`` and ``-inf`` are refused."""
 

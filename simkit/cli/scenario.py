@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from simkit.cli.common import readable
 from simkit.cli.group import main
 from simkit.cli.lang import cli_language, msg
 from simkit.model.errors import SimkitInputError
@@ -57,11 +58,13 @@ def validate(file):
     f = sc.funnel
     stages = msg("cli.validate.stage_sep").join(
         msg("cli.validate.stage", stage=(s.label_zh or s.name) if lang == "zh" else s.name,
-            win_prob=f"{s.win_prob:.0%}", conversion=f"{c:.0%}", weeks=f"{s.duration.mean:g}")
+            win_prob=f"{s.win_prob:.0%}", conversion=f"{c:.0%}",
+            weeks=readable(s.duration.mean))
         for s, c in zip(f.stages, f.conversions))
     click.echo(msg("cli.validate.ok", file=file, name=repr(sc.name)))
     click.echo(msg("cli.validate.stages", stages=stages))
-    click.echo(msg("cli.validate.team", reps=sc.team.reps, leads=f"{sc.leads.per_rep_per_week:g}",
-                   deal=f"{sc.deal_size.mean:g}", quota=f"{sc.quota.team_per_quarter:g}",
+    click.echo(msg("cli.validate.team", reps=sc.team.reps,
+                   leads=readable(sc.leads.per_rep_per_week), deal=readable(sc.deal_size.mean),
+                   quota=readable(sc.quota.team_per_quarter),
                    weeks=sc.quota.weeks_per_quarter))
     click.echo(msg("cli.validate.expected", attainment=f"{sc.expected_attainment():.1%}"))

@@ -128,3 +128,23 @@ def test_a_reader_that_stops_reading_gets_no_error_line():
     p.stdout.close()  # before it writes anything, so its first write meets a closed pipe
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 141 and err == "", (p.returncode, err)
+
+
+def test_summaries_write_numbers_as_a_person_reads_them(tmp_path):
+    """Three significant digits below 100, one decimal above, whole numbers bare, never
+    scientific notation; a scenario with awkward numbers validates with them so."""
+    from simkit.cli.common import readable
+
+    assert [readable(v) for v in (746.0, 10, 103.0752, 1045.37, 8.06549, 0.195435, 0.024897,
+                                  6.95, -2.5)] == \
+        ["746", "10", "103.1", "1045.4", "8.07", "0.195", "0.0249", "6.95", "-2.5"]
+    path = tmp_path / "s.toml"
+    assert invoke("scenario", "template", "--out", str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8").replace("mean = 2.0\n", "mean = 0.195435\n", 1)
+    text = text.replace('duration = { kind = "gamma", mean = 1.0,',
+                        'duration = { kind = "gamma", mean = 8.06549,', 1)
+    path.write_text(text.replace("team_per_quarter = 240.0", "team_per_quarter = 103.0752"),
+                    encoding="utf-8")
+    r = invoke("scenario", "validate", str(path))
+    assert r.exit_code == 0, r.output
+    assert "8.07 wk" in r.output and "mean deal 0.195 万" in r.output and "quota 103.1 万" in r.output
