@@ -447,6 +447,11 @@ def olist(args, settings) -> None:
             print(f"  {c} warning: {en}")
 
 
+# --part NAME runs one of these; "all" runs them in this order, "none" only --olist.
+PARTS = {"maven": maven, "monthly": monthly, "synthetic": synthetic, "arrivals": arrivals,
+         "synthetic-bursts": synthetic_bursts, "short": short, "bursts": bursts, "thin": thin}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--histories", type=int, default=20)
@@ -456,8 +461,7 @@ def main() -> None:
                     help="more than --replications: Maven has only three folds, so its "
                          "Monte Carlo noise should not decide a comparison")
     ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--part", choices=["maven", "monthly", "synthetic", "synthetic-bursts", "short", "arrivals", "bursts", "thin", "all",
-                                       "none"],
+    ap.add_argument("--part", choices=[*PARTS, "all", "none"],
                     default="all")
     ap.add_argument("--set", dest="sets", action="append", default=[])
     ap.add_argument("--olist", default=None)
@@ -470,22 +474,9 @@ def main() -> None:
         k, v = s.split("=", 1)
         settings[k] = type(DEFAULTS[k])(eval(v)) if k in DEFAULTS else v
     print(f"# {command()}\n# settings: {DEFAULTS | settings}")
-    if args.part in ("maven", "all"):
-        maven(args, settings)
-    if args.part in ("monthly", "all"):
-        monthly(args, settings)
-    if args.part in ("synthetic", "all"):
-        synthetic(args, settings)
-    if args.part in ("arrivals", "all"):
-        arrivals(args, settings)
-    if args.part in ("synthetic-bursts", "all"):
-        synthetic_bursts(args, settings)
-    if args.part in ("short", "all"):
-        short(args, settings)
-    if args.part in ("bursts", "all"):
-        bursts(args, settings)
-    if args.part in ("thin", "all"):
-        thin(args, settings)
+    for name, part in PARTS.items():
+        if args.part in (name, "all"):
+            part(args, settings)
     if args.olist:
         olist(args, settings)
 
